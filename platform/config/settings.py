@@ -1,0 +1,155 @@
+"""Django settings, all read from the environment (see config/env.py and README "Configuration").
+
+Production: DATABASE_URL=postgres://..., CELERY_BROKER_URL=redis://..., SECRET_KEY set, DEBUG off.
+Embedded defaults (the README's run command): a SQLite file in WAL mode and Celery's filesystem broker,
+so the demo needs no server besides the Docker engine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from config.database_url import parse_database_url
+from config.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent  # the repository root
+VAR_DIR = Path(env_str("GRADIENT_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY", "insecure-debug-only-key" if DEBUG else None)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "catalog",
+    "grading",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "platform" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+DATABASES = {
+    "default": parse_database_url(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gradient.sqlite3'}"), base_dir=BASE_DIR
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "roadmap"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "platform" / "static"]
+
+# Uploads: the submission limits are enforced in grading.services too; these stop oversized bodies early.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+GRADIENT_MAX_UPLOAD_BYTES = env_int("GRADIENT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "grading.api_errors.exception_handler",
+}
+
+# --------------------------------------------------------------------- exercises and the sandbox
+GRADIENT_EXERCISES_DIR = Path(env_str("GRADIENT_EXERCISES_DIR", str(BASE_DIR / "exercises")))
+GRADIENT_GRADERS_DIR = Path(env_str("GRADIENT_GRADERS_DIR", str(BASE_DIR / "graders")))
+# The sandbox package reads SANDBOX_WORK_DIR, SANDBOX_RUNTIME, SANDBOX_IMAGE_PREFIX itself (Django-free);
+# these are the platform's defaults for every exercise, which exercise metadata may override.
+SANDBOX_DEFAULT_LIMITS = {
+    "wall_s": env_int("SANDBOX_WALL_S", 60),
+    "memory_mb": env_int("SANDBOX_MEMORY_MB", 512),
+    "call_timeout_s": env_int("SANDBOX_CALL_TIMEOUT_S", 5),
+}
+SANDBOX_GPU = env_bool("SANDBOX_GPU", False)  # does this deployment have a GPU worker?
+
+# --------------------------------------------------------------------- Celery
+# Redis in production and in the tests; Celery's filesystem transport for the embedded demo.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+_broker_dir = VAR_DIR / "broker"
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
+    {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+    if CELERY_BROKER_URL.startswith("filesystem")
+    else {"visibility_timeout": 3600}  # above the hard time limit, so a running task is not redelivered
+)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 1000  # above the sandbox's maximum wall time (900 s)
+CELERY_TASK_TIME_LIMIT = 1100
+CELERY_TASK_DEFAULT_QUEUE = "cpu"
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+GRADING_LEASE_S = env_int("GRADING_LEASE_S", 120)  # a run's claim lapses unless the worker renews it
+GRADING_MAX_DELIVERIES = env_int("GRADING_MAX_DELIVERIES", 3)
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stuck-runs": {"task": "grading.sweep", "schedule": 60.0},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,100 @@
+"""python manage.py grade EXERCISE SUBMISSION [--json]
+
+Grades one submission through the same sandbox the workers use, with no database. EXERCISE is a slug or an
+exercise folder; SUBMISSION a .py file, a folder or .zip of files, or an .ipynb. Exit status 0 when grading
+ran (whatever the score); non-zero with a clear message when it could not.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from catalog.definitions import ExerciseDefinitionError, resolve
+from grading.jobs import build_job, load_for_exercise, read_submission_path
+from sandbox import NotGradable, Outcome, SandboxUnavailable, run_job
+from sandbox.spec import STATUS_SENTENCES
+
+
+class Command(BaseCommand):
+    help = "Grade one submission in the sandbox and print the result (no database needed)."
+    requires_system_checks: list[str] = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("exercise", help="exercise slug (phase/name) or the path of an exercise folder")
+        parser.add_argument("submission", help="a .py file, a folder or .zip of files, or an .ipynb")
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument("--grader-output", action="store_true", help="also print the grader's pytest output")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            definition = resolve(options["exercise"], settings.GRADIENT_EXERCISES_DIR, settings.GRADIENT_GRADERS_DIR)
+        except ExerciseDefinitionError as exc:
+            raise CommandError(str(exc)) from exc
+        path = Path(options["submission"])
+        if not path.exists():
+            raise CommandError(f"cannot read the submission: {path} does not exist")
+        started = time.monotonic()
+        try:
+            loaded = load_for_exercise(definition, read_submission_path(path))
+        except NotGradable as exc:
+            # The submission could not be loaded: that is a grading result (like a syntax error), not a failure.
+            outcome = not_gradable_outcome(definition.declared_tests, str(exc), time.monotonic() - started)
+        else:
+            job = build_job(
+                definition, loaded, run_name=f"cli-{secrets.token_hex(4)}", default_limits=settings.SANDBOX_DEFAULT_LIMITS
+            )
+            try:
+                outcome = run_job(job)
+            except SandboxUnavailable as exc:
+                raise CommandError(str(exc)) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(outcome.as_dict(include_grader_output=options["grader_output"])))
+        else:
+            self.stdout.write(summary(definition.slug, outcome, grader_output=options["grader_output"]))
+
+
+def not_gradable_outcome(declared: dict[str, int], reason: str, duration: float) -> Outcome:
+    from sandbox.report import ReportCollector
+
+    tests = ReportCollector(declared).outcomes("Not run: the submission could not be loaded.")
+    return Outcome(
+        status="not_gradable",
+        score=0.0,
+        max_score=float(sum(declared.values())),
+        tests=tests,
+        duration_s=duration,
+        messages=(STATUS_SENTENCES["not_gradable"], reason),
+    )
+
+
+SYMBOLS = {"passed": "PASS", "failed": "FAIL", "error": "ERR ", "timeout": "TIME"}
+
+
+def summary(slug: str, outcome: Outcome, *, grader_output: bool = False) -> str:
+    colour = sys.stdout.isatty()
+    lines = [f"{slug}: {outcome.status}, {outcome.score:g} / {outcome.max_score:g} points ({outcome.duration_s:.2f} s)"]
+    for message in outcome.messages:
+        lines.append(f"  {message}")
+    for test in outcome.tests:
+        mark = SYMBOLS[test.outcome]
+        if colour:
+            mark = f"\033[{'32' if test.outcome == 'passed' else '31'}m{mark}\033[0m"
+        lines.append(f"  {mark} {test.name} ({test.points:g}/{test.max_points:g})")
+        if test.message:
+            lines.extend(f"       {line}" for line in test.message.splitlines()[:12])
+    if outcome.student_output.strip():
+        lines.append("  output of your code (last lines):")
+        lines.extend(f"    | {line}" for line in outcome.student_output.splitlines()[-10:])
+    if grader_output and outcome.grader_output:
+        lines.append("  grader output:")
+        lines.extend(f"    | {line}" for line in outcome.grader_output.splitlines()[-40:])
+    return "\n".join(lines)

@@ -1,0 +1,399 @@
+"""One grading run in two fresh, locked-down containers, with the worker relaying between them.
+
+The student box holds only the submission; the grader box holds only the hidden tests. Neither has a
+network. Each connects to a Unix socket that this process owns (in a per-run folder mounted read-only), so
+every request from the grader to student code, and every answer, passes through here, capped in size and
+time. Limits hold from outside: the engine enforces memory, pids, CPU and file limits, and this process kills
+a box that overruns its time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import docker.errors
+from docker.types import DeviceRequest, LogConfig, Ulimit
+
+from sandbox import images
+from sandbox.engine import docker_client, runtime
+from sandbox.errors import SandboxUnavailable
+from sandbox.report import ReportCollector
+from sandbox.runners import gradient_wire as wire
+from sandbox.spec import STATUS_SENTENCES, GradingJob, Limits, Outcome, RunStatus
+
+Progress = Callable[[int, int], None]
+
+STUDENT_UID = "65534:65534"
+GRADER_UID = "65532:65532"
+GRADER_MEMORY_MB = 1024
+CONNECT_TIMEOUT_S = 30.0
+CALL_GRACE_S = 1.0  # the box's own alarm fires first; this is the hard stop behind it
+GRADER_MAX_FRAME = 16 * 1024 * 1024
+
+
+def work_root() -> Path:
+    return Path(os.environ.get("SANDBOX_WORK_DIR", "/tmp/gradient-runs"))
+
+
+def container_name(run_name: str, role: str) -> str:
+    return f"gradient-{run_name}-{role}"
+
+
+@dataclass
+class StudentState:
+    alive: bool = True
+    stop_reason: str = ""  # why the box stopped: "timeout", "crash"
+
+
+class BoxRun:
+    def __init__(self, job: GradingJob, tag: str, progress: Progress | None) -> None:
+        self.job = job
+        self.tag = tag
+        self.progress = progress
+        self.client = docker_client()
+        self.dir = work_root() / job.run_name
+        self.containers: dict[str, Any] = {}
+        self.listeners: dict[str, socket.socket] = {}
+        self.channels: dict[str, wire.Channel] = {}
+        self.collector = ReportCollector(job.declared_tests)
+        self.messages: list[str] = list(job.notes)
+        self.student = StudentState()
+        self.wall_exceeded = False
+        self.grader_broken = ""
+
+    # ------------------------------------------------------------------ setup
+
+    def prepare(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+        for role in ("student", "grader"):
+            (self.dir / role).mkdir(parents=True, mode=0o755)
+        files_dir = self.dir / "student" / "files"
+        files_dir.mkdir(mode=0o755)
+        for rel, content in self.job.student_files.items():
+            path = PurePosixPath(rel)
+            if path.is_absolute() or ".." in path.parts or not path.parts:
+                raise ValueError(f"unsafe submission path {rel!r}")
+            target = files_dir.joinpath(*path.parts)
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+            target.write_bytes(content)
+            target.chmod(0o644)
+        tests_dir = self.dir / "grader" / "tests"
+        tests_dir.mkdir(mode=0o755)
+        for test_file in sorted(self.job.grader_dir.glob("test_*.py")):
+            shutil.copyfile(test_file, tests_dir / test_file.name)
+        if (self.job.grader_dir / "data").is_dir():
+            shutil.copytree(self.job.grader_dir / "data", tests_dir / "data")
+        for path in (self.dir, *self.dir.rglob("*")):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        for role in ("student", "grader"):
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock_path = self.dir / role / "chan.sock"
+            listener.bind(str(sock_path))
+            sock_path.chmod(0o666)
+            listener.listen(1)
+            self.listeners[role] = listener
+        for role in ("student", "grader"):
+            self._remove_container(container_name(self.job.run_name, role))
+
+    def _common_options(self, limits: Limits) -> dict[str, Any]:
+        return {
+            "detach": True,
+            "network_mode": "none",
+            "read_only": True,
+            "cap_drop": ["ALL"],
+            "security_opt": ["no-new-privileges"],
+            "init": True,
+            "runtime": runtime(),
+            "working_dir": "/work",
+            "hostname": "sandbox",
+            "log_config": LogConfig(
+                type="json-file", config={"max-size": f"{limits.output_kb}k", "max-file": "1"}
+            ),
+            "labels": {"gradient.run": self.job.run_name},
+        }
+
+    def start_student(self) -> None:
+        limits = self.job.limits
+        mb = limits.memory_mb
+        options = self._common_options(limits)
+        options.update(
+            name=container_name(self.job.run_name, "student"),
+            user=STUDENT_UID,
+            mem_limit=f"{mb}m",
+            memswap_limit=f"{mb}m",
+            pids_limit=limits.pids,
+            nano_cpus=int(limits.cpus * 1e9),
+            shm_size=f"{limits.tmpfs_mb}m",
+            tmpfs={
+                "/tmp": f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,mode=1777",
+                "/work": f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,uid=65534,gid=65534,mode=0700",
+            },
+            ulimits=[
+                Ulimit(name="nofile", soft=limits.nofile, hard=limits.nofile),
+                Ulimit(name="fsize", soft=limits.fsize_mb * 1024 * 1024, hard=limits.fsize_mb * 1024 * 1024),
+                Ulimit(name="cpu", soft=limits.cpu_s, hard=limits.cpu_s),
+            ],
+            volumes={str(self.dir / "student"): {"bind": "/box/in", "mode": "ro"}},
+            environment={"HOME": "/tmp", "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1"},
+        )
+        if self.job.gpu:
+            options["device_requests"] = [DeviceRequest(count=-1, capabilities=[["gpu"]])]
+        command = ["python3", "-I", "-B", "/opt/gradient/student_runner.py", "/box/in/chan.sock", self.job.module]
+        self.containers["student"] = self.client.containers.run(self.tag, command, **options)
+
+    def start_grader(self) -> None:
+        limits = self.job.limits
+        options = self._common_options(limits)
+        options.update(
+            name=container_name(self.job.run_name, "grader"),
+            user=GRADER_UID,
+            mem_limit=f"{GRADER_MEMORY_MB}m",
+            memswap_limit=f"{GRADER_MEMORY_MB}m",
+            pids_limit=128,
+            tmpfs={"/tmp": "rw,nosuid,nodev,size=64m,mode=1777"},
+            volumes={str(self.dir / "grader"): {"bind": "/box/in", "mode": "ro"}},
+            environment={
+                "HOME": "/tmp",
+                "PYTHONHASHSEED": "0",
+                "GRADIENT_CALL_TIMEOUT": str(limits.call_timeout_s),
+            },
+        )
+        command = ["python3", "-I", "-B", "/opt/gradient/grader_runner.py", "/box/in/chan.sock", "/box/in/tests"]
+        self.containers["grader"] = self.client.containers.run(self.tag, command, **options)
+
+    def accept(self, role: str, deadline: float) -> wire.Channel:
+        listener = self.listeners.pop(role)
+        listener.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            conn, _ = listener.accept()
+        finally:
+            listener.close()  # exactly one connection per box
+        max_frame = GRADER_MAX_FRAME if role == "grader" else wire.DEFAULT_MAX_FRAME
+        channel = wire.Channel(conn, max_frame=max_frame)
+        self.channels[role] = channel
+        return channel
+
+    # ------------------------------------------------------------------ the run
+
+    def execute(self) -> Outcome:
+        start = time.monotonic()
+        limits = self.job.limits
+        wall_deadline = start + limits.wall_s
+        self.prepare()
+        self.start_student()
+        self.start_grader()
+        try:
+            student = self.accept("student", time.monotonic() + CONNECT_TIMEOUT_S)
+        except TimeoutError:
+            return self.infrastructure("the student box did not start", start)
+        try:
+            hello = student.recv(deadline=min(wall_deadline, time.monotonic() + limits.load_timeout_s))
+        except wire.FrameTimeout:
+            self.kill("student")
+            return self.finish(
+                "timeout", start, f"Your code took longer than {limits.load_timeout_s:g} s to load. "
+                "Is there an endless loop or a long computation at the top level of your file?"
+            )
+        except wire.WireError:
+            if self.oom_killed("student"):
+                return self.finish("memory_limit", start, "Your code ran out of memory while loading.")
+            return self.finish(
+                "not_gradable", start, "Your program stopped while it was being loaded "
+                "(does it call sys.exit() or os._exit() at the top level?)."
+            )
+        if hello.get("op") == "load_error":
+            return self.finish("not_gradable", start, describe_load_error(hello))
+        if hello.get("op") != "ready":
+            return self.finish("not_gradable", start, "Your program interfered with the grading channel while loading.")
+        try:
+            grader = self.accept("grader", time.monotonic() + CONNECT_TIMEOUT_S)
+        except TimeoutError:
+            return self.infrastructure("the grader box did not start", start)
+        self.relay(grader, student, wall_deadline)
+        if self.wall_exceeded:
+            return self.finish("timeout", start, f"Grading stopped at the time limit of {limits.wall_s:g} s.")
+        if self.grader_broken:
+            return self.infrastructure(self.grader_broken, start, retryable=False)
+        if self.student.stop_reason == "crash" and self.oom_killed("student"):
+            return self.finish("memory_limit", start, "Your code ran out of memory.")
+        if self.student.stop_reason == "timeout":
+            return self.finish("timeout", start, "Your code ran past the time limit of a call and was stopped.")
+        return self.finish("graded", start)
+
+    def relay(self, grader: wire.Channel, student: wire.Channel, wall_deadline: float) -> None:
+        total = len(self.job.declared_tests)
+        while True:
+            try:
+                raw = grader.recv_bytes(deadline=wall_deadline)
+                message = wire.parse_message(raw)
+            except wire.FrameTimeout:
+                self.wall_exceeded = True
+                return
+            except wire.WireError as exc:
+                self.grader_broken = f"the grader box stopped unexpectedly ({exc})"
+                return
+            op = message["op"]
+            if op in ("call", "getattr"):
+                grader.send_bytes(self.forward(raw, message, student, wall_deadline))
+                if self.wall_exceeded:
+                    return
+            elif op == "test":
+                self.collector.add(message)
+                if self.progress:
+                    self.progress(self.collector.done, total)
+            elif op == "collected":
+                pass
+            elif op == "grader_error":
+                self.grader_broken = "the grader could not be loaded: " + str(message.get("message", ""))[:2000]
+            elif op == "done":
+                return
+            else:
+                self.grader_broken = f"the grader sent an unknown message {op!r}"
+                return
+
+    def forward(self, raw: bytes, message: dict[str, Any], student: wire.Channel, wall_deadline: float) -> bytes:
+        """Send one request to the student box and return its answer (or an error answer) for the grader."""
+        if not self.student.alive:
+            reason = "ran past a time limit" if self.student.stop_reason == "timeout" else "stopped"
+            return error_reply("Stopped", f"Your program {reason} during an earlier call, so this call could not run.")
+        timeout = message.get("timeout")
+        call_limit = float(timeout) if type(timeout) in (int, float) and timeout > 0 else self.job.limits.call_timeout_s
+        deadline = min(wall_deadline, time.monotonic() + call_limit + CALL_GRACE_S)
+        try:
+            student.send_bytes(raw)
+            return student.recv_bytes(deadline=deadline)
+        except wire.FrameTimeout:
+            if time.monotonic() >= wall_deadline:
+                self.wall_exceeded = True
+            self.kill("student")
+            self.student = StudentState(alive=False, stop_reason="timeout")
+            return error_reply("Timeout", f"The call did not finish within {call_limit:g} s.")
+        except wire.WireError as exc:
+            self.student = StudentState(alive=False, stop_reason="crash")
+            if isinstance(exc, wire.ChannelClosed):
+                text = "Your program stopped during this call (os._exit, a crash, or too much memory)."
+            else:
+                text = f"Your program sent an answer that could not be read ({exc})."
+            return error_reply("Crashed", text)
+
+    # ------------------------------------------------------------------ endings
+
+    def finish(self, status: RunStatus, start: float, message: str = "") -> Outcome:
+        self.kill("student")
+        self.kill("grader")
+        messages = list(self.messages)
+        if status != "graded":
+            messages.insert(0, STATUS_SENTENCES[status])
+        if message:
+            messages.append(message)
+        if status == "not_gradable":
+            missing = "Not run: the submission could not be loaded."
+        elif status in ("timeout", "memory_limit"):
+            missing = "Not run: grading stopped before this test finished."
+        else:
+            missing = "The grader did not report this test, so it counts as failed."
+        tests = self.collector.outcomes(missing)
+        return Outcome(
+            status=status,
+            score=sum(t.points for t in tests),
+            max_score=float(sum(self.job.declared_tests.values())),
+            tests=tests,
+            duration_s=time.monotonic() - start,
+            messages=tuple(messages + self.collector.problems),
+            student_output=self.logs("student"),
+            grader_output=self.logs("grader"),
+        )
+
+    def infrastructure(self, reason: str, start: float, *, retryable: bool = True) -> Outcome:
+        outcome = self.finish("infrastructure_error", start, reason)
+        return Outcome(**{**outcome.__dict__, "retryable": retryable})
+
+    def kill(self, role: str) -> None:
+        container = self.containers.get(role)
+        if container is None:
+            return
+        try:
+            container.kill()
+        except docker.errors.APIError:
+            pass  # already stopped
+
+    def oom_killed(self, role: str) -> bool:
+        """Whether the engine killed the box for memory (call once the box has stopped)."""
+        container = self.containers.get(role)
+        if container is None:
+            return False
+        try:
+            container.wait(timeout=5)
+            container.reload()
+        except Exception:  # noqa: BLE001 - the box is gone or the engine is slow: no evidence of OOM
+            return False
+        state = container.attrs.get("State", {})
+        return bool(state.get("OOMKilled"))
+
+    def logs(self, role: str) -> str:
+        container = self.containers.get(role)
+        if container is None:
+            return ""
+        cap = self.job.limits.output_kb * 1024
+        try:
+            data: bytes = container.logs(stdout=True, stderr=True)
+        except docker.errors.APIError:
+            return ""
+        text = data[-cap:].decode("utf-8", errors="replace")
+        return text
+
+    def _remove_container(self, name: str) -> None:
+        try:
+            self.client.containers.get(name).remove(force=True)
+        except docker.errors.NotFound:
+            pass
+
+    def cleanup(self) -> None:
+        for channel in self.channels.values():
+            channel.close()
+        for listener in self.listeners.values():
+            listener.close()
+        for container in self.containers.values():
+            try:
+                container.remove(force=True)
+            except docker.errors.APIError:
+                pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def error_reply(type_name: str, message: str) -> bytes:
+    reply = {"op": "result", "ok": False, "error": {"type": type_name, "message": message, "traceback": ""}}
+    return json.dumps(reply).encode()
+
+
+def describe_load_error(message: dict[str, Any]) -> str:
+    kind = message.get("kind")
+    text = str(message.get("message", ""))[:2000]
+    if kind == "syntax":
+        return f"{message.get('file')}, line {message.get('line')}: {text}"
+    if kind == "missing":
+        return text[:1].upper() + text[1:] + "."
+    return "Your code raised an error while it was being loaded:\n" + text
+
+
+def run_job(job: GradingJob, *, progress: Progress | None = None, build_images: bool = True) -> Outcome:
+    """Grade ``job``; raises :class:`SandboxUnavailable` when no engine or image can be had."""
+    tag = images.ensure_image(job.image, build=build_images)
+    box = BoxRun(job, tag, progress)
+    try:
+        return box.execute()
+    except docker.errors.ImageNotFound as exc:
+        raise SandboxUnavailable(f"the sandbox image disappeared: {exc}") from exc
+    except (docker.errors.APIError, OSError) as exc:
+        start = time.monotonic()
+        return box.infrastructure(f"the container engine failed: {str(exc)[:500]}", start)
+    finally:
+        box.cleanup()

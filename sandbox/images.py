@@ -1,0 +1,250 @@
+"""Sandbox images, built offline: debootstrap + ``docker import`` + a wheelhouse built on the host.
+
+No image registry is reachable here, so a base image is made from Debian's packages (debootstrap
+``--variant=minbase``), Python packages are installed into it from wheels that the host downloads from
+PyPI, and the root file system is imported with ``docker import``. The runners (sandbox/runners) go on top
+as a thin layer, so changing them rebuilds in seconds. Both tags are hashes of their inputs: an image whose
+inputs did not change is never rebuilt.
+
+    python -m sandbox.images build [NAME ...]    # build what is missing (all specs by default)
+    python -m sandbox.images list                # the tag each spec has now and whether it exists
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sandbox.errors import SandboxUnavailable
+
+RECIPE_VERSION = 1  # bump when the build steps below change in a way the inputs don't show
+PYTHON_VERSION = "3.11"  # Debian bookworm's python3; the wheelhouse is fetched for it
+RUNNERS_DIR = Path(__file__).resolve().parent / "runners"
+RUNNER_FILES = ("gradient_wire.py", "gradient_grader.py", "grader_runner.py", "student_runner.py")
+DEBIAN_MIRROR = os.environ.get("SANDBOX_DEBIAN_MIRROR", "http://deb.debian.org/debian")
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    name: str
+    debian_packages: tuple[str, ...]
+    requirements: tuple[str, ...]
+    suite: str = "bookworm"
+
+
+SPECS: dict[str, ImageSpec] = {
+    # Plain Python, NumPy and pytest: the Python foundations, NumPy and algorithm exercises.
+    "python": ImageSpec(
+        name="python",
+        debian_packages=("python3",),
+        requirements=("pytest==9.2.0", "numpy==2.4.6"),
+    ),
+    # Machine learning: torch (CPU build), scikit-learn, pandas. Built when an exercise asks for it.
+    "ml": ImageSpec(
+        name="ml",
+        debian_packages=("python3", "libgomp1"),
+        requirements=(
+            "pytest==9.2.0",
+            "numpy==2.4.6",
+            "torch==2.13.0",
+            "scikit-learn==1.9.1",
+            "pandas==3.1.1",
+        ),
+    ),
+}
+
+
+def image_prefix() -> str:
+    return os.environ.get("SANDBOX_IMAGE_PREFIX", "gradient-sandbox")
+
+
+def cache_dir() -> Path:
+    default = Path(__file__).resolve().parent.parent / ".cache"
+    return Path(os.environ.get("GRADIENT_CACHE_DIR", default))
+
+
+def _digest(data: object) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def base_tag(spec: ImageSpec) -> str:
+    return f"{image_prefix()}-{spec.name}-base:{_digest([RECIPE_VERSION, PYTHON_VERSION, asdict(spec)])}"
+
+
+def runner_digest() -> str:
+    return _digest({name: (RUNNERS_DIR / name).read_text() for name in RUNNER_FILES})
+
+
+def image_tag(spec_name: str) -> str:
+    spec = _spec(spec_name)
+    return f"{image_prefix()}-{spec.name}:{_digest([base_tag(spec), runner_digest()])}"
+
+
+def _spec(name: str) -> ImageSpec:
+    try:
+        return SPECS[name]
+    except KeyError:
+        raise SandboxUnavailable(f"unknown sandbox image {name!r}; known: {', '.join(SPECS)}") from None
+
+
+def _client():  # type: ignore[no-untyped-def]
+    from sandbox.engine import docker_client
+
+    return docker_client()
+
+
+def image_exists(tag: str) -> bool:
+    import docker.errors
+
+    try:
+        _client().images.get(tag)
+        return True
+    except docker.errors.ImageNotFound:
+        return False
+
+
+def ensure_image(spec_name: str, *, build: bool = True, log=print) -> str:  # type: ignore[no-untyped-def]
+    """The tag of the spec's image, building what is missing (or failing clearly when ``build`` is off)."""
+    tag = image_tag(spec_name)
+    if image_exists(tag):
+        return tag
+    if not build:
+        raise SandboxUnavailable(
+            f"the sandbox image {tag} is not built; run `python -m sandbox.images build {spec_name}`"
+        )
+    spec = _spec(spec_name)
+    base = base_tag(spec)
+    if not image_exists(base):
+        _build_base(spec, base, log)
+    _build_runner_layer(base, tag, log)
+    return tag
+
+
+def _run(cmd: list[str], log) -> None:  # type: ignore[no-untyped-def]
+    log("  $ " + " ".join(cmd[:6]) + (" ..." if len(cmd) > 6 else ""))
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SandboxUnavailable(f"image build step failed: {' '.join(cmd[:4])}\n{result.stderr[-3000:]}")
+
+
+def _wheelhouse(spec: ImageSpec, log) -> Path:  # type: ignore[no-untyped-def]
+    target = cache_dir() / "wheels" / _digest([PYTHON_VERSION, spec.requirements])
+    marker = target / ".complete"
+    if marker.exists():
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    log(f"downloading wheels for {spec.name} into {target}")
+    _run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--dest", str(target), "--only-binary=:all:",
+         "--python-version", PYTHON_VERSION, "--platform", "manylinux_2_28_x86_64",
+         "--platform", "manylinux2014_x86_64", "--implementation", "cp", *spec.requirements],
+        log,
+    )
+    marker.touch()
+    return target
+
+
+def _debootstrap(spec: ImageSpec, rootfs: Path, log) -> None:  # type: ignore[no-untyped-def]
+    if shutil.which("debootstrap") is None:
+        raise SandboxUnavailable("debootstrap is not installed (apt-get install debootstrap); scripts/ensure-docker does it")
+    log(f"debootstrap {spec.suite} ({', '.join(spec.debian_packages)}) into {rootfs} (about a minute)")
+    _run(
+        ["debootstrap", "--variant=minbase", f"--include={','.join(spec.debian_packages)}", spec.suite,
+         str(rootfs), DEBIAN_MIRROR],
+        log,
+    )
+
+
+def _build_base(spec: ImageSpec, tag: str, log) -> None:  # type: ignore[no-untyped-def]
+    wheels = _wheelhouse(spec, log)
+    work = Path(tempfile.mkdtemp(prefix=f"gradient-image-{spec.name}-", dir=cache_dir()))
+    rootfs = work / "rootfs"
+    try:
+        _debootstrap(spec, rootfs, log)
+        site = rootfs / "usr" / "local" / "lib" / f"python{PYTHON_VERSION}" / "dist-packages"
+        log(f"installing {', '.join(spec.requirements)} from the wheelhouse")
+        _run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--no-index", "--find-links", str(wheels),
+             "--only-binary=:all:", "--python-version", PYTHON_VERSION, "--platform", "manylinux_2_28_x86_64",
+             "--platform", "manylinux2014_x86_64", "--implementation", "cp", "--target", str(site),
+             *spec.requirements],
+            log,
+        )
+        # Bytecode for the installed packages: the boxes' root file system is read-only.
+        _run(["chroot", str(rootfs), "python3", "-m", "compileall", "-q", "-j", "0",
+              f"/usr/local/lib/python{PYTHON_VERSION}/dist-packages"], log)
+        for junk in ("var/cache/apt/archives", "var/lib/apt/lists", "usr/share/doc", "usr/share/man",
+                     "usr/share/locale", "usr/local/lib/python3.11/dist-packages/bin"):
+            shutil.rmtree(rootfs / junk, ignore_errors=True)
+        archive = work / "rootfs.tar"
+        _run(["tar", "-C", str(rootfs), "--numeric-owner", "-cf", str(archive), "."], log)
+        repository, version = tag.rsplit(":", 1)
+        log(f"importing {tag}")
+        _client().api.import_image_from_file(
+            str(archive),
+            repository=repository,
+            tag=version,
+            changes=[
+                "ENV PATH=/usr/local/bin:/usr/bin:/bin",
+                "ENV LANG=C.UTF-8",
+                "ENV PYTHONDONTWRITEBYTECODE=1",
+                "ENV PYTEST_DISABLE_PLUGIN_AUTOLOAD=1",
+                "WORKDIR /work",
+            ],
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _build_runner_layer(base: str, tag: str, log) -> None:  # type: ignore[no-untyped-def]
+    log(f"adding the runners: {tag}")
+    context = io.BytesIO()
+    with tarfile.open(fileobj=context, mode="w") as tar:
+        dockerfile = f"FROM {base}\nCOPY runners/ /opt/gradient/\n".encode()
+        info = tarfile.TarInfo("Dockerfile")
+        info.size = len(dockerfile)
+        tar.addfile(info, io.BytesIO(dockerfile))
+        for name in RUNNER_FILES:
+            data = (RUNNERS_DIR / name).read_bytes()
+            info = tarfile.TarInfo(f"runners/{name}")
+            info.size = len(data)
+            info.mode = 0o644
+            tar.addfile(info, io.BytesIO(data))
+    context.seek(0)
+    repository, version = tag.rsplit(":", 1)
+    _client().images.build(fileobj=context, custom_context=True, tag=tag, rm=True, forcerm=True, pull=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sandbox.images", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="build the images whose inputs changed")
+    build.add_argument("names", nargs="*", default=["python"], help=f"image specs ({', '.join(SPECS)})")
+    sub.add_parser("list", help="show each spec's current tag")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build":
+            for name in args.names:
+                print(f"{name}: {ensure_image(name)}")
+        else:
+            for name in SPECS:
+                tag = image_tag(name)
+                print(f"{name}: {tag} ({'built' if image_exists(tag) else 'missing'})")
+    except SandboxUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

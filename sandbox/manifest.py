@@ -1,0 +1,59 @@
+"""The set of graded tests and their points, read from the hidden grader's source on the host.
+
+The worker must know which tests exist before the grader runs, so a report that leaves a test out (or
+invents one) cannot change the score. Graders are trusted files: parsing them with ``ast`` is safe, and
+nothing is imported. A test is a module-level ``def test_*`` in a ``test_*.py`` file; ``@points(N)`` with
+an integer literal gives its weight (1 without it).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+
+class GraderDefinitionError(ValueError):
+    """The grader's source does not follow the format in graders/README.md."""
+
+
+def grader_test_files(grader_dir: Path) -> list[Path]:
+    return sorted(p for p in grader_dir.glob("test_*.py") if p.is_file())
+
+
+def declared_tests(grader_dir: Path) -> dict[str, int]:
+    tests: dict[str, int] = {}
+    files = grader_test_files(grader_dir)
+    if not files:
+        raise GraderDefinitionError(f"{grader_dir} has no test_*.py file")
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+                if node.name in tests:
+                    raise GraderDefinitionError(f"test {node.name} is defined twice")
+                tests[node.name] = _points_of(node, path)
+    if not tests:
+        raise GraderDefinitionError(f"{grader_dir} defines no test functions")
+    return tests
+
+
+def _points_of(node: ast.FunctionDef | ast.AsyncFunctionDef, path: Path) -> int:
+    for decorator in node.decorator_list:
+        if isinstance(decorator, ast.Call) and _name(decorator.func) == "points":
+            if len(decorator.args) != 1 or decorator.keywords:
+                raise GraderDefinitionError(f"{path.name}:{node.lineno}: write @points(N) with one integer")
+            arg = decorator.args[0]
+            if not (isinstance(arg, ast.Constant) and type(arg.value) is int and arg.value > 0):
+                raise GraderDefinitionError(f"{path.name}:{node.lineno}: @points needs a positive integer literal")
+            return arg.value
+        if _name(decorator.func if isinstance(decorator, ast.Call) else decorator) == "parametrize":
+            raise GraderDefinitionError(f"{path.name}:{node.lineno}: parametrized tests are not supported")
+    return 1
+
+
+def _name(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""

@@ -1,0 +1,47 @@
+"""Turns what the grader box sent into scored test outcomes, believing nothing it did not declare.
+
+The worker, not the grader box, computes the score: every declared test appears exactly once; a test the
+grader did not report (it crashed, a limit stopped the run) counts as failed; an undeclared name is ignored
+and noted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.spec import TestOutcome
+
+OUTCOMES = frozenset({"passed", "failed", "error", "timeout"})
+MAX_MESSAGE = 2000
+
+
+class ReportCollector:
+    def __init__(self, declared: dict[str, int]) -> None:
+        self.declared = declared
+        self.results: dict[str, tuple[str, str]] = {}
+        self.problems: list[str] = []
+
+    def add(self, message: dict[str, Any]) -> None:
+        name, outcome, text = message.get("name"), message.get("outcome"), message.get("message", "")
+        if type(name) is not str or name not in self.declared:
+            self.problems.append(f"the grader reported an undeclared test {str(name)[:100]!r}")
+            return
+        if name in self.results:
+            self.problems.append(f"the grader reported {name} twice")
+            return
+        if outcome not in OUTCOMES or type(text) is not str:
+            self.problems.append(f"malformed result for {name}")
+            outcome, text = "error", "the grader's report for this test was malformed"
+        self.results[name] = (str(outcome), text[:MAX_MESSAGE])
+
+    @property
+    def done(self) -> int:
+        return len(self.results)
+
+    def outcomes(self, missing_message: str) -> tuple[TestOutcome, ...]:
+        scored = []
+        for name, max_points in self.declared.items():
+            outcome, text = self.results.get(name, ("failed", missing_message))
+            points = float(max_points) if outcome == "passed" else 0.0
+            scored.append(TestOutcome(name, outcome, points, float(max_points), text))  # type: ignore[arg-type]
+        return tuple(scored)

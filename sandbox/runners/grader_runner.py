@@ -1,0 +1,112 @@
+"""Runs inside the grader box: the hidden pytest tests, with ``student`` proxied to the student box.
+
+    python3 -I -B /opt/gradient/grader_runner.py SOCKET TESTS_DIR
+
+Each finished test is sent to the worker at once (``{"op": "test", ...}``), so the tests that finished keep
+their points when a limit stops the run later; ``{"op": "done"}`` closes the run. The worker checks every
+name against the tests it found in the grader's source and computes the score itself.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import gradient_grader  # noqa: E402
+import gradient_wire as wire  # noqa: E402
+import pytest  # noqa: E402
+
+MAX_MESSAGE = 2000
+
+
+def failure_message(excinfo: Any) -> tuple[str, str]:
+    """(outcome, message) for a test that raised."""
+    exc = excinfo.value
+    if isinstance(exc, gradient_grader.StudentTimeout):
+        return "timeout", "Your code ran past the time limit for one call."
+    if isinstance(exc, gradient_grader.StudentError):
+        text = f"Your code raised {exc.type_name}"
+        if exc.message:
+            text += f": {exc.message}"
+        if exc.student_traceback:
+            text += "\n" + exc.student_traceback
+        return "failed", text
+    if isinstance(exc, AssertionError):
+        message = str(exc).split("\nassert ")[0].strip() or "a check failed"
+        return "failed", message
+    if isinstance(exc, wire.WireError):
+        return "error", f"The answer from your code could not be read: {exc}"
+    return "error", f"{type(exc).__name__}: {exc}"
+
+
+class GradientPlugin:
+    def __init__(self, channel: wire.Channel) -> None:
+        self.channel = channel
+        self.results: dict[str, dict[str, str]] = {}
+        self.collected: list[str] = []
+
+    @pytest.fixture
+    def student(self) -> Any:
+        return gradient_grader.student_module()
+
+    def pytest_collection_modifyitems(self, items: list[Any]) -> None:
+        self.collected = [item.name for item in items]
+        self.channel.send({"op": "collected", "tests": self.collected})
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: Any, call: Any) -> Any:
+        report = yield
+        name = item.name
+        if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
+            if call.excinfo is None:
+                outcome, message = "passed", ""
+            elif call.excinfo.errisinstance(pytest.skip.Exception):
+                outcome, message = "failed", "This test was skipped, which counts as failed."
+            else:
+                outcome, message = failure_message(call.excinfo)
+                if call.when == "setup" and outcome == "failed":
+                    outcome = "error"
+            self.results[name] = {"outcome": outcome, "message": message[:MAX_MESSAGE]}
+        if call.when == "teardown" and name in self.results:
+            self.channel.send({"op": "test", "name": name, **self.results[name]})
+        return report
+
+    def pytest_collectreport(self, report: Any) -> None:
+        if report.failed:
+            self.channel.send({"op": "grader_error", "message": str(report.longrepr)[-MAX_MESSAGE:]})
+
+
+def main() -> int:
+    socket_path, tests_dir = sys.argv[1], sys.argv[2]
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(socket_path)
+    channel = wire.Channel(sock)
+    gradient_grader.connect(channel)
+    plugin = GradientPlugin(channel)
+    code = pytest.main(
+        [
+            tests_dir,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:stepwise",
+            "--rootdir",
+            tests_dir,
+            "--import-mode=importlib",
+            "-o",
+            "python_files=test_*.py",
+            "--tb=short",
+        ],
+        plugins=[plugin],
+    )
+    channel.send({"op": "done", "exit_code": int(code)})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

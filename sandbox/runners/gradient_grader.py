@@ -1,0 +1,151 @@
+"""What hidden graders import: ``points``, ``StudentError`` and the proxy behind the ``student`` fixture.
+
+Lives in the grader box. Student code runs in another container; ``student.count_words("a b")`` sends a
+request over the worker's channel and returns exact built-in (or numpy) values decoded by the safe codec.
+Objects that cannot cross (a model instance, a fitted estimator) come back as ``Remote`` handles whose
+attributes and methods are used remotely.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import gradient_wire as wire
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_CALL_TIMEOUT = float(os.environ.get("GRADIENT_CALL_TIMEOUT", "5"))
+
+
+def points(n: int) -> Callable[[F], F]:
+    """Weight of a test. The worker reads the literal from the source, so write ``@points(3)``."""
+
+    def mark(func: F) -> F:
+        func.gradient_points = n  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+class StudentError(Exception):
+    """Student code raised (or crashed, or ran out of time) while the grader was calling it."""
+
+    def __init__(self, type_name: str, message: str, traceback: str = "") -> None:
+        super().__init__(f"{type_name}: {message}" if message else type_name)
+        self.type_name = type_name
+        self.message = message
+        self.student_traceback = traceback
+
+
+class StudentTimeout(StudentError):
+    """A call into student code ran past its time limit."""
+
+
+class Bridge:
+    """The grader's end of the channel; one request at a time."""
+
+    def __init__(self, channel: wire.Channel) -> None:
+        self.channel = channel
+        self.lock = threading.Lock()
+        self.call_timeout = DEFAULT_CALL_TIMEOUT
+
+    def request(self, message: dict[str, Any]) -> Any:
+        with self.lock:
+            self.channel.send(message)
+            reply = self.channel.recv()
+        if reply.get("op") != "result":
+            raise wire.WireError("unexpected reply from the student box")
+        if reply.get("ok") is True:
+            return self.wrap(wire.decode(reply.get("value")))
+        error = reply.get("error")
+        if type(error) is not dict:
+            raise wire.WireError("malformed error reply")
+        type_name, text, trace = (str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback"))
+        if type_name == "Timeout":
+            raise StudentTimeout(type_name, text, trace)
+        raise StudentError(type_name, text, trace)
+
+    def wrap(self, value: Any) -> Any:
+        if isinstance(value, wire.Handle):
+            return Remote(self, value.id, value.type_name, value.is_callable)
+        if type(value) is list:
+            return [self.wrap(v) for v in value]
+        if type(value) is tuple:
+            return tuple(self.wrap(v) for v in value)
+        if type(value) is dict:
+            return {k: self.wrap(v) for k, v in value.items()}
+        return value
+
+
+def _unwrap(value: Any) -> Any:
+    """Handles go back to the student box as references."""
+    if isinstance(value, Remote):
+        raise TypeError("passing student objects back into student code is not supported yet")
+    return value
+
+
+class Remote:
+    """A student object that stayed in the student box. Equality is identity: no remote ``__eq__``."""
+
+    __slots__ = ("_bridge", "_target", "_type_name", "_callable")
+
+    def __init__(self, bridge: Bridge, target: int | None, type_name: str, is_callable: bool) -> None:
+        object.__setattr__(self, "_bridge", bridge)
+        object.__setattr__(self, "_target", target)
+        object.__setattr__(self, "_type_name", type_name)
+        object.__setattr__(self, "_callable", is_callable)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._bridge.request({"op": "getattr", "target": self._target, "name": name})
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._target is None:
+            raise TypeError("the student module itself is not callable")
+        return self._bridge.request(
+            {
+                "op": "call",
+                "target": self._target,
+                "args": wire.encode([_unwrap(a) for a in args]),
+                "kwargs": wire.encode({k: _unwrap(v) for k, v in kwargs.items()}),
+                "timeout": self._bridge.call_timeout,
+            }
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("student objects are read-only from the grader")
+
+    def __repr__(self) -> str:
+        return f"<student {self._type_name}>"
+
+
+_bridge: Bridge | None = None
+
+
+def connect(channel: wire.Channel) -> None:
+    global _bridge
+    _bridge = Bridge(channel)
+
+
+def student_module() -> Remote:
+    if _bridge is None:
+        raise RuntimeError("the grader harness is not connected to a student box")
+    return Remote(_bridge, None, "module", False)
+
+
+@contextmanager
+def call_timeout(seconds: float) -> Iterator[None]:
+    """Raise the per-call time limit for calls in this block (bounded by the run's wall time)."""
+    if _bridge is None:
+        raise RuntimeError("the grader harness is not connected to a student box")
+    previous = _bridge.call_timeout
+    _bridge.call_timeout = float(seconds)
+    try:
+        yield
+    finally:
+        _bridge.call_timeout = previous

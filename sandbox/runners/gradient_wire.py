@@ -1,0 +1,292 @@
+"""The wire between the boxes and the worker: length-prefixed JSON frames and a safe value codec.
+
+This file runs in three places: the student box, the grader box (both from the sandbox image, stdlib and
+optionally numpy only) and the host worker (imported as ``sandbox.runners.gradient_wire``). Nothing here
+ever unpickles: a value crosses as JSON types plus tagged objects (tuples, dicts with any keys, bytes, sets,
+numpy arrays as dtype, shape and raw bytes, handles for objects that cannot cross). Decoding builds exact
+built-in or numpy types, so an object with a lying ``__eq__`` can never reach an assert in the grader.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import socket
+import struct
+import time
+from typing import Any
+
+HEADER = struct.Struct(">I")
+DEFAULT_MAX_FRAME = 8 * 1024 * 1024
+MAX_DEPTH = 64
+
+# Numeric dtypes that may cross; object, string and void arrays never do.
+ARRAY_KINDS = frozenset("biufc")
+
+
+class WireError(Exception):
+    """The other side broke the protocol (bad frame, bad JSON, oversized, closed)."""
+
+
+class ChannelClosed(WireError):
+    """The other side closed the connection."""
+
+
+class FrameTimeout(WireError):
+    """No complete frame arrived before the deadline."""
+
+
+class Channel:
+    """A framed JSON channel over a connected stream socket."""
+
+    def __init__(self, sock: socket.socket, *, max_frame: int = DEFAULT_MAX_FRAME) -> None:
+        self.sock = sock
+        self.max_frame = max_frame
+
+    def send_bytes(self, payload: bytes) -> None:
+        if len(payload) > self.max_frame:
+            raise WireError(f"frame of {len(payload)} bytes exceeds the limit of {self.max_frame}")
+        self.sock.settimeout(None)
+        self.sock.sendall(HEADER.pack(len(payload)) + payload)
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.send_bytes(json.dumps(message, separators=(",", ":")).encode())
+
+    def recv_bytes(self, deadline: float | None = None) -> bytes:
+        (size,) = HEADER.unpack(self._read_exact(HEADER.size, deadline))
+        if size > self.max_frame:
+            raise WireError(f"frame of {size} bytes exceeds the limit of {self.max_frame}")
+        return self._read_exact(size, deadline)
+
+    def recv(self, deadline: float | None = None) -> dict[str, Any]:
+        return parse_message(self.recv_bytes(deadline))
+
+    def _read_exact(self, size: int, deadline: float | None) -> bytes:
+        chunks: list[bytes] = []
+        remaining = size
+        while remaining:
+            if deadline is None:
+                self.sock.settimeout(None)
+            else:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise FrameTimeout("timed out waiting for a frame")
+                self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(min(remaining, 1 << 20))
+            except TimeoutError as exc:
+                raise FrameTimeout("timed out waiting for a frame") from exc
+            except OSError as exc:
+                raise ChannelClosed(str(exc)) from exc
+            if not chunk:
+                raise ChannelClosed("the other side closed the channel")
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def parse_message(payload: bytes) -> dict[str, Any]:
+    try:
+        message = json.loads(payload)
+    except (ValueError, RecursionError) as exc:
+        raise WireError(f"malformed frame: {exc}") from exc
+    if type(message) is not dict or type(message.get("op")) is not str:
+        raise WireError("a frame must be a JSON object with a string 'op'")
+    return message
+
+
+# --------------------------------------------------------------------------- codec
+
+
+class Handle:
+    """A reference to an object that stayed in the student box (decoded form, before the proxy wraps it)."""
+
+    __slots__ = ("id", "type_name", "is_callable")
+
+    def __init__(self, id: int, type_name: str, is_callable: bool) -> None:
+        self.id = id
+        self.type_name = type_name
+        self.is_callable = is_callable
+
+
+def encode(value: Any, register_handle: Any = None, _depth: int = 0) -> Any:
+    """Turn a value into JSON-able data. ``register_handle(obj) -> (id, type_name, callable)`` keeps
+    objects that cannot cross; without it such objects are an error."""
+    if _depth > MAX_DEPTH:
+        raise ValueError("value is nested too deeply to send")
+    kind = type(value)
+    if value is None or kind is bool or kind is str:
+        return value
+    if kind is int:
+        return value if -(2**63) <= value < 2**63 else {"$": "bigint", "v": str(value)}
+    if kind is float:
+        if math.isfinite(value):
+            return value
+        return {"$": "float", "v": repr(value)}
+    if kind is list:
+        return [encode(item, register_handle, _depth + 1) for item in value]
+    if kind is tuple:
+        return {"$": "tuple", "v": [encode(item, register_handle, _depth + 1) for item in value]}
+    if kind is dict:
+        return {
+            "$": "dict",
+            "v": [
+                [encode(k, register_handle, _depth + 1), encode(v, register_handle, _depth + 1)]
+                for k, v in value.items()
+            ],
+        }
+    if kind is set or kind is frozenset:
+        return {"$": kind.__name__, "v": [encode(item, register_handle, _depth + 1) for item in value]}
+    if kind is bytes or kind is bytearray:
+        return {"$": "bytes", "v": base64.b64encode(bytes(value)).decode()}
+    encoded_array = _encode_array_like(value)
+    if encoded_array is not None:
+        return encoded_array
+    # Subclasses of the plain types (and numpy scalars) cross as their plain value.
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return encode(int.__index__(value), register_handle, _depth + 1)
+    if isinstance(value, float):
+        return encode(float.__float__(value), register_handle, _depth + 1)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, dict):  # Counter, OrderedDict, defaultdict: plain dicts on the other side
+        return encode(dict(value.items()), register_handle, _depth + 1)
+    if isinstance(value, tuple):  # named tuples
+        return encode(tuple(iter(value)), register_handle, _depth + 1)
+    if isinstance(value, list):
+        return encode(list(iter(value)), register_handle, _depth + 1)
+    if register_handle is None:
+        raise TypeError(f"a value of type {kind.__name__} cannot be sent")
+    handle_id, type_name, is_callable = register_handle(value)
+    return {"$": "handle", "id": handle_id, "type": type_name, "callable": is_callable}
+
+
+def _encode_array_like(value: Any) -> dict[str, Any] | None:
+    module = type(value).__module__ or ""
+    if module.startswith("numpy"):
+        import numpy as np
+
+        if isinstance(value, np.generic):
+            return None if value.dtype.kind not in ARRAY_KINDS else _array_dict(np.asarray(value), "ndarray")
+        if isinstance(value, np.ndarray):
+            return _array_dict(value, "ndarray")
+    if module.startswith("torch") and type(value).__name__ in {"Tensor", "Parameter"}:
+        tensor = value.detach().cpu().contiguous()
+        import numpy as np  # noqa: F401  (torch tensors cross through numpy)
+
+        if str(tensor.dtype) == "torch.bfloat16":
+            tensor = tensor.float()
+        return _array_dict(tensor.numpy(), "tensor")
+    return None
+
+
+def _array_dict(array: Any, tag: str) -> dict[str, Any]:
+    import numpy as np
+
+    if array.dtype.kind not in ARRAY_KINDS:
+        raise TypeError(f"arrays of dtype {array.dtype} cannot be sent")
+    data = np.ascontiguousarray(array)
+    return {
+        "$": tag,
+        "dtype": data.dtype.str,
+        "shape": list(data.shape),
+        "v": base64.b64encode(data.tobytes()).decode(),
+    }
+
+
+def decode(data: Any, _depth: int = 0) -> Any:
+    """Build exact built-in values from what ``encode`` produced; reject anything else."""
+    if _depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    kind = type(data)
+    if data is None or kind in (bool, int, float, str):
+        return data
+    if kind is list:
+        return [decode(item, _depth + 1) for item in data]
+    if kind is not dict:
+        raise WireError(f"unexpected JSON value of type {kind.__name__}")
+    tag = data.get("$")
+    payload = data.get("v")
+    if tag == "tuple":
+        return tuple(decode(item, _depth + 1) for item in _as_list(payload))
+    if tag == "dict":
+        result: dict[Any, Any] = {}
+        for pair in _as_list(payload):
+            if type(pair) is not list or len(pair) != 2:
+                raise WireError("malformed dict entry")
+            key = decode(pair[0], _depth + 1)
+            try:
+                result[key] = decode(pair[1], _depth + 1)
+            except TypeError as exc:
+                raise WireError(f"unhashable dict key: {exc}") from exc
+        return result
+    if tag in ("set", "frozenset"):
+        try:
+            items = [decode(item, _depth + 1) for item in _as_list(payload)]
+            return set(items) if tag == "set" else frozenset(items)
+        except TypeError as exc:
+            raise WireError(f"unhashable set item: {exc}") from exc
+    if tag == "bytes":
+        return base64.b64decode(_as_str(payload), validate=True)
+    if tag == "bigint":
+        return int(_as_str(payload))
+    if tag == "float":
+        text = _as_str(payload)
+        if text not in ("nan", "inf", "-inf"):
+            raise WireError("malformed float")
+        return float(text)
+    if tag in ("ndarray", "tensor"):
+        return _decode_array(data, tag)
+    if tag == "handle":
+        handle_id, type_name = data.get("id"), data.get("type")
+        if type(handle_id) is not int or type(type_name) is not str:
+            raise WireError("malformed handle")
+        return Handle(handle_id, type_name[:200], bool(data.get("callable")))
+    raise WireError(f"unknown value tag {tag!r}")
+
+
+def _decode_array(data: dict[str, Any], tag: str) -> Any:
+    import numpy as np
+
+    try:
+        dtype = np.dtype(_as_str(data.get("dtype")))
+    except TypeError as exc:
+        raise WireError("malformed dtype") from exc
+    if dtype.kind not in ARRAY_KINDS:
+        raise WireError(f"dtype {dtype} may not cross")
+    shape = data.get("shape")
+    if type(shape) is not list or any(type(n) is not int or n < 0 for n in shape):
+        raise WireError("malformed shape")
+    raw = base64.b64decode(_as_str(data.get("v")), validate=True)
+    expected = dtype.itemsize * math.prod(shape)
+    if len(raw) != expected:
+        raise WireError(f"array data has {len(raw)} bytes, expected {expected}")
+    array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    if tag == "tensor":
+        try:
+            import torch
+        except ImportError:
+            return array
+        return torch.from_numpy(array)
+    return array
+
+
+def _as_list(value: Any) -> list[Any]:
+    if type(value) is not list:
+        raise WireError("expected a list")
+    return value
+
+
+def _as_str(value: Any) -> str:
+    if type(value) is not str:
+        raise WireError("expected a string")
+    return value

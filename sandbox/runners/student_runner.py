@@ -1,0 +1,161 @@
+"""Runs inside the student box: loads the submission and answers the grader's calls.
+
+    python3 -I -B /opt/gradient/student_runner.py SOCKET MODULE
+
+The box holds nothing secret, so nothing here needs protecting from the student's code: whatever that code
+does to this process can only change its own answers, which the grader checks. The worker owns the other end
+of SOCKET and relays requests from the grader box.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import signal
+import socket
+import sys
+import traceback
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import gradient_wire as wire  # noqa: E402
+
+INBOX = "/box/in/files"
+WORKDIR = "/work"
+MAX_TRACEBACK = 4000
+
+
+class CallTimeout(BaseException):
+    """Raised inside a call that ran past its time limit (BaseException: `except Exception` won't eat it)."""
+
+
+class Handles:
+    """Objects that cannot cross the wire stay here; the grader refers to them by number."""
+
+    def __init__(self) -> None:
+        self.objects: dict[int, Any] = {}
+        self.ids: dict[int, int] = {}
+
+    def register(self, obj: Any) -> tuple[int, str, bool]:
+        key = id(obj)
+        if key not in self.ids:
+            handle_id = len(self.objects) + 1
+            self.objects[handle_id] = obj
+            self.ids[key] = handle_id
+        return self.ids[key], type(obj).__name__, callable(obj)
+
+    def get(self, handle_id: Any) -> Any:
+        if type(handle_id) is not int or handle_id not in self.objects:
+            raise LookupError(f"unknown handle {handle_id!r}")
+        return self.objects[handle_id]
+
+
+def student_traceback(exc: BaseException) -> str:
+    """The traceback restricted to the student's own files, with paths made relative."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(WORKDIR + "/")]
+    lines = [
+        f'  File "{os.path.relpath(f.filename, WORKDIR)}", line {f.lineno}, in {f.name}\n'
+        + (f"    {f.line}\n" if f.line else "")
+        for f in frames
+    ]
+    text = "".join(lines) + "".join(traceback.format_exception_only(type(exc), exc))
+    return text[-MAX_TRACEBACK:]
+
+
+def error_payload(exc: BaseException) -> dict[str, Any]:
+    name = "Timeout" if isinstance(exc, CallTimeout) else type(exc).__name__
+    try:
+        message = str(exc)
+    except Exception:  # noqa: BLE001 - a hostile __str__ must not kill the runner
+        message = "<unprintable message>"
+    return {"type": name[:200], "message": message[:2000], "traceback": student_traceback(exc)}
+
+
+def copy_submission() -> None:
+    for root, _dirs, files in os.walk(INBOX):
+        rel = os.path.relpath(root, INBOX)
+        target_dir = os.path.normpath(os.path.join(WORKDIR, rel))
+        os.makedirs(target_dir, exist_ok=True)
+        for name in files:
+            shutil.copyfile(os.path.join(root, name), os.path.join(target_dir, name))
+
+
+def load_module(module_name: str) -> tuple[Any, dict[str, Any] | None]:
+    try:
+        return importlib.import_module(module_name), None
+    except SyntaxError as exc:
+        filename = os.path.relpath(exc.filename, WORKDIR) if exc.filename else f"{module_name}.py"
+        return None, {
+            "kind": "syntax",
+            "file": filename,
+            "line": exc.lineno,
+            "message": f"{type(exc).__name__}: {exc.msg}",
+        }
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None, {"kind": "missing", "message": f"no file {module_name}.py was submitted"}
+        return None, {"kind": "import", "message": student_traceback(exc)}
+    except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt and friends included
+        return None, {"kind": "import", "message": student_traceback(exc)}
+
+
+def on_alarm(_signum: int, _frame: Any) -> None:
+    raise CallTimeout("the call ran past its time limit")
+
+
+def serve(channel: wire.Channel, module: Any) -> None:
+    handles = Handles()
+    signal.signal(signal.SIGALRM, on_alarm)
+    while True:
+        try:
+            request = channel.recv()
+        except wire.ChannelClosed:
+            return
+        op = request.get("op")
+        try:
+            if op == "getattr":
+                target = module if request.get("target") is None else handles.get(request.get("target"))
+                name = request.get("name")
+                if type(name) is not str:
+                    raise TypeError("attribute name must be a string")
+                value: Any = getattr(target, name)
+            elif op == "call":
+                target = handles.get(request.get("target"))
+                args = wire.decode(request.get("args", []))
+                kwargs = wire.decode(request.get("kwargs", {"$": "dict", "v": []}))
+                timeout = request.get("timeout")
+                if type(timeout) in (int, float) and timeout > 0:
+                    signal.setitimer(signal.ITIMER_REAL, float(timeout))
+                try:
+                    value = target(*args, **kwargs)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            else:
+                raise ValueError(f"unknown request {op!r}")
+            reply: dict[str, Any] = {"op": "result", "ok": True, "value": wire.encode(value, handles.register)}
+        except BaseException as exc:  # noqa: BLE001 - every student failure becomes an answer
+            reply = {"op": "result", "ok": False, "error": error_payload(exc)}
+        channel.send(reply)
+
+
+def main() -> None:
+    socket_path, module_name = sys.argv[1], sys.argv[2]
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(socket_path)
+    channel = wire.Channel(sock)
+    copy_submission()
+    os.chdir(WORKDIR)
+    sys.path.insert(0, WORKDIR)
+    sys.argv = [f"{module_name}.py"]
+    module, load_error = load_module(module_name)
+    if load_error is not None:
+        channel.send({"op": "load_error", **load_error})
+        return
+    channel.send({"op": "ready"})
+    serve(channel, module)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""The typed job/outcome API between the platform and the sandbox."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+RunStatus = Literal["graded", "timeout", "memory_limit", "output_limit", "not_gradable", "infrastructure_error"]
+TestResultOutcome = Literal["passed", "failed", "error", "timeout"]
+
+STATUS_SENTENCES: dict[str, str] = {
+    "graded": "Your submission was graded.",
+    "timeout": "Your code ran past the time limit, so grading stopped; tests that finished keep their points.",
+    "memory_limit": "Your code used more memory than allowed, so grading stopped; tests that finished keep their points.",
+    "output_limit": "Your code printed more output than allowed; the output was cut.",
+    "not_gradable": "Your submission could not be loaded, so it was not graded. This costs no attempt.",
+    "infrastructure_error": "Grading failed on our side. It will be retried and costs you nothing.",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Isolation limits of one run. Exercise metadata may override the defaults up to ``MAXIMA``."""
+
+    wall_s: float = 60.0  # whole run, enforced from outside by killing the boxes
+    call_timeout_s: float = 5.0  # one call into student code
+    load_timeout_s: float = 20.0  # importing the submission
+    cpu_s: int = 120  # RLIMIT_CPU of the student process
+    memory_mb: int = 512  # RAM, with no extra swap
+    pids: int = 64
+    cpus: float = 1.0
+    tmpfs_mb: int = 64
+    nofile: int = 256
+    fsize_mb: int = 32
+    output_kb: int = 256  # captured stdout/stderr of a box
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any], base: Limits | None = None) -> Limits:
+        """Override ``base`` (the defaults) with ``values``, bounded by the platform's maxima."""
+        base = base or cls()
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        changes: dict[str, Any] = {}
+        for key, value in values.items():
+            if key not in known:
+                raise ValueError(f"unknown limit {key!r}; known: {', '.join(sorted(known))}")
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise ValueError(f"limit {key!r} must be a positive number, not {value!r}")
+            kind = type(getattr(base, key))
+            changes[key] = kind(min(value, getattr(MAXIMA, key)))
+        return dataclasses.replace(base, **changes)
+
+
+MAXIMA = Limits(
+    wall_s=900.0,
+    call_timeout_s=300.0,
+    load_timeout_s=120.0,
+    cpu_s=1800,
+    memory_mb=8192,
+    pids=512,
+    cpus=4.0,
+    tmpfs_mb=1024,
+    nofile=4096,
+    fsize_mb=512,
+    output_kb=4096,
+)
+
+
+@dataclass(frozen=True)
+class GradingJob:
+    """Everything the sandbox needs; nothing it needs from Django."""
+
+    run_name: str  # unique per run attempt; containers are named after it
+    image: str  # image spec name, e.g. "python" (see sandbox.images.SPECS)
+    student_files: dict[str, bytes]  # relative path -> content, already validated
+    module: str  # the module the grader's `student` proxy imports
+    grader_dir: Path  # the hidden tests (test_*.py) and optional data/
+    declared_tests: dict[str, int]  # test name -> points, read from the grader source
+    limits: Limits = field(default_factory=Limits)
+    gpu: bool = False
+    notes: tuple[str, ...] = ()  # messages from loading the submission (e.g. dropped notebook magics)
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    name: str
+    outcome: TestResultOutcome
+    points: float
+    max_points: float
+    message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: RunStatus
+    score: float
+    max_score: float
+    tests: tuple[TestOutcome, ...]
+    duration_s: float
+    messages: tuple[str, ...] = ()
+    student_output: str = ""  # capped; only ever shown escaped
+    grader_output: str = ""  # for instructors (check_exercises), never for students
+    retryable: bool = False  # only for infrastructure errors worth another try
+
+    def as_dict(self, *, include_grader_output: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "tests": [t.as_dict() for t in self.tests],
+            "duration_s": round(self.duration_s, 3),
+            "messages": list(self.messages),
+            "student_output": self.student_output,
+        }
+        if include_grader_output:
+            data["grader_output"] = self.grader_output
+        return data

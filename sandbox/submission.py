@@ -1,0 +1,174 @@
+"""Turns what a student uploaded (a .py file, several files, a .zip or a notebook) into checked files.
+
+Everything here reads untrusted bytes on the host, so it never extracts to disk and never follows a path:
+names are checked as strings, sizes are counted before anything is kept, and a notebook is parsed with
+nbformat and turned into a plain module (code cells in order; magics and shell escapes dropped with a note).
+A submission that cannot be loaded raises :class:`NotGradable` with a sentence for the student.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from sandbox.errors import NotGradable
+
+MAX_FILES = 50
+MAX_FILE_BYTES = 1024 * 1024
+MAX_TOTAL_BYTES = 5 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+MAX_NOTEBOOK_BYTES = 5 * 1024 * 1024
+ALLOWED_SUFFIXES = frozenset({".py", ".ipynb", ".txt", ".md", ".json", ".csv", ".toml", ".yaml", ".yml"})
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}$")
+
+
+@dataclass
+class LoadedSubmission:
+    files: dict[str, bytes]
+    notes: list[str] = field(default_factory=list)
+
+
+def check_name(name: str) -> str:
+    """A safe relative POSIX path, or NotGradable."""
+    if "\\" in name or "\x00" in name:
+        raise NotGradable(f"The file name {name[:100]!r} is not allowed.")
+    path = PurePosixPath(name)
+    if path.is_absolute() or not path.parts or any(part in ("..", ".") for part in path.parts):
+        raise NotGradable(f"The path {name[:100]!r} is not allowed: use plain relative file names.")
+    if len(path.parts) > 4 or not all(NAME_PATTERN.match(part) for part in path.parts):
+        raise NotGradable(
+            f"The file name {name[:100]!r} is not allowed: use letters, digits, '_', '-' and '.' only."
+        )
+    if path.suffix.lower() not in ALLOWED_SUFFIXES:
+        raise NotGradable(f"Files of type {path.suffix or '(none)'} are not accepted ({name[:100]}).")
+    return str(path)
+
+
+def _add(files: dict[str, bytes], name: str, content: bytes) -> None:
+    name = check_name(name)
+    if name in files:
+        raise NotGradable(f"The file {name} was submitted twice.")
+    if len(content) > MAX_FILE_BYTES:
+        raise NotGradable(f"The file {name} is larger than {MAX_FILE_BYTES // 1024} KiB.")
+    if len(files) >= MAX_FILES:
+        raise NotGradable(f"A submission may hold at most {MAX_FILES} files.")
+    if sum(map(len, files.values())) + len(content) > MAX_TOTAL_BYTES:
+        raise NotGradable(f"The submission is larger than {MAX_TOTAL_BYTES // (1024 * 1024)} MiB in all.")
+    files[name] = content
+
+
+def read_zip(data: bytes) -> dict[str, bytes]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise NotGradable(f"The zip file could not be read ({exc}).") from exc
+    files: dict[str, bytes] = {}
+    declared_total = 0
+    for info in infos:
+        if info.is_dir():
+            continue
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise NotGradable(f"The zip file holds a link ({info.filename[:100]}); links are not allowed.")
+        declared_total += info.file_size
+        if info.file_size > MAX_FILE_BYTES or declared_total > MAX_TOTAL_BYTES:
+            raise NotGradable("The zip file unpacks to more than is allowed.")
+        if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
+            raise NotGradable(f"The zip file is compressed suspiciously well ({info.filename[:100]}).")
+        try:
+            with archive.open(info) as member:
+                content = member.read(MAX_FILE_BYTES + 1)  # never trust the declared size
+        except (zipfile.BadZipFile, OSError, ValueError, RuntimeError) as exc:
+            raise NotGradable(f"The zip file could not be read ({exc}).") from exc
+        if len(content) > info.file_size:
+            raise NotGradable("The zip file lies about its sizes.")
+        _add(files, info.filename, content)
+    return files
+
+
+MAGIC_LINE = re.compile(r"^\s*(%|!)")
+
+
+def notebook_to_module(data: bytes, name: str = "notebook.ipynb") -> tuple[bytes, list[str]]:
+    """The notebook's code cells, in order, as one module; magics and shell escapes dropped with a note."""
+    import nbformat
+
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise NotGradable(f"The notebook is larger than {MAX_NOTEBOOK_BYTES // (1024 * 1024)} MiB.")
+    try:
+        text = data.decode("utf-8")
+        notebook = nbformat.reads(text, as_version=4)
+        nbformat.validate(notebook)
+    except UnicodeDecodeError as exc:
+        raise NotGradable(f"{name} is not UTF-8 text, so it is not a notebook.") from exc
+    except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for broken notebooks
+        first_line = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+        raise NotGradable(f"{name} is not a valid Jupyter notebook: {first_line}") from exc
+    lines: list[str] = []
+    dropped = 0
+    for index, cell in enumerate(notebook.cells, start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        lines.append(f"# --- cell {index} ---")
+        for line in str(cell.get("source", "")).splitlines():
+            if MAGIC_LINE.match(line):
+                dropped += 1
+                lines.append(f"pass  # dropped: {line.strip()[:80]}")
+            else:
+                lines.append(line)
+    notes = []
+    if dropped:
+        notes.append(
+            f"{dropped} line(s) with IPython magics or shell commands (starting with % or !) were skipped: "
+            "the grader runs your notebook as plain Python."
+        )
+    return ("\n".join(lines) + "\n").encode(), notes
+
+
+def load_submission(uploads: dict[str, bytes], *, expected_files: list[str]) -> LoadedSubmission:
+    """Check and normalise uploaded files for an exercise that expects ``expected_files``.
+
+    ``uploads`` maps the uploaded file names to their bytes: one .py, several files, a .zip or a .ipynb.
+    A notebook becomes the first expected module (e.g. solution.ipynb -> solution.py).
+    """
+    if not uploads:
+        raise NotGradable("No file was submitted.")
+    files: dict[str, bytes] = {}
+    notes: list[str] = []
+    for name, content in uploads.items():
+        base = PurePosixPath(name.replace("\\", "/")).name
+        lower = base.lower()
+        if lower.endswith(".zip"):
+            for inner, inner_content in read_zip(content).items():
+                _add(files, inner, inner_content)
+        elif lower.endswith(".ipynb"):
+            module_name = next((f for f in expected_files if f.endswith(".py")), "solution.py")
+            source, more_notes = notebook_to_module(content, base)
+            notes.extend(more_notes)
+            _add(files, module_name, source)
+        else:
+            _add(files, base, content)
+    # Accept a zip whose files sit in one top folder (what most zip tools make).
+    if not all(f in files for f in expected_files):
+        roots = {PurePosixPath(f).parts[0] for f in files}
+        if len(roots) == 1 and all(len(PurePosixPath(f).parts) > 1 for f in files):
+            root = roots.pop()
+            files = {str(PurePosixPath(f).relative_to(root)): c for f, c in files.items()}
+    missing = [f for f in expected_files if f not in files]
+    if missing:
+        got = ", ".join(sorted(files)) or "nothing"
+        raise NotGradable(f"Expected {', '.join(expected_files)} but got {got}. Check the file name(s).")
+    for name, content in files.items():
+        if name.endswith(".py"):
+            try:
+                content.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise NotGradable(
+                    f"{name} is not UTF-8 text (byte {exc.start} cannot be read). Save the file as UTF-8."
+                ) from exc
+    return LoadedSubmission(files=files, notes=notes)
