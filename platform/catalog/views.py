@@ -1,0 +1,67 @@
+"""Pages of the roadmap and of one exercise."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import markdown
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+from catalog.models import Exercise
+from catalog.selectors import exercise_get_active, roadmap
+from grading.models import Submission
+from grading.selectors import submissions_visible_to
+
+
+@login_required
+def roadmap_view(request: HttpRequest) -> HttpResponse:
+    best: dict[int, float] = {}
+    for exercise_id, score in Submission.objects.filter(student=request.user, score__isnull=False).values_list(
+        "exercise_id", "score"
+    ):
+        best[exercise_id] = max(score, best.get(exercise_id, 0.0))
+    phases = []
+    for slug, (title, exercises) in roadmap().items():
+        rows = [(e, best.get(e.pk)) for e in exercises]
+        done = sum(1 for e, score in rows if score is not None and score >= e.points > 0)
+        phases.append({"slug": slug, "title": title, "rows": rows, "done": done, "total": len(rows)})
+    return render(request, "catalog/roadmap.html", {"phases": phases})
+
+
+@login_required
+def exercise_view(request: HttpRequest, slug: str) -> HttpResponse:
+    return render_exercise(request, exercise_get_active(slug=slug))
+
+
+def render_exercise(request: HttpRequest, exercise: Exercise, *, error: str = "", status: int = 200) -> HttpResponse:
+    # Statements are written by course staff (trusted files), rendered from Markdown.
+    statement = mark_safe(markdown.markdown(exercise.statement_md, extensions=["fenced_code", "tables"]))  # noqa: S308
+    submissions = submissions_visible_to(request.user).filter(exercise=exercise, student=request.user)[:20]
+    return render(
+        request,
+        "catalog/exercise.html",
+        {"exercise": exercise, "statement": statement, "submissions": submissions, "error": error},
+        status=status,
+    )
+
+
+@login_required
+def starter_view(request: HttpRequest, slug: str) -> FileResponse:
+    exercise = exercise_get_active(slug=slug)
+    starter_dir = settings.GRADIENT_EXERCISES_DIR / exercise.slug / "starter"
+    if not starter_dir.is_dir():
+        raise Http404("This exercise has no starter files.")
+    files = sorted(p for p in starter_dir.rglob("*") if p.is_file() and not p.is_symlink())
+    if len(files) == 1:
+        return FileResponse(files[0].open("rb"), as_attachment=True, filename=files[0].name)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            archive.write(path, path.relative_to(starter_dir).as_posix())
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=f"{exercise.slug.split('/')[-1]}-starter.zip")

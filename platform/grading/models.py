@@ -1,0 +1,118 @@
+"""Submissions, their grading runs and per-test results.
+
+Invariants live in the database as well as in the services: one result row per test of a run, scores
+within their maxima, and a run's status drawn from the statuses ARCHITECTURE.md names.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Submission(models.Model):
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
+    exercise = models.ForeignKey("catalog.Exercise", on_delete=models.PROTECT, related_name="submissions")
+    exercise_version = models.ForeignKey("catalog.ExerciseVersion", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    notes = models.JSONField(default=list, blank=True)  # from loading it, e.g. dropped notebook magics
+    # The score of the latest final run (denormalised for lists and leaderboards).
+    score = models.FloatField(null=True, blank=True)
+    max_score = models.FloatField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["student", "exercise", "-created_at"], name="submission_student_ex")]
+
+    def __str__(self) -> str:
+        return f"submission {self.pk} of {self.exercise_id} by {self.student_id}"
+
+
+class SubmissionFile(models.Model):
+    """The submitted files themselves, in the same transaction as the submission (no half-written rows)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    content = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["submission", "name"], name="submission_file_unique")]
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    GRADED = "graded"
+    TIMEOUT = "timeout"
+    MEMORY_LIMIT = "memory_limit"
+    OUTPUT_LIMIT = "output_limit"
+    NOT_GRADABLE = "not_gradable"
+    INFRASTRUCTURE_ERROR = "infrastructure_error"
+
+
+FINAL_STATUSES = frozenset(RunStatus) - {RunStatus.QUEUED, RunStatus.RUNNING}
+
+
+class GradingRun(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="runs")
+    exercise_version = models.ForeignKey("catalog.ExerciseVersion", on_delete=models.PROTECT, related_name="+")
+    queue = models.CharField(max_length=20, default="cpu")
+    status = models.CharField(max_length=30, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The lease: which delivery is in charge and until when. A result commits only under a live lease.
+    deliveries = models.PositiveIntegerField(default=0)
+    lease_token = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    tests_done = models.PositiveIntegerField(default=0)
+    tests_total = models.PositiveIntegerField(default=0)
+    score = models.FloatField(null=True, blank=True)
+    max_score = models.FloatField(null=True, blank=True)
+    messages = models.JSONField(default=list, blank=True)
+    student_output = models.TextField(blank=True)
+    duration_s = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in RunStatus]), name="grading_run_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=models.F("max_score")),
+                name="grading_run_score_in_range",
+            ),
+        ]
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.status})"
+
+
+class TestResult(models.Model):
+    __test__ = False  # not a pytest test class
+
+    run = models.ForeignKey(GradingRun, on_delete=models.CASCADE, related_name="results")
+    name = models.CharField(max_length=200)
+    outcome = models.CharField(max_length=10)
+    points = models.FloatField()
+    max_points = models.FloatField()
+    message = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "name"], name="test_result_unique_name"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["passed", "failed", "error", "timeout"]), name="test_result_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(points__gte=0, points__lte=models.F("max_points")), name="test_result_points_in_range"
+            ),
+        ]

@@ -1,0 +1,44 @@
+"""Reads for grading, with the permission check built in where a person asks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404
+
+from catalog.definitions import resolve
+from grading.jobs import build_job
+from grading.models import GradingRun, Submission, SubmissionFile
+from sandbox import GradingJob
+from sandbox.submission import LoadedSubmission
+
+
+def submissions_visible_to(user) -> QuerySet[Submission]:  # type: ignore[no-untyped-def]
+    """Staff see every submission; a student only their own."""
+    qs = Submission.objects.select_related("exercise", "student")
+    return qs if user.is_staff else qs.filter(student=user)
+
+
+def submission_get_for_user(*, user, submission_id: int) -> Submission:  # type: ignore[no-untyped-def]
+    submission = submissions_visible_to(user).filter(pk=submission_id).first()
+    if submission is None:
+        raise Http404("No such submission.")
+    return submission
+
+
+def latest_run(submission: Submission) -> GradingRun | None:
+    return submission.runs.order_by("-created_at", "-id").first()
+
+
+def job_for_run(run_id: int) -> GradingJob:
+    run = GradingRun.objects.select_related("submission__exercise").get(pk=run_id)
+    submission = run.submission
+    definition = resolve(submission.exercise.slug, settings.GRADIENT_EXERCISES_DIR, settings.GRADIENT_GRADERS_DIR)
+    files = {f.name: bytes(f.content) for f in SubmissionFile.objects.filter(submission=submission)}
+    loaded = LoadedSubmission(files=files, notes=list(submission.notes))
+    return build_job(
+        definition,
+        loaded,
+        run_name=f"run{run.pk}-d{run.deliveries}",
+        default_limits=settings.SANDBOX_DEFAULT_LIMITS,
+    )

@@ -1,0 +1,192 @@
+"""Writes for grading: create a submission, claim a run, record its result, sweep stuck runs.
+
+Exactly one final result per run comes from PostgreSQL, not from the broker: a delivery claims the run with a
+conditional UPDATE that takes a lease, and its result commits only if that lease is still the one in charge.
+A redelivered task therefore finds nothing to do, and a worker that died leaves a lease that expires and is
+swept back into the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from catalog.models import Exercise
+from grading.models import GradingRun, RunStatus, Submission, SubmissionFile, TestResult
+from sandbox import NotGradable, Outcome
+from sandbox.spec import STATUS_SENTENCES
+from sandbox.submission import load_submission
+
+logger = logging.getLogger(__name__)
+
+
+class SubmissionRejected(Exception):
+    """The upload is not acceptable (wrong name, too large, broken notebook); nothing was stored."""
+
+
+def _enqueue(run: GradingRun) -> None:
+    from grading.tasks import grade_run
+
+    grade_run.apply_async(args=[run.pk], queue=run.queue)
+
+
+def submission_create(*, student, exercise: Exercise, uploads: dict[str, bytes]) -> Submission:  # type: ignore[no-untyped-def]
+    """Check the upload, then store the submission, its files and a queued run in ONE transaction; the
+    grading task is sent only after that transaction commits."""
+    if not exercise.active or exercise.current_version is None:
+        raise SubmissionRejected("This exercise is not open for submissions.")
+    total = sum(len(content) for content in uploads.values())
+    if total > settings.GRADIENT_MAX_UPLOAD_BYTES:
+        raise SubmissionRejected(
+            f"The upload is {total // 1024} KiB; the limit is {settings.GRADIENT_MAX_UPLOAD_BYTES // 1024} KiB."
+        )
+    try:
+        loaded = load_submission(uploads, expected_files=list(exercise.files))
+    except NotGradable as exc:
+        raise SubmissionRejected(str(exc)) from exc
+    version = exercise.current_version
+    with transaction.atomic():
+        submission = Submission.objects.create(
+            student=student,
+            exercise=exercise,
+            exercise_version=version,
+            notes=loaded.notes,
+            max_score=version.max_score,
+        )
+        SubmissionFile.objects.bulk_create(
+            SubmissionFile(submission=submission, name=name, content=content)
+            for name, content in sorted(loaded.files.items())
+        )
+        run = GradingRun.objects.create(
+            submission=submission,
+            exercise_version=version,
+            queue="gpu" if exercise.gpu else "cpu",
+            tests_total=len(version.declared_tests),
+        )
+        transaction.on_commit(lambda: _enqueue(run))
+    return submission
+
+
+def _lease_until() -> timezone.datetime:
+    return timezone.now() + timedelta(seconds=settings.GRADING_LEASE_S)
+
+
+def run_claim(*, run_id: int, token: str) -> bool:
+    """Take charge of a run that is queued (or whose lease lapsed). False: someone else has it, or it is done."""
+    now = timezone.now()
+    claimed = GradingRun.objects.filter(
+        Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, lease_expires_at__lt=now), pk=run_id
+    ).update(
+        status=RunStatus.RUNNING,
+        lease_token=token,
+        lease_expires_at=_lease_until(),
+        deliveries=F("deliveries") + 1,
+        started_at=now,
+        tests_done=0,
+    )
+    return claimed == 1
+
+
+def run_heartbeat(*, run_id: int, token: str, tests_done: int | None = None) -> bool:
+    """Renew the lease (and record progress). False when the run is no longer ours."""
+    changes: dict[str, object] = {"lease_expires_at": _lease_until()}
+    if tests_done is not None:
+        changes["tests_done"] = tests_done
+    return GradingRun.objects.filter(pk=run_id, lease_token=token, status=RunStatus.RUNNING).update(**changes) == 1
+
+
+def run_complete(*, run_id: int, token: str, outcome: Outcome) -> bool:
+    """Commit the result in ONE transaction if this delivery still holds the lease. Retryable infrastructure
+    failures go back to the queue (never charged, never a zero) until the delivery limit."""
+    with transaction.atomic():
+        run = (
+            GradingRun.objects.select_for_update()
+            .filter(pk=run_id, lease_token=token, status=RunStatus.RUNNING)
+            .first()
+        )
+        if run is None:
+            logger.warning("run %s: result dropped, the lease is no longer ours", run_id)
+            return False
+        if outcome.status == "infrastructure_error" and outcome.retryable and run.deliveries < settings.GRADING_MAX_DELIVERIES:
+            run.status = RunStatus.QUEUED
+            run.lease_token = ""
+            run.lease_expires_at = None
+            run.messages = list(outcome.messages)
+            run.save(update_fields=["status", "lease_token", "lease_expires_at", "messages"])
+            transaction.on_commit(lambda: _enqueue(run))
+            return True
+        TestResult.objects.filter(run=run).delete()
+        TestResult.objects.bulk_create(
+            TestResult(
+                run=run,
+                name=test.name,
+                outcome=test.outcome,
+                points=test.points,
+                max_points=test.max_points,
+                message=test.message,
+                position=index,
+            )
+            for index, test in enumerate(outcome.tests)
+        )
+        run.status = outcome.status
+        run.score = outcome.score
+        run.max_score = outcome.max_score
+        run.messages = list(outcome.messages)
+        run.student_output = outcome.student_output
+        run.duration_s = outcome.duration_s
+        run.finished_at = timezone.now()
+        run.tests_done = len(outcome.tests)
+        run.lease_token = ""
+        run.lease_expires_at = None
+        run.save()
+        if outcome.status != "infrastructure_error":
+            Submission.objects.filter(pk=run.submission_id).update(score=outcome.score, max_score=outcome.max_score)
+    return True
+
+
+def run_fail_infrastructure(*, run_id: int, message: str) -> None:
+    GradingRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
+        status=RunStatus.INFRASTRUCTURE_ERROR,
+        messages=[STATUS_SENTENCES["infrastructure_error"], message],
+        finished_at=timezone.now(),
+        lease_token="",
+        lease_expires_at=None,
+    )
+
+
+def runs_sweep(*, stale_queued_after_s: int = 600) -> dict[str, int]:
+    """Re-queue runs whose lease lapsed (their worker died) and queued runs whose message was lost; fail
+    those delivered too many times. Run by Celery beat every minute."""
+    now = timezone.now()
+    requeued = failed = 0
+    lapsed = GradingRun.objects.filter(status=RunStatus.RUNNING, lease_expires_at__lt=now)
+    for run in lapsed.only("pk", "deliveries", "queue"):
+        if run.deliveries >= settings.GRADING_MAX_DELIVERIES:
+            run_fail_infrastructure(
+                run_id=run.pk, message=f"Grading was interrupted {run.deliveries} times; staff have been told."
+            )
+            failed += 1
+            continue
+        changed = GradingRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING, lease_expires_at__lt=now).update(
+            status=RunStatus.QUEUED, lease_token="", lease_expires_at=None
+        )
+        if changed:
+            _enqueue(run)
+            requeued += 1
+    stale = GradingRun.objects.filter(
+        status=RunStatus.QUEUED, created_at__lt=now - timedelta(seconds=stale_queued_after_s)
+    )
+    for run in stale.only("pk", "queue"):
+        _enqueue(run)  # harmless if the original message also arrives: the claim lets one through
+        requeued += 1
+    return {"requeued": requeued, "failed": failed}
+
+
+def new_lease_token() -> str:
+    return secrets.token_hex(16)

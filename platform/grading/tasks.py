@@ -1,0 +1,76 @@
+"""Celery tasks: thin wrappers that take ids, re-read their rows, and are safe to run twice."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from celery import shared_task
+from django.conf import settings
+
+from grading import services
+from grading.selectors import job_for_run
+from sandbox import SandboxUnavailable, run_job
+from sandbox.spec import STATUS_SENTENCES, Outcome
+
+logger = logging.getLogger(__name__)
+
+
+class LeaseKeeper(threading.Thread):
+    """Renews the run's lease while the sandbox works, so a long run is not swept from under us."""
+
+    def __init__(self, run_id: int, token: str) -> None:
+        super().__init__(daemon=True, name=f"lease-{run_id}")
+        self.run_id, self.token = run_id, token
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        interval = max(1.0, settings.GRADING_LEASE_S / 3)
+        while not self.stopped.wait(interval):
+            try:
+                services.run_heartbeat(run_id=self.run_id, token=self.token)
+            except Exception:  # noqa: BLE001 - a missed heartbeat is retried; the lease has slack
+                logger.exception("run %s: heartbeat failed", self.run_id)
+
+
+def _infrastructure_outcome(message: str) -> Outcome:
+    return Outcome(
+        status="infrastructure_error",
+        score=0.0,
+        max_score=0.0,
+        tests=(),
+        duration_s=0.0,
+        messages=(STATUS_SENTENCES["infrastructure_error"], message),
+        retryable=True,
+    )
+
+
+@shared_task(name="grading.run", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def grade_run(run_id: int) -> str:
+    token = services.new_lease_token()
+    if not services.run_claim(run_id=run_id, token=token):
+        return "skipped: already taken or finished"
+    keeper = LeaseKeeper(run_id, token)
+    keeper.start()
+    try:
+        job = job_for_run(run_id)
+
+        def progress(done: int, total: int) -> None:
+            services.run_heartbeat(run_id=run_id, token=token, tests_done=done)
+
+        try:
+            outcome = run_job(job, progress=progress)
+        except SandboxUnavailable as exc:
+            outcome = _infrastructure_outcome(str(exc))
+    except Exception as exc:  # noqa: BLE001 - whatever broke, the run must end with a recorded status
+        logger.exception("run %s: grading failed", run_id)
+        outcome = _infrastructure_outcome(f"{type(exc).__name__}: {str(exc)[:300]}")
+    finally:
+        keeper.stopped.set()
+    services.run_complete(run_id=run_id, token=token, outcome=outcome)
+    return outcome.status
+
+
+@shared_task(name="grading.sweep", ignore_result=True)
+def sweep() -> dict[str, int]:
+    return services.runs_sweep()

@@ -1,0 +1,42 @@
+# Shared steps of scripts/run and scripts/test. Each step is idempotent: it does nothing when already done.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+# platform/ is a plain folder on sys.path (never a package); the repository root holds sandbox/.
+export PYTHONPATH="$ROOT/platform:$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+ensure_venv() {
+  local stamp="$VENV/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
+  if [ ! -x "$PY" ]; then
+    say "creating the virtual environment in .venv"
+    python3 -m venv "$VENV"
+  fi
+  if [ ! -e "$stamp" ]; then
+    say "installing the Python dependencies"
+    "$PY" -m pip install --quiet --upgrade pip
+    "$PY" -m pip install --quiet -e "$ROOT[dev]"
+    rm -f "$VENV"/.installed-*
+    touch "$stamp"
+  fi
+}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  say "installing $* from Debian's packages"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_docker() {
+  "$ROOT/scripts/ensure-docker"
+}
+
+ensure_images() {
+  say "building the sandbox images (only when their inputs changed)"
+  (cd "$ROOT" && "$PY" -m sandbox.images build python)
+}
