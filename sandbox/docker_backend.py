@@ -78,10 +78,10 @@ class BoxRun:
         files_dir = self.dir / "student" / "files"
         files_dir.mkdir(mode=0o755)
         for rel, content in self.job.student_files.items():
-            path = PurePosixPath(rel)
-            if path.is_absolute() or ".." in path.parts or not path.parts:
+            rel_path = PurePosixPath(rel)
+            if rel_path.is_absolute() or ".." in rel_path.parts or not rel_path.parts:
                 raise ValueError(f"unsafe submission path {rel!r}")
-            target = files_dir.joinpath(*path.parts)
+            target = files_dir.joinpath(*rel_path.parts)
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
             target.write_bytes(content)
             target.chmod(0o644)
@@ -265,7 +265,9 @@ class BoxRun:
             reason = "ran past a time limit" if self.student.stop_reason == "timeout" else "stopped"
             return error_reply("Stopped", f"Your program {reason} during an earlier call, so this call could not run.")
         timeout = message.get("timeout")
-        call_limit = float(timeout) if type(timeout) in (int, float) and timeout > 0 else self.job.limits.call_timeout_s
+        call_limit = self.job.limits.call_timeout_s
+        if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
+            call_limit = min(float(timeout), self.job.limits.wall_s)
         deadline = min(wall_deadline, time.monotonic() + call_limit + CALL_GRACE_S)
         try:
             student.send_bytes(raw)

@@ -39,6 +39,9 @@ class SubmissionFile(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["submission", "name"], name="submission_file_unique")]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class RunStatus(models.TextChoices):
     QUEUED = "queued"
@@ -86,12 +89,12 @@ class GradingRun(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.status})"
+
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
-
-    def __str__(self) -> str:
-        return f"run {self.pk} ({self.status})"
 
 
 class TestResult(models.Model):
@@ -116,3 +119,6 @@ class TestResult(models.Model):
                 condition=Q(points__gte=0, points__lte=models.F("max_points")), name="test_result_points_in_range"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.outcome}"

@@ -1,0 +1,81 @@
+"""Upload -> rows in one transaction -> task on commit -> real worker -> sandbox -> committed score.
+
+Real PostgreSQL, a real Redis broker, a real Celery worker process and the real Docker engine.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from grading.models import GradingRun
+from rest_framework.test import APIClient
+
+ROOT = Path(__file__).resolve().parents[2]
+GRADER = ROOT / "graders" / "python-foundations" / "word-frequencies"
+
+pytestmark = [pytest.mark.docker, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def wait_final(run_id: int, timeout: float = 90) -> GradingRun:
+    deadline = time.monotonic() + timeout
+    seen = set()
+    while time.monotonic() < deadline:
+        run = GradingRun.objects.get(pk=run_id)
+        seen.add(run.status)
+        if run.is_final:
+            return run
+        time.sleep(0.1)
+    raise AssertionError(f"run {run_id} did not finish in {timeout} s (statuses seen: {seen})")
+
+
+def submit(client: APIClient, path: Path) -> dict:
+    response = client.post(
+        "/api/v1/submissions/",
+        {"exercise": "python-foundations/word-frequencies", "files": [SimpleUploadedFile("solution.py", path.read_bytes())]},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+@pytest.fixture
+def api(synced_exercise, student_user) -> APIClient:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    client.force_authenticate(student_user)
+    return client
+
+
+def test_reference_and_wrong_solutions_graded_by_a_real_worker(api, celery_worker_process) -> None:
+    good = submit(api, GRADER / "reference" / "solution.py")
+    bad = submit(api, GRADER / "wrong" / "case-sensitive" / "solution.py")
+    good_run = wait_final(good["run"]["id"])
+    bad_run = wait_final(bad["run"]["id"])
+
+    assert good_run.status == "graded" and good_run.score == good_run.max_score == 10
+    assert good_run.deliveries == 1 and good_run.results.count() == 7
+    assert bad_run.status == "graded" and bad_run.score < 10
+    failed = list(bad_run.results.exclude(outcome="passed").values_list("name", flat=True))
+    assert "test_ignores_case" in failed
+
+    detail = api.get(f"/api/v1/submissions/{good['id']}/").json()
+    assert detail["score"] == 10 and detail["run"]["status"] == "graded"
+    assert {t["outcome"] for t in detail["run"]["tests"]} == {"passed"}
+
+
+def test_submission_page_shows_the_result(synced_exercise, student_user, celery_worker_process) -> None:
+    web = Client()
+    web.force_login(student_user)
+    with (GRADER / "wrong" / "unstable-ties" / "solution.py").open("rb") as handle:
+        response = web.post(f"/exercises/{synced_exercise.slug}/submit/", {"files": [handle]})
+    assert response.status_code == 302
+    submission_url = response["Location"]
+    run = GradingRun.objects.latest("id")
+    wait_final(run.pk)
+    page = web.get(submission_url).content.decode()
+    assert 'data-final="yes"' in page and "test_ties_are_alphabetical" in page
+    fragment = web.get(submission_url + "result/").content.decode()
+    assert 'data-status="graded"' in fragment

@@ -1,0 +1,104 @@
+"""The REST API: authentication, validation with one error body, and who may see what."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from grading import services
+from grading.models import GradingRun, Submission
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+URL = "/api/v1/submissions/"
+
+
+@pytest.fixture(autouse=True)
+def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Unit tests of the HTTP layer: the task itself is exercised end to end in tests/e2e.
+    monkeypatch.setattr(services, "_enqueue", lambda run: None)
+
+
+@pytest.fixture
+def client_for():  # type: ignore[no-untyped-def]
+    def make(user) -> APIClient:  # type: ignore[no-untyped-def]
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+def upload(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def test_anonymous_requests_are_refused(synced_exercise) -> None:
+    response = APIClient().get(URL)
+    assert response.status_code in (401, 403)
+    assert response.json()["error"]["message"]
+
+
+def test_submit_returns_201_with_a_queued_run(synced_exercise, student_user, reference_source, client_for) -> None:
+    response = client_for(student_user).post(
+        URL, {"exercise": synced_exercise.slug, "files": [upload("solution.py", reference_source)]}, format="multipart"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["exercise"] == synced_exercise.slug
+    assert body["run"]["status"] == "queued" and body["run"]["tests_total"] == 7
+    assert Submission.objects.filter(student=student_user).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"exercise": "python-foundations/word-frequencies"}, "files"),
+        ({"files": []}, "exercise"),
+        ({"exercise": "nope/nothing", "files": "FILE"}, "exercise"),
+        ({"exercise": "python-foundations/word-frequencies", "files": "WRONGNAME"}, "files"),
+    ],
+)
+def test_malformed_requests_get_400_and_store_nothing(synced_exercise, student_user, client_for, data, field) -> None:
+    data = dict(data)
+    if data.get("files") == "FILE":
+        data["files"] = [upload("solution.py", b"x = 1\n")]
+    elif data.get("files") == "WRONGNAME":
+        data["files"] = [upload("answer.py", b"x = 1\n")]
+    response = client_for(student_user).post(URL, data, format="multipart")
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] and error["message"] and field in error["details"]
+    assert "Traceback" not in response.content.decode()
+    assert Submission.objects.count() == 0 and GradingRun.objects.count() == 0
+
+
+def test_oversized_upload_is_refused(synced_exercise, student_user, client_for, settings) -> None:
+    settings.GRADIENT_MAX_UPLOAD_BYTES = 1000
+    response = client_for(student_user).post(
+        URL, {"exercise": synced_exercise.slug, "files": [upload("solution.py", b"#" * 5000)]}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert "larger than" in response.json()["error"]["details"]["files"][0]
+    assert Submission.objects.count() == 0
+
+
+def test_a_student_never_sees_another_students_submission(
+    synced_exercise, student_user, other_student, reference_source, client_for
+) -> None:
+    created = client_for(student_user).post(
+        URL, {"exercise": synced_exercise.slug, "files": [upload("solution.py", reference_source)]}, format="multipart"
+    )
+    submission_id = created.json()["id"]
+    other = client_for(other_student)
+    assert other.get(f"{URL}{submission_id}/").status_code == 404
+    assert other.get(URL).json()["results"] == []
+    mine = client_for(student_user).get(URL).json()
+    assert [s["id"] for s in mine["results"]] == [submission_id]
+
+
+def test_exercise_list_is_paginated_and_public_fields_only(synced_exercise, student_user, client_for) -> None:
+    body = client_for(student_user).get("/api/v1/exercises/").json()
+    assert body["count"] >= 1
+    item = next(e for e in body["results"] if e["slug"] == synced_exercise.slug)
+    assert set(item) == {"slug", "title", "phase", "order", "summary", "skills", "files", "points", "gpu"}

@@ -1,0 +1,101 @@
+"""`manage.py grade`: the contract instructors and scripts rely on, through the real sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+SLUG = "python-foundations/word-frequencies"
+GRADER = ROOT / "graders" / SLUG
+
+pytestmark = pytest.mark.docker
+
+
+def grade(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("SECRET_KEY", None)  # the command must work without one
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "grade", *args],
+        capture_output=True, text=True, timeout=180, env=full_env, check=False,
+    )
+
+
+def test_reference_gets_full_marks_as_json() -> None:
+    result = grade(SLUG, str(GRADER / "reference" / "solution.py"), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) >= {"status", "score", "max_score", "tests", "duration_s", "messages"}
+    assert report["status"] == "graded"
+    assert report["score"] == report["max_score"] == 10
+    for test in report["tests"]:
+        assert set(test) >= {"name", "outcome", "points", "max_points", "message"}
+        assert test["outcome"] == "passed"
+
+
+@pytest.mark.parametrize("wrong", sorted(p.name for p in (GRADER / "wrong").iterdir()))
+def test_each_wrong_solution_scores_less_and_says_why(wrong: str) -> None:
+    result = grade(SLUG, str(GRADER / "wrong" / wrong), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["status"] == "graded"
+    assert report["score"] < report["max_score"]
+    failed = [t for t in report["tests"] if t["outcome"] != "passed"]
+    assert failed and all(t["message"] for t in failed)
+
+
+def test_exercise_folder_path_works_and_summary_is_readable() -> None:
+    result = grade(str(ROOT / "exercises" / SLUG), str(ROOT / "exercises" / SLUG / "starter" / "solution.py"))
+    assert result.returncode == 0, result.stderr
+    assert f"{SLUG}: graded, 0 / 10 points" in result.stdout
+    assert "NotImplementedError" in result.stdout
+
+
+def test_syntax_error_is_not_gradable_with_the_line(tmp_path: Path) -> None:
+    source = tmp_path / "solution.py"
+    source.write_text("def count_words(text):\n    return {\n\ndef top_words(text, n):\n    pass\n")
+    result = grade(SLUG, str(source), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["status"] == "not_gradable" and report["score"] == 0
+    assert any("solution.py, line" in m for m in report["messages"])
+
+
+def test_a_notebook_submission_is_graded(tmp_path: Path) -> None:
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# My word counter"),
+        nbformat.v4.new_code_cell("%matplotlib inline\n!pip install nothing"),
+        nbformat.v4.new_code_cell((GRADER / "reference" / "solution.py").read_text()),
+    ]
+    path = tmp_path / "solution.ipynb"
+    nbformat.write(notebook, path)
+    report = json.loads(grade(SLUG, str(path), "--json").stdout)
+    assert report["status"] == "graded" and report["score"] == 10
+    assert any("magics" in m for m in report["messages"])
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("python-foundations/nope", "x.py"), "unknown exercise"),
+        ((SLUG, "/nonexistent/solution.py"), "does not exist"),
+    ],
+)
+def test_failures_to_grade_exit_non_zero_with_a_message(args: tuple[str, str], needle: str) -> None:
+    result = grade(*args)
+    assert result.returncode != 0
+    assert needle in result.stderr
+
+
+def test_no_docker_engine_is_a_clear_error_not_a_hang() -> None:
+    result = grade(SLUG, str(GRADER / "reference" / "solution.py"), env={"DOCKER_HOST": "unix:///nonexistent.sock"})
+    assert result.returncode != 0
+    assert "No Docker engine" in result.stderr

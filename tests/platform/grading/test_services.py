@@ -1,0 +1,162 @@
+"""Grading services against real PostgreSQL. The broker is replaced by a recorder here only: these are unit
+tests of the code around it (tests/e2e sends real tasks to a real worker)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from grading import services
+from grading.models import GradingRun, RunStatus, Submission, SubmissionFile, TestResult
+
+from sandbox.spec import Outcome, TestOutcome
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    monkeypatch.setattr(services, "_enqueue", lambda run: calls.append(run.pk))
+    return calls
+
+
+def make_submission(student, exercise, source: bytes) -> Submission:  # type: ignore[no-untyped-def]
+    return services.submission_create(student=student, exercise=exercise, uploads={"solution.py": source})
+
+
+def outcome_for(run: GradingRun, *, status: str = "graded", passed: bool = True) -> Outcome:
+    declared = run.exercise_version.declared_tests
+    tests = tuple(
+        TestOutcome(name, "passed" if passed else "failed", float(pts) if passed else 0.0, float(pts))
+        for name, pts in declared.items()
+    )
+    return Outcome(
+        status=status,  # type: ignore[arg-type]
+        score=sum(t.points for t in tests),
+        max_score=float(sum(declared.values())),
+        tests=tests,
+        duration_s=0.5,
+    )
+
+
+def test_submission_files_and_run_are_created_together_and_sent_after_commit(
+    synced_exercise, student_user, reference_source, sent, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        submission = make_submission(student_user, synced_exercise, reference_source)
+        assert sent == []  # nothing is sent before the transaction commits
+    assert len(callbacks) == 1
+    run = GradingRun.objects.get(submission=submission)
+    assert sent == [run.pk]
+    assert run.status == RunStatus.QUEUED and run.queue == "cpu"
+    assert run.tests_total == len(synced_exercise.current_version.declared_tests)
+    assert bytes(SubmissionFile.objects.get(submission=submission, name="solution.py").content) == reference_source
+
+
+@pytest.mark.parametrize(
+    ("uploads", "message"),
+    [
+        ({"answer.py": b"x = 1\n"}, "Expected solution.py"),
+        ({"solution.ipynb": b"{not json"}, "not a valid Jupyter notebook"),
+        ({"solution.py": b"\xff\xfe\x00bad"}, "not UTF-8"),
+        ({"work.zip": b"PK\x03\x04 truncated"}, "zip file could not be read"),
+        ({}, "No file"),
+    ],
+)
+def test_rejected_uploads_leave_no_rows(synced_exercise, student_user, sent, uploads, message) -> None:
+    with pytest.raises(services.SubmissionRejected, match=message):
+        services.submission_create(student=student_user, exercise=synced_exercise, uploads=uploads)
+    assert Submission.objects.count() == 0 and GradingRun.objects.count() == 0 and sent == []
+
+
+def test_zip_slip_is_rejected_without_rows(synced_exercise, student_user, sent) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("../../solution.py", b"x = 1\n")
+    with pytest.raises(services.SubmissionRejected, match="not allowed"):
+        services.submission_create(
+            student=student_user, exercise=synced_exercise, uploads={"work.zip": buffer.getvalue()}
+        )
+    assert Submission.objects.count() == 0 and sent == []
+
+
+def test_zip_bomb_is_rejected_without_rows(synced_exercise, student_user, sent) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("solution.py", b"#" * (20 * 1024 * 1024))
+    with pytest.raises(services.SubmissionRejected, match="zip"):
+        services.submission_create(
+            student=student_user, exercise=synced_exercise, uploads={"work.zip": buffer.getvalue()}
+        )
+    assert Submission.objects.count() == 0 and sent == []
+
+
+def test_a_run_is_claimed_by_one_delivery_only(synced_exercise, student_user, reference_source, sent) -> None:
+    run = GradingRun.objects.get(submission=make_submission(student_user, synced_exercise, reference_source))
+    assert services.run_claim(run_id=run.pk, token="first") is True
+    assert services.run_claim(run_id=run.pk, token="second") is False  # redelivered while the lease holds
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING and run.lease_token == "first" and run.deliveries == 1
+
+
+def test_only_the_lease_holder_commits_a_result(synced_exercise, student_user, reference_source, sent) -> None:
+    run = GradingRun.objects.get(submission=make_submission(student_user, synced_exercise, reference_source))
+    assert services.run_claim(run_id=run.pk, token="mine")
+    assert services.run_complete(run_id=run.pk, token="stale", outcome=outcome_for(run)) is False
+    assert TestResult.objects.filter(run=run).count() == 0
+    assert services.run_complete(run_id=run.pk, token="mine", outcome=outcome_for(run)) is True
+    assert services.run_complete(run_id=run.pk, token="mine", outcome=outcome_for(run)) is False  # twice: no-op
+    run.refresh_from_db()
+    assert run.status == RunStatus.GRADED and run.score == run.max_score == 10
+    assert TestResult.objects.filter(run=run).count() == len(run.exercise_version.declared_tests)
+    assert Submission.objects.get(pk=run.submission_id).score == 10
+
+
+def test_retryable_infrastructure_error_requeues_without_charging(
+    synced_exercise, student_user, reference_source, sent
+) -> None:
+    run = GradingRun.objects.get(submission=make_submission(student_user, synced_exercise, reference_source))
+    sent.clear()
+    assert services.run_claim(run_id=run.pk, token="t1")
+    failure = Outcome("infrastructure_error", 0.0, 0.0, (), 0.1, ("engine hiccup",), retryable=True)
+    with pytest.MonkeyPatch.context():
+        assert services.run_complete(run_id=run.pk, token="t1", outcome=failure)
+    run.refresh_from_db()
+    assert run.status == RunStatus.QUEUED and run.score is None
+    assert Submission.objects.get(pk=run.submission_id).score is None
+
+
+def test_sweeper_requeues_lapsed_leases_and_fails_after_too_many(
+    synced_exercise, student_user, reference_source, sent, settings
+) -> None:
+    settings.GRADING_MAX_DELIVERIES = 2
+    run = GradingRun.objects.get(submission=make_submission(student_user, synced_exercise, reference_source))
+    past = timezone.now() - timedelta(seconds=5)
+    for delivery in (1, 2):
+        sent.clear()
+        assert services.run_claim(run_id=run.pk, token=f"worker-{delivery}")
+        GradingRun.objects.filter(pk=run.pk).update(lease_expires_at=past)  # the worker died
+        result = services.runs_sweep()
+        run.refresh_from_db()
+        if delivery == 1:
+            assert result == {"requeued": 1, "failed": 0}
+            assert run.status == RunStatus.QUEUED and sent == [run.pk]
+        else:
+            assert result == {"requeued": 0, "failed": 1}
+            assert run.status == RunStatus.INFRASTRUCTURE_ERROR
+            assert any("interrupted" in m for m in run.messages)
+
+
+def test_a_lapsed_lease_cannot_commit_after_another_delivery_took_over(
+    synced_exercise, student_user, reference_source, sent
+) -> None:
+    run = GradingRun.objects.get(submission=make_submission(student_user, synced_exercise, reference_source))
+    assert services.run_claim(run_id=run.pk, token="slow")
+    GradingRun.objects.filter(pk=run.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    assert services.run_claim(run_id=run.pk, token="fresh")
+    assert services.run_complete(run_id=run.pk, token="slow", outcome=outcome_for(run, passed=False)) is False
+    assert services.run_complete(run_id=run.pk, token="fresh", outcome=outcome_for(run)) is True
+    run.refresh_from_db()
+    assert run.score == 10 and run.deliveries == 2
