@@ -11,11 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
-from grading.models import Submission
-from grading.selectors import submissions_visible_to
 
 from catalog.models import Exercise
 from catalog.selectors import exercise_get_active, roadmap
+from grading.models import Submission
+from grading.selectors import submissions_visible_to
 
 
 @login_required

@@ -1,8 +1,9 @@
-from catalog import views as catalog_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
+
+from catalog import views as catalog_views
 from grading import api
 from grading import views as grading_views
 

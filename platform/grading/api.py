@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from catalog.models import Exercise
 from django.db.models import QuerySet
 from django.http import Http404
 from rest_framework import generics, status
@@ -11,6 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from catalog.models import Exercise
 from grading.models import Submission
 from grading.selectors import submission_get_for_user, submissions_visible_to
 from grading.serializers import ExerciseSerializer, SubmissionCreateSerializer, SubmissionSerializer

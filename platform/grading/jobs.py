@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from catalog.definitions import ExerciseDefinition
-
 from sandbox import GradingJob
 from sandbox.errors import NotGradable
 from sandbox.submission import LoadedSubmission, load_submission

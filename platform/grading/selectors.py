@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from catalog.definitions import resolve
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
+from catalog.definitions import resolve
 from grading.jobs import build_job
 from grading.models import GradingRun, Submission, SubmissionFile
 from sandbox import GradingJob

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.models import Exercise
 from rest_framework import serializers
 
+from catalog.models import Exercise
 from grading.models import GradingRun, Submission, TestResult
 from grading.selectors import latest_run
 

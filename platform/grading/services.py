@@ -12,12 +12,12 @@ import logging
 import secrets
 from datetime import timedelta
 
-from catalog.models import Exercise
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from catalog.models import Exercise
 from grading.models import GradingRun, RunStatus, Submission, SubmissionFile, TestResult
 from sandbox import NotGradable, Outcome
 from sandbox.spec import STATUS_SENTENCES

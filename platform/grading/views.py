@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from catalog.selectors import exercise_get_active
-from catalog.views import render_exercise
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from catalog.selectors import exercise_get_active
+from catalog.views import render_exercise
 from grading.selectors import latest_run, submission_get_for_user
 from grading.services import SubmissionRejected, submission_create
 from grading.uploads import read_uploads

@@ -16,9 +16,10 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import pytest  # noqa: E402
+
 import gradient_grader  # noqa: E402
 import gradient_wire as wire  # noqa: E402
-import pytest  # noqa: E402
 
 MAX_MESSAGE = 2000
 

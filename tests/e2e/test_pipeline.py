@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from grading.models import GradingRun
 from rest_framework.test import APIClient
+
+from grading.models import GradingRun
 
 ROOT = Path(__file__).resolve().parents[2]
 GRADER = ROOT / "graders" / "python-foundations" / "word-frequencies"

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from catalog.definitions import ExerciseDefinitionError, discover, resolve
 
 ROOT = Path(__file__).resolve().parents[3]

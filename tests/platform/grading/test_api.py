@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from grading import services
-from grading.models import GradingRun, Submission
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from grading import services
+from grading.models import GradingRun, Submission
 
 URL = "/api/v1/submissions/"
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+
 from grading import services
 from grading.models import GradingRun, RunStatus, Submission, SubmissionFile, TestResult
-
 from sandbox.spec import Outcome, TestOutcome
 
 

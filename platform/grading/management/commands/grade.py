@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from catalog.definitions import ExerciseDefinitionError, resolve
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from catalog.definitions import ExerciseDefinitionError, resolve
 from grading.jobs import build_job, load_for_exercise, read_submission_path
 from sandbox import NotGradable, Outcome, SandboxUnavailable, run_job
 from sandbox.spec import STATUS_SENTENCES
