@@ -272,7 +272,7 @@ class BoxRun:
             call_limit = min(float(timeout), self.job.limits.wall_s)
         deadline = min(wall_deadline, time.monotonic() + call_limit + CALL_GRACE_S)
         try:
-            student.send_bytes(raw)
+            student.send_bytes(raw, deadline=deadline)
             return student.recv_bytes(deadline=deadline)
         except wire.FrameTimeout:
             if time.monotonic() >= wall_deadline:
@@ -280,9 +280,9 @@ class BoxRun:
             self.kill("student")
             self.student = StudentState(alive=False, stop_reason="timeout")
             return error_reply("Timeout", f"The call did not finish within {call_limit:g} s.")
-        except wire.WireError as exc:
+        except (wire.WireError, OSError) as exc:  # OSError: the request could not be sent (EPIPE)
             self.student = StudentState(alive=False, stop_reason="crash")
-            if isinstance(exc, wire.ChannelClosed):
+            if isinstance(exc, wire.ChannelClosed | OSError):
                 text = "Your program stopped during this call (os._exit, a crash, or too much memory)."
             else:
                 text = f"Your program sent an answer that could not be read ({exc})."
@@ -382,7 +382,8 @@ def describe_load_error(message: dict[str, Any]) -> str:
     kind = message.get("kind")
     text = str(message.get("message", ""))[:2000]
     if kind == "syntax":
-        return f"{message.get('file')}, line {message.get('line')}: {text}"
+        # file and line come from the student box like the text, so they are capped too
+        return f"{str(message.get('file'))[:200]}, line {str(message.get('line'))[:20]}: {text}"
     if kind == "missing":
         return text[:1].upper() + text[1:] + "."
     return "Your code raised an error while it was being loaded:\n" + text

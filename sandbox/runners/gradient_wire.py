@@ -44,11 +44,15 @@ class Channel:
         self.sock = sock
         self.max_frame = max_frame
 
-    def send_bytes(self, payload: bytes) -> None:
+    def send_bytes(self, payload: bytes, deadline: float | None = None) -> None:
+        """Send one frame; with a deadline, a peer that stops reading raises FrameTimeout, not a hang."""
         if len(payload) > self.max_frame:
             raise WireError(f"frame of {len(payload)} bytes exceeds the limit of {self.max_frame}")
-        self.sock.settimeout(None)
-        self.sock.sendall(HEADER.pack(len(payload)) + payload)
+        self.sock.settimeout(None if deadline is None else max(0.001, deadline - time.monotonic()))
+        try:
+            self.sock.sendall(HEADER.pack(len(payload)) + payload)
+        except TimeoutError as exc:
+            raise FrameTimeout("timed out sending a frame") from exc
 
     def send(self, message: dict[str, Any]) -> None:
         self.send_bytes(json.dumps(message, separators=(",", ":")).encode())

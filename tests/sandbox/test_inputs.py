@@ -1,0 +1,178 @@
+"""Hostile uploads: broken sources, zip tricks and notebooks.
+
+``load_submission`` reads untrusted bytes on the host, so the zip and notebook tests need no Docker: they
+must end in ``NotGradable`` with a sentence a student understands, before anything reaches a box. The tests
+that grade something are marked ``docker``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import stat
+import struct
+import zipfile
+
+import nbformat
+import pytest
+
+from sandbox import NotGradable
+from sandbox.submission import MAX_FILE_BYTES, MAX_NOTEBOOK_BYTES, load_submission
+
+EXPECTED = ["solution.py"]
+HONEST_PY = b"def add(a, b):\n    return a + b\n"
+
+
+def make_zip(members: dict[str, bytes], *, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        for name, content in members.items():
+            archive.writestr(zipfile.ZipInfo(name), content, compress_type=compression)
+    return buffer.getvalue()
+
+
+def not_gradable(uploads: dict[str, bytes]) -> str:
+    with pytest.raises(NotGradable) as caught:
+        load_submission(uploads, expected_files=EXPECTED)
+    message = str(caught.value)
+    assert message and len(message) < 500 and "Traceback" not in message
+    return message
+
+
+# ----------------------------------------------------------------- graded through the sandbox
+
+
+@pytest.mark.docker
+def test_syntax_error_is_not_gradable_with_file_and_line(grade):
+    source = "def add(a, b):\n    return a + b\n\ndef mean(xs)\n    return 0\n"
+    outcome = grade(source)
+    assert outcome.status == "not_gradable"
+    assert outcome.score == 0.0
+    assert any("solution.py, line 4" in m for m in outcome.messages), outcome.messages
+    assert any("SyntaxError" in m for m in outcome.messages), outcome.messages
+
+
+@pytest.mark.docker
+def test_syntax_error_in_a_helper_module_names_that_file(grade):
+    files = {
+        "solution.py": b"from helpers import add\n",
+        "helpers.py": b"def add(a, b):\n    return a +\n",
+    }
+    outcome = grade(files)
+    assert outcome.status == "not_gradable"
+    assert outcome.score == 0.0
+    assert any("helpers.py, line 2" in m for m in outcome.messages), outcome.messages
+
+
+@pytest.mark.docker
+def test_unsafe_path_in_a_job_is_refused_before_any_box_starts(grade, honest):
+    from sandbox.docker_backend import work_root
+
+    outside = work_root() / "escaped.py"
+    with pytest.raises(ValueError, match="unsafe submission path"):
+        grade({"solution.py": honest.encode(), "../../../escaped.py": b"print('out')\n"})
+    assert not outside.exists()
+    # the ``grade`` fixture checks at teardown that the refused run left no container and no folder
+
+
+@pytest.mark.docker
+def test_notebook_with_magics_and_shell_escapes_is_graded_with_a_note(grade, honest):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# My solution\n%this is markdown, not code"),
+        nbformat.v4.new_code_cell("%matplotlib inline\n!pip install x\nimport math"),
+        nbformat.v4.new_code_cell(honest),
+        nbformat.v4.new_code_cell("  %time greet('x')\nprint(greet('notebook'))"),
+    ]
+    notebook.cells[2].outputs = [nbformat.v4.new_output("stream", text="stale output, ignored")]
+    loaded = load_submission({"solution.ipynb": nbformat.writes(notebook).encode()}, expected_files=EXPECTED)
+    assert list(loaded.files) == ["solution.py"]
+    assert len(loaded.notes) == 1 and "3 line(s)" in loaded.notes[0]
+    outcome = grade(loaded.files, notes=tuple(loaded.notes))
+    assert outcome.status == "graded", outcome.messages
+    assert outcome.score == grade.full_marks
+    assert loaded.notes[0] in outcome.messages
+    assert "Hello, notebook!" in outcome.student_output
+
+
+# ----------------------------------------------------------------- refused on the host
+
+
+def test_non_utf8_source_is_not_gradable():
+    message = not_gradable({"solution.py": b"def greet(name):\n    return 'caf\xe9 ' + name\n"})
+    assert "solution.py" in message and "UTF-8" in message
+
+
+def test_zip_slip_is_not_gradable():
+    data = make_zip({"solution.py": HONEST_PY, "../../etc/cron.d/evil.py": b"print('pwned')\n"})
+    message = not_gradable({"upload.zip": data})
+    assert "not allowed" in message and ".." in message
+
+
+def test_zip_with_absolute_and_backslash_paths_is_not_gradable():
+    for name in ("/tmp/evil.py", "..\\..\\evil.py", "C:\\evil.py"):
+        message = not_gradable({"upload.zip": make_zip({"solution.py": HONEST_PY, name: b"x = 1\n"})})
+        assert "not allowed" in message, (name, message)
+
+
+def test_zip_bomb_is_not_gradable():
+    data = make_zip({"solution.py": b"\0" * (50 * 1024 * 1024)})
+    assert len(data) < 100 * 1024  # 50 MB of zeros packs into a few dozen KB
+    message = not_gradable({"upload.zip": data})
+    assert "zip" in message
+
+
+def test_zip_of_many_members_over_the_total_is_not_gradable():
+    import os
+
+    members = {"solution.py": HONEST_PY}
+    members.update({f"data{i}.txt": os.urandom(MAX_FILE_BYTES - 1) for i in range(6)})
+    message = not_gradable({"upload.zip": make_zip(members, compression=zipfile.ZIP_STORED)})
+    assert "more than is allowed" in message
+
+
+def test_zip_that_lies_about_its_sizes_is_not_gradable():
+    real = b"x = 1\n" * 100_000  # 600 KB, compresses well
+    data = bytearray(make_zip({"solution.py": real}))
+    # Shrink the declared size in the central directory (and the local header) to 600 bytes.
+    central = data.rfind(b"PK\x01\x02")
+    struct.pack_into("<I", data, central + 24, 600)
+    struct.pack_into("<I", data, 22, 600)
+    message = not_gradable({"upload.zip": bytes(data)})
+    assert "zip" in message
+
+
+def test_zip_holding_a_symlink_is_not_gradable():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("solution.py", HONEST_PY)
+        link = zipfile.ZipInfo("data.txt")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        archive.writestr(link, "/etc/passwd")
+    message = not_gradable({"upload.zip": buffer.getvalue()})
+    assert "link" in message
+
+
+def test_corrupt_zip_is_not_gradable():
+    data = make_zip({"solution.py": HONEST_PY})
+    message = not_gradable({"upload.zip": data[: len(data) // 2]})
+    assert "zip" in message
+
+
+def test_broken_notebook_is_not_gradable():
+    assert "not a valid Jupyter notebook" in not_gradable({"solution.ipynb": b'{"cells": [ {"cell_type": '})
+    wrong_shape = json.dumps({"cells": "nope", "nbformat": 4, "nbformat_minor": 5, "metadata": {}}).encode()
+    assert "not a valid Jupyter notebook" in not_gradable({"solution.ipynb": wrong_shape})
+
+
+def test_non_utf8_notebook_is_not_gradable():
+    message = not_gradable({"solution.ipynb": b'{"cells": [], "metadata": {"x": "\xff\xfe"}}'})
+    assert "UTF-8" in message
+
+
+def test_huge_notebook_is_not_gradable():
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("x = 1  # " + "y" * 1000) for _ in range(6000)]
+    data = nbformat.writes(notebook).encode()
+    assert len(data) > MAX_NOTEBOOK_BYTES
+    assert "larger than" in not_gradable({"solution.ipynb": data})
