@@ -15,6 +15,7 @@ import shutil
 import socket
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -190,8 +191,11 @@ class BoxRun:
         limits = self.job.limits
         wall_deadline = start + limits.wall_s
         self.prepare()
-        self.start_student()
-        self.start_grader()
+        # The two boxes start in parallel: each start is a few hundred milliseconds of engine work.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            grader_started = pool.submit(self.start_grader)
+            self.start_student()
+            grader_started.result()
         try:
             student = self.accept("student", time.monotonic() + CONNECT_TIMEOUT_S)
         except TimeoutError:
@@ -291,8 +295,7 @@ class BoxRun:
     # ------------------------------------------------------------------ endings
 
     def finish(self, status: RunStatus, start: float, message: str = "") -> Outcome:
-        self.kill("student")
-        self.kill("grader")
+        # No kill here: the logs are read from the boxes as they are, and cleanup() removes them by force.
         messages = list(self.messages)
         if status != "graded":
             messages.insert(0, STATUS_SENTENCES[status])
@@ -365,12 +368,23 @@ class BoxRun:
             channel.close()
         for listener in self.listeners.values():
             listener.close()
-        for container in self.containers.values():
-            try:
-                container.remove(force=True)
-            except docker.errors.APIError:
-                pass
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(_remove_by_force, self.containers.values()))
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _remove_by_force(container: Any) -> None:
+    try:
+        container.remove(force=True)
+    except docker.errors.NotFound:
+        pass
+    except docker.errors.APIError:
+        # One retry: the engine can refuse while the box is still being killed.
+        time.sleep(0.2)
+        try:
+            container.remove(force=True)
+        except docker.errors.NotFound:
+            pass
 
 
 def error_reply(type_name: str, message: str) -> bytes:

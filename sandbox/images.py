@@ -114,7 +114,16 @@ def image_exists(tag: str) -> bool:
 
 
 def ensure_image(spec_name: str, *, build: bool = True, log=print) -> str:  # type: ignore[no-untyped-def]
-    """The tag of the spec's image, building what is missing (or failing clearly when ``build`` is off)."""
+    """The tag of the spec's image, building what is missing (or failing clearly when ``build`` is off).
+
+    ``SANDBOX_IMAGE_<NAME>`` (e.g. ``SANDBOX_IMAGE_PYTHON``) names a prebuilt image to use as it is, such as
+    one built from deploy/sandbox.Dockerfile in production; it is never built here.
+    """
+    override = os.environ.get(f"SANDBOX_IMAGE_{spec_name.upper()}")
+    if override:
+        if image_exists(override):
+            return override
+        raise SandboxUnavailable(f"the sandbox image {override} (SANDBOX_IMAGE_{spec_name.upper()}) is not on this engine")
     tag = image_tag(spec_name)
     if image_exists(tag):
         return tag
