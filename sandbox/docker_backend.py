@@ -10,6 +10,7 @@ a box that overruns its time.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import socket
@@ -48,10 +49,14 @@ def container_name(run_name: str, role: str) -> str:
     return f"gradient-{run_name}-{role}"
 
 
+MAX_STUDENT_RESTARTS = 3  # a fresh student box after a call that hung or crashed, so later tests still run
+METRIC_PARTS = ("public", "private")
+
+
 @dataclass
 class StudentState:
     alive: bool = True
-    stop_reason: str = ""  # why the box stopped: "timeout", "crash"
+    stop_reason: str = ""  # why the current box stopped: "timeout", "crash"
 
 
 class BoxRun:
@@ -67,6 +72,11 @@ class BoxRun:
         self.collector = ReportCollector(job.declared_tests)
         self.messages: list[str] = list(job.notes)
         self.student = StudentState()
+        self.student_box = "student"  # key in self.containers of the current student box
+        self.restarts = 0
+        self.timed_out_calls = 0
+        self.oom_seen = False
+        self.metrics: dict[str, dict[str, float]] = {}
         self.wall_exceeded = False
         self.grader_broken = ""
 
@@ -95,14 +105,19 @@ class BoxRun:
         for path in (self.dir, *self.dir.rglob("*")):
             path.chmod(0o755 if path.is_dir() else 0o644)
         for role in ("student", "grader"):
-            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            sock_path = self.dir / role / "chan.sock"
-            listener.bind(str(sock_path))
-            sock_path.chmod(0o666)
-            listener.listen(1)
-            self.listeners[role] = listener
-        for role in ("student", "grader"):
+            self.listen(role)
+        leftovers = ["grader", "student", *(f"student-{n}" for n in range(1, MAX_STUDENT_RESTARTS + 1))]
+        for role in leftovers:
             self._remove_container(container_name(self.job.run_name, role))
+
+    def listen(self, role: str) -> None:
+        sock_path = self.dir / role / "chan.sock"
+        sock_path.unlink(missing_ok=True)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(sock_path))
+        sock_path.chmod(0o666)
+        listener.listen(1)
+        self.listeners[role] = listener
 
     def _common_options(self, limits: Limits) -> dict[str, Any]:
         return {
@@ -121,12 +136,12 @@ class BoxRun:
             "labels": {"gradient.run": self.job.run_name},
         }
 
-    def start_student(self) -> None:
+    def start_student(self, box: str = "student") -> None:
         limits = self.job.limits
         mb = limits.memory_mb
         options = self._common_options(limits)
         options.update(
-            name=container_name(self.job.run_name, "student"),
+            name=container_name(self.job.run_name, box),
             user=STUDENT_UID,
             mem_limit=f"{mb}m",
             memswap_limit=f"{mb}m",
@@ -150,7 +165,8 @@ class BoxRun:
         # -u: the box is killed at the end, so buffered prints would be lost (-I ignores PYTHONUNBUFFERED).
         runner = "/opt/gradient/student_runner.py"
         command = ["python3", "-I", "-B", "-u", runner, "/box/in/chan.sock", self.job.module]
-        self.containers["student"] = self.client.containers.run(self.tag, command, **options)
+        self.student_box = box
+        self.containers[box] = self.client.containers.run(self.tag, command, **options)
 
     def start_grader(self) -> None:
         limits = self.job.limits
@@ -203,13 +219,13 @@ class BoxRun:
         try:
             hello = student.recv(deadline=min(wall_deadline, time.monotonic() + limits.load_timeout_s))
         except wire.FrameTimeout:
-            self.kill("student")
+            self.kill_student()
             return self.finish(
                 "timeout", start, f"Your code took longer than {limits.load_timeout_s:g} s to load. "
                 "Is there an endless loop or a long computation at the top level of your file?"
             )
         except wire.WireError:
-            if self.oom_killed("student"):
+            if self.student_oom_killed():
                 return self.finish("memory_limit", start, "Your code ran out of memory while loading.")
             return self.finish(
                 "not_gradable", start, "Your program stopped while it was being loaded "
@@ -223,18 +239,21 @@ class BoxRun:
             grader = self.accept("grader", time.monotonic() + CONNECT_TIMEOUT_S)
         except TimeoutError:
             return self.infrastructure("the grader box did not start", start)
-        self.relay(grader, student, wall_deadline)
+        self.relay(grader, wall_deadline)
         if self.wall_exceeded:
             return self.finish("timeout", start, f"Grading stopped at the time limit of {limits.wall_s:g} s.")
         if self.grader_broken:
             return self.infrastructure(self.grader_broken, start, retryable=False)
-        if self.student.stop_reason == "crash" and self.oom_killed("student"):
+        if self.oom_seen:
             return self.finish("memory_limit", start, "Your code ran out of memory.")
-        if self.student.stop_reason == "timeout":
-            return self.finish("timeout", start, "Your code ran past the time limit of a call and was stopped.")
+        if self.timed_out_calls:
+            return self.finish(
+                "timeout", start, "A call into your code ran past its time limit and was stopped; "
+                "the other tests ran in a fresh copy of your program."
+            )
         return self.finish("graded", start)
 
-    def relay(self, grader: wire.Channel, student: wire.Channel, wall_deadline: float) -> None:
+    def relay(self, grader: wire.Channel, wall_deadline: float) -> None:
         total = len(self.job.declared_tests)
         while True:
             try:
@@ -248,13 +267,15 @@ class BoxRun:
                 return
             op = message["op"]
             if op in ("call", "getattr"):
-                grader.send_bytes(self.forward(raw, message, student, wall_deadline))
+                grader.send_bytes(self.forward(raw, message, wall_deadline))
                 if self.wall_exceeded:
                     return
             elif op == "test":
                 self.collector.add(message)
                 if self.progress:
                     self.progress(self.collector.done, total)
+            elif op == "metric":
+                self.add_metric(message)
             elif op == "collected":
                 pass
             elif op == "grader_error":
@@ -265,11 +286,20 @@ class BoxRun:
                 self.grader_broken = f"the grader sent an unknown message {op!r}"
                 return
 
-    def forward(self, raw: bytes, message: dict[str, Any], student: wire.Channel, wall_deadline: float) -> bytes:
-        """Send one request to the student box and return its answer (or an error answer) for the grader."""
-        if not self.student.alive:
+    def add_metric(self, message: dict[str, Any]) -> None:
+        name, value, part = message.get("name"), message.get("value"), message.get("part")
+        if type(name) is str and part in METRIC_PARTS and isinstance(value, int | float) and math.isfinite(value):
+            self.metrics.setdefault(str(part), {})[name[:100]] = float(value)
+        else:
+            self.collector.problems.append("the grader reported a malformed metric")
+
+    def forward(self, raw: bytes, message: dict[str, Any], wall_deadline: float) -> bytes:
+        """Send one request to the student box and return its answer (or an error answer) for the grader.
+        A box that hangs or dies is replaced by a fresh one, so one bad call does not cost the later tests."""
+        if not self.student.alive and not self.restart_student(wall_deadline):
             reason = "ran past a time limit" if self.student.stop_reason == "timeout" else "stopped"
             return error_reply("Stopped", f"Your program {reason} during an earlier call, so this call could not run.")
+        student = self.channels["student"]
         timeout = message.get("timeout")
         call_limit = self.job.limits.call_timeout_s
         if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
@@ -281,16 +311,42 @@ class BoxRun:
         except wire.FrameTimeout:
             if time.monotonic() >= wall_deadline:
                 self.wall_exceeded = True
-            self.kill("student")
+            self.kill_student()
+            self.timed_out_calls += 1
             self.student = StudentState(alive=False, stop_reason="timeout")
             return error_reply("Timeout", f"The call did not finish within {call_limit:g} s.")
         except (wire.WireError, OSError) as exc:  # OSError: the request could not be sent (EPIPE)
             self.student = StudentState(alive=False, stop_reason="crash")
+            if self.student_oom_killed():
+                self.oom_seen = True
+                return error_reply("MemoryError", "Your program ran out of memory during this call and was stopped.")
             if isinstance(exc, wire.ChannelClosed | OSError):
                 text = "Your program stopped during this call (os._exit, a crash, or too much memory)."
             else:
                 text = f"Your program sent an answer that could not be read ({exc})."
             return error_reply("Crashed", text)
+
+    def restart_student(self, wall_deadline: float) -> bool:
+        """Replace a stopped student box with a fresh one (the submission loaded anew). False if not possible."""
+        limits = self.job.limits
+        if self.restarts >= MAX_STUDENT_RESTARTS or time.monotonic() + 1.0 >= wall_deadline:
+            return False
+        self.restarts += 1
+        old = self.channels.pop("student", None)
+        if old is not None:
+            old.close()
+        _remove_by_force(self.containers[self.student_box])
+        self.listen("student")
+        self.start_student(f"student-{self.restarts}")
+        try:
+            channel = self.accept("student", time.monotonic() + CONNECT_TIMEOUT_S)
+            hello = channel.recv(deadline=min(wall_deadline, time.monotonic() + limits.load_timeout_s))
+        except (TimeoutError, wire.WireError):
+            return False
+        if hello.get("op") != "ready":
+            return False
+        self.student = StudentState()
+        return True
 
     # ------------------------------------------------------------------ endings
 
@@ -315,16 +371,17 @@ class BoxRun:
             tests=tests,
             duration_s=time.monotonic() - start,
             messages=tuple(messages + self.collector.problems),
-            student_output=self.logs("student"),
+            student_output=self.logs(self.student_box),
             grader_output=self.logs("grader"),
+            metrics={part: dict(values) for part, values in self.metrics.items()},
         )
 
     def infrastructure(self, reason: str, start: float, *, retryable: bool = True) -> Outcome:
         outcome = self.finish("infrastructure_error", start, reason)
         return Outcome(**{**outcome.__dict__, "retryable": retryable})
 
-    def kill(self, role: str) -> None:
-        container = self.containers.get(role)
+    def kill_student(self) -> None:
+        container = self.containers.get(self.student_box)
         if container is None:
             return
         try:
@@ -332,9 +389,9 @@ class BoxRun:
         except docker.errors.APIError:
             pass  # already stopped
 
-    def oom_killed(self, role: str) -> bool:
-        """Whether the engine killed the box for memory (call once the box has stopped)."""
-        container = self.containers.get(role)
+    def student_oom_killed(self) -> bool:
+        """Whether the engine killed the current student box for memory (call once it has stopped)."""
+        container = self.containers.get(self.student_box)
         if container is None:
             return False
         try:
@@ -342,8 +399,7 @@ class BoxRun:
             container.reload()
         except Exception:  # noqa: BLE001 - the box is gone or the engine is slow: no evidence of OOM
             return False
-        state = container.attrs.get("State", {})
-        return bool(state.get("OOMKilled"))
+        return bool(container.attrs.get("State", {}).get("OOMKilled"))
 
     def logs(self, role: str) -> str:
         container = self.containers.get(role)

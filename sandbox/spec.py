@@ -107,6 +107,8 @@ class Outcome:
     student_output: str = ""  # capped; only ever shown escaped
     grader_output: str = ""  # for instructors (check_exercises), never for students
     retryable: bool = False  # only for infrastructure errors worth another try
+    # Leaderboard metrics the grader computed: {"public": {"accuracy": 0.93}, "private": {...}}.
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def as_dict(self, *, include_grader_output: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -117,6 +119,7 @@ class Outcome:
             "duration_s": round(self.duration_s, 3),
             "messages": list(self.messages),
             "student_output": self.student_output,
+            "metrics": self.metrics,
         }
         if include_grader_output:
             data["grader_output"] = self.grader_output

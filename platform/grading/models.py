@@ -76,6 +76,7 @@ class GradingRun(models.Model):
     messages = models.JSONField(default=list, blank=True)
     student_output = models.TextField(blank=True)
     duration_s = models.FloatField(null=True, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)  # leaderboard metrics: {"public": {...}, "private": {...}}
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -140,6 +140,7 @@ def run_complete(*, run_id: int, token: str, outcome: Outcome) -> bool:
         run.messages = list(outcome.messages)
         run.student_output = outcome.student_output
         run.duration_s = outcome.duration_s
+        run.metrics = outcome.metrics
         run.finished_at = timezone.now()
         run.tests_done = len(outcome.tests)
         run.lease_token = ""

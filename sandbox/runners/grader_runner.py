@@ -54,6 +54,13 @@ class GradientPlugin:
     def student(self) -> Any:
         return gradient_grader.student_module()
 
+    @pytest.fixture
+    def rng(self, request: Any) -> Any:
+        """A NumPy generator seeded from the test's name: random inputs, the same on every run."""
+        import numpy as np
+
+        return np.random.default_rng(gradient_grader.seed_for(request.node.name))
+
     def pytest_collection_modifyitems(self, items: list[Any]) -> None:
         self.collected = [item.name for item in items]
         self.channel.send({"op": "collected", "tests": self.collected})

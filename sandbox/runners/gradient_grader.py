@@ -8,10 +8,13 @@ attributes and methods are used remotely.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import gradient_wire as wire
@@ -19,6 +22,8 @@ import gradient_wire as wire
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_CALL_TIMEOUT = float(os.environ.get("GRADIENT_CALL_TIMEOUT", "5"))
+DATA_DIR = Path(os.environ.get("GRADIENT_DATA_DIR", "/box/in/tests/data"))
+METRIC_PARTS = ("public", "private")
 
 
 def points(n: int) -> Callable[[F], F]:
@@ -149,3 +154,55 @@ def call_timeout(seconds: float) -> Iterator[None]:
         yield
     finally:
         _bridge.call_timeout = previous
+
+
+def data_path(name: str) -> Path:
+    """A file of the exercise's hidden data (graders/<slug>/data/), readable only in the grader box."""
+    return DATA_DIR / name
+
+
+def seed_for(name: str) -> int:
+    """A stable seed derived from a name (use the test's name), so every run draws the same inputs."""
+    return zlib.crc32(name.encode())
+
+
+def record_metric(name: str, value: float, *, part: str = "public") -> None:
+    """Report a metric for the leaderboard. ``part`` is "public" (shown while the assignment is open) or
+    "private" (revealed after the due date). Labels never leave the grader box; only the number does."""
+    if part not in METRIC_PARTS:
+        raise ValueError(f"part must be one of {METRIC_PARTS}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"metric {name} is not a finite number: {value}")
+    if _bridge is None:
+        raise RuntimeError("the grader harness is not connected")
+    with _bridge.lock:
+        _bridge.channel.send({"op": "metric", "name": str(name)[:100], "value": value, "part": part})
+
+
+def assert_close(actual: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-8, what: str = "the result") -> None:
+    """Compare numbers or arrays with a tolerance and a message a student can act on."""
+    import numpy as np
+
+    if hasattr(actual, "detach"):  # a torch tensor
+        actual = actual.detach().cpu().numpy()
+    if hasattr(expected, "detach"):
+        expected = expected.detach().cpu().numpy()
+    try:
+        got = np.asarray(actual, dtype=float)
+    except (TypeError, ValueError):
+        raise AssertionError(f"{what} should be numbers, got {type(actual).__name__}: {actual!r:.200}") from None
+    want = np.asarray(expected, dtype=float)
+    if got.shape != want.shape:
+        raise AssertionError(f"{what} has shape {got.shape}, expected {want.shape}")
+    if np.isnan(got).any() and not np.isnan(want).any():
+        raise AssertionError(f"{what} contains NaN")
+    close = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
+    if not close.all():
+        index = tuple(int(i) for i in np.argwhere(~close)[0])
+        where = f" at index {index}" if got.ndim else ""
+        raise AssertionError(
+            f"{what} differs{where}: got {got[index] if got.ndim else float(got):.6g}, "
+            f"expected {want[index] if want.ndim else float(want):.6g} "
+            f"({int((~close).sum())} of {close.size} values differ beyond rtol={rtol:g}, atol={atol:g})"
+        )

@@ -272,15 +272,16 @@ def test_sys_exit_inside_a_call(grade, honest, by_test):
 
 
 def test_os_exit_inside_a_call(grade, honest, by_test):
-    # add() passed before mean() ends the process with exit code 0: no later test can pass.
+    # mean() ends the process with exit code 0: its tests fail, and the tests after it run in a fresh box,
+    # so greet() keeps its points (exiting cannot turn a failure into a pass, nor cost honest tests).
     source = honest + "\nimport os\n\n\ndef mean(xs):\n    os._exit(0)\n"
     outcome = grade(source)
     assert outcome.status == "graded"
-    assert outcome.score == grade.points("test_add")
+    assert outcome.score == grade.points("test_add", "test_greet")
     assert by_test(outcome) == {
         "test_add": "passed",
         "test_mean": "failed",
-        "test_greet": "failed",
+        "test_greet": "passed",
         "test_mean_of_empty_list_raises": "failed",
     }
 
@@ -520,5 +521,6 @@ def test_breaking_the_channel_between_calls_is_not_an_infrastructure_error(grade
     outcome = grade(source)
     assert outcome.status == "graded", outcome.messages
     assert not outcome.retryable
-    assert outcome.score == grade.points("test_add", "test_mean")
+    # greet's answer is lost with the channel; the last test runs in a fresh box and keeps its point.
+    assert outcome.score == grade.points("test_add", "test_mean", "test_mean_of_empty_list_raises")
     assert by_test(outcome)["test_greet"] == "failed"
