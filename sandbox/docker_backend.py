@@ -26,7 +26,6 @@ from docker.types import DeviceRequest, LogConfig, Ulimit
 
 from sandbox import images
 from sandbox.engine import docker_client, runtime
-from sandbox.errors import SandboxUnavailable
 from sandbox.report import ReportCollector
 from sandbox.runners import gradient_wire as wire
 from sandbox.spec import STATUS_SENTENCES, GradingJob, Limits, Outcome, RunStatus
@@ -158,7 +157,16 @@ class BoxRun:
                 Ulimit(name="cpu", soft=limits.cpu_s, hard=limits.cpu_s),
             ],
             volumes={str(self.dir / "student"): {"bind": "/box/in", "mode": "ro"}},
-            environment={"HOME": "/tmp", "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1"},
+            environment={
+                "HOME": "/tmp",
+                "PYTHONHASHSEED": "0",
+                "OMP_NUM_THREADS": "1",
+                # Model libraries must never try the network (there is none): load what packages ship.
+                "HF_HUB_OFFLINE": "1",
+                "TRANSFORMERS_OFFLINE": "1",
+                "HF_HOME": "/tmp/hf",
+                "MPLBACKEND": "Agg",
+            },
         )
         if self.job.gpu:
             options["device_requests"] = [DeviceRequest(count=-1, capabilities=[["gpu"]])]
@@ -266,7 +274,7 @@ class BoxRun:
                 self.grader_broken = f"the grader box stopped unexpectedly ({exc})"
                 return
             op = message["op"]
-            if op in ("call", "getattr"):
+            if op in ("call", "getattr", "http"):
                 grader.send_bytes(self.forward(raw, message, wall_deadline))
                 if self.wall_exceeded:
                     return
@@ -465,8 +473,9 @@ def run_job(job: GradingJob, *, progress: Progress | None = None, build_images: 
     box = BoxRun(job, tag, progress)
     try:
         return box.execute()
-    except docker.errors.ImageNotFound as exc:
-        raise SandboxUnavailable(f"the sandbox image disappeared: {exc}") from exc
+    except docker.errors.ImageNotFound:
+        images.forget(tag)  # someone removed it: the retry rebuilds it
+        return box.infrastructure(f"the sandbox image {tag} disappeared from the engine", time.monotonic())
     except (docker.errors.APIError, OSError) as exc:
         start = time.monotonic()
         return box.infrastructure(f"the container engine failed: {str(exc)[:500]}", start)

