@@ -38,5 +38,5 @@ ensure_docker() {
 
 ensure_images() {
   say "building the sandbox images (only when their inputs changed)"
-  (cd "$ROOT" && "$PY" -m sandbox.images build python)
+  (cd "$ROOT" && "$PY" -m sandbox.images build python ml)
 }

@@ -8,6 +8,7 @@ tests caught each; nothing a student can see reveals a hidden test, the referenc
 from __future__ import annotations
 
 import ast
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -41,8 +42,15 @@ class ExerciseCheck:
 
 def _grade(definition: ExerciseDefinition, path: Path, defaults: dict[str, Any]) -> Outcome:
     loaded = load_for_exercise(definition, read_submission_path(path))
-    job = build_job(definition, loaded, run_name=f"check-{uuid.uuid4().hex[:10]}", default_limits=defaults)
+    job = build_job(
+        definition, loaded, run_name=f"check-{uuid.uuid4().hex[:10]}", default_limits=defaults,
+        gpu_available=gpu_available(),
+    )
     return run_job(job)
+
+
+def gpu_available() -> bool:
+    return os.environ.get("SANDBOX_GPU", "").lower() in ("1", "true", "yes")
 
 
 def _failing(outcome: Outcome) -> list[str]:

@@ -43,7 +43,13 @@ def build_job(
     *,
     run_name: str,
     default_limits: dict[str, Any],
+    gpu_available: bool = True,
 ) -> GradingJob:
+    """``gpu_available=False`` grades a GPU exercise on the CPU with a note (instructor checks on machines
+    without a GPU); the platform never sends students' GPU runs there (see grading.services)."""
+    notes = tuple(loaded.notes)
+    if definition.gpu and not gpu_available:
+        notes += ("This exercise is meant for a GPU; none is available here, so it ran on the CPU.",)
     return GradingJob(
         run_name=run_name,
         image=definition.image,
@@ -52,6 +58,6 @@ def build_job(
         grader_dir=definition.grader_dir,
         declared_tests=definition.declared_tests,
         limits=definition.limits_with(default_limits),
-        gpu=definition.gpu,
-        notes=tuple(loaded.notes),
+        gpu=definition.gpu and gpu_available,
+        notes=notes,
     )

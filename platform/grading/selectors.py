@@ -41,4 +41,5 @@ def job_for_run(run_id: int) -> GradingJob:
         loaded,
         run_name=f"run{run.pk}-d{run.deliveries}",
         default_limits=settings.SANDBOX_DEFAULT_LIMITS,
+        gpu_available=settings.SANDBOX_GPU,
     )

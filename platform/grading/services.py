@@ -41,6 +41,12 @@ def submission_create(*, student, exercise: Exercise, uploads: dict[str, bytes])
     grading task is sent only after that transaction commits."""
     if not exercise.active or exercise.current_version is None:
         raise SubmissionRejected("This exercise is not open for submissions.")
+    if exercise.gpu and not settings.SANDBOX_GPU:
+        # Without a GPU worker the run would wait in the "gpu" queue forever: say so now instead.
+        raise SubmissionRejected(
+            "This exercise is graded on a GPU, and this installation has no GPU grader. "
+            "Your course staff have been told; nothing was submitted."
+        )
     total = sum(len(content) for content in uploads.values())
     if total > settings.GRADIENT_MAX_UPLOAD_BYTES:
         raise SubmissionRejected(

@@ -50,7 +50,8 @@ class Command(BaseCommand):
             outcome = not_gradable_outcome(definition.declared_tests, str(exc), time.monotonic() - started)
         else:
             job = build_job(
-                definition, loaded, run_name=f"cli-{secrets.token_hex(4)}", default_limits=settings.SANDBOX_DEFAULT_LIMITS
+                definition, loaded, run_name=f"cli-{secrets.token_hex(4)}",
+                default_limits=settings.SANDBOX_DEFAULT_LIMITS, gpu_available=settings.SANDBOX_GPU,
             )
             try:
                 outcome = run_job(job)
