@@ -14,6 +14,7 @@ import math
 import os
 import shutil
 import socket
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -52,6 +53,38 @@ MAX_STUDENT_RESTARTS = 3  # a fresh student box after a call that hung or crashe
 METRIC_PARTS = ("public", "private")
 
 
+class OutputWatcher(threading.Thread):
+    """Counts what a box prints, from outside, and notes when it passes the cap. The log driver already
+    keeps at most the cap on disk; this only tells the student that output was cut (``output_limit``)."""
+
+    def __init__(self, container: Any, cap_bytes: int) -> None:
+        super().__init__(daemon=True, name=f"output-{container.name}")
+        self.cap_bytes = cap_bytes
+        self.exceeded = threading.Event()
+        # Attached before the box starts, so a burst at start-up is counted (the log file has rotated by then).
+        self.stream = container.attach(stdout=True, stderr=True, stream=True, logs=False)
+
+    def run(self) -> None:
+        seen = 0
+        try:
+            for chunk in self.stream:
+                seen += len(chunk)
+                if seen > self.cap_bytes:
+                    self.exceeded.set()
+                    break
+        except Exception:  # noqa: BLE001,S110 - the box was removed under us: nothing more to count
+            pass
+        finally:
+            # Detach: an attached stream nobody reads would stall the box and the engine's kill.
+            self.close()
+
+    def close(self) -> None:
+        try:
+            self.stream.close()
+        except Exception:  # noqa: BLE001,S110 - already closed
+            pass
+
+
 @dataclass
 class StudentState:
     alive: bool = True
@@ -66,6 +99,7 @@ class BoxRun:
         self.client = docker_client()
         self.dir = work_root() / job.run_name
         self.containers: dict[str, Any] = {}
+        self.watchers: list[OutputWatcher] = []
         self.listeners: dict[str, socket.socket] = {}
         self.channels: dict[str, wire.Channel] = {}
         self.collector = ReportCollector(job.declared_tests)
@@ -174,7 +208,13 @@ class BoxRun:
         runner = "/opt/gradient/student_runner.py"
         command = ["python3", "-I", "-B", "-u", runner, "/box/in/chan.sock", self.job.module]
         self.student_box = box
-        self.containers[box] = self.client.containers.run(self.tag, command, **options)
+        options.pop("detach")
+        container = self.client.containers.create(self.tag, command, **options)
+        self.containers[box] = container
+        watcher = OutputWatcher(container, limits.output_kb * 1024)
+        watcher.start()
+        self.watchers.append(watcher)
+        container.start()
 
     def start_grader(self) -> None:
         limits = self.job.limits
@@ -258,6 +298,11 @@ class BoxRun:
             return self.finish(
                 "timeout", start, "A call into your code ran past its time limit and was stopped; "
                 "the other tests ran in a fresh copy of your program."
+            )
+        if self.output_exceeded():
+            return self.finish(
+                "output_limit", start,
+                f"Only the first {limits.output_kb} KiB of what your code printed were kept.",
             )
         return self.finish("graded", start)
 
@@ -388,6 +433,11 @@ class BoxRun:
         outcome = self.finish("infrastructure_error", start, reason)
         return Outcome(**{**outcome.__dict__, "retryable": retryable})
 
+    def output_exceeded(self) -> bool:
+        # The watchers follow the logs as they are written; by the time the grader is done they have seen
+        # what came before its last call. (No join: the student box is still running here.)
+        return any(w.exceeded.is_set() for w in self.watchers)
+
     def kill_student(self) -> None:
         container = self.containers.get(self.student_box)
         if container is None:
@@ -434,6 +484,8 @@ class BoxRun:
             listener.close()
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(_remove_by_force, self.containers.values()))
+        for watcher in self.watchers:
+            watcher.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

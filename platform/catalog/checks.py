@@ -110,8 +110,8 @@ def leaks(definition: ExerciseDefinition) -> list[str]:
             problems.append(f"the hidden test {name} appears under exercises/")
     reference_dir = definition.grader_dir / "reference"
     reference_statements: set[str] = set()
-    for path in reference_dir.rglob("*.py"):
-        reference_statements |= _statements(path.read_text(encoding="utf-8"))
+    for path in [*reference_dir.rglob("*.py"), *reference_dir.rglob("*.ipynb")]:
+        reference_statements |= _statements(_visible_code(path))
     shown = set()
     for path, text in visible.items():
         if path.suffix in (".py", ".ipynb"):

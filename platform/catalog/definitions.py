@@ -47,6 +47,9 @@ class ExerciseDefinition:
     image: str
     gpu: bool
     limits: dict[str, Any]
+    notebook: bool  # the starter is a notebook (submissions may be .ipynb or .py either way)
+    leaderboard_metric: str  # "" when the exercise is not a leaderboard challenge
+    leaderboard_direction: str  # "max" or "min"
     statement_md: str
     exercise_dir: Path
     grader_dir: Path
@@ -102,6 +105,13 @@ def load_exercise(exercise_dir: Path, graders_root: Path, exercises_root: Path) 
         Limits.from_mapping(limits)
     except ValueError as exc:
         raise ExerciseDefinitionError(f"{meta_path}: {exc}") from exc
+    leaderboard = meta.get("leaderboard", {})
+    if not isinstance(leaderboard, dict):
+        raise ExerciseDefinitionError(f"{meta_path}: [leaderboard] must be a table")
+    metric = str(leaderboard.get("metric", ""))
+    direction = str(leaderboard.get("direction", "max"))
+    if leaderboard and (not metric or direction not in ("max", "min")):
+        raise ExerciseDefinitionError(f"{meta_path}: [leaderboard] needs a metric and direction max or min")
     statement_path = exercise_dir / "README.md"
     grader_dir = graders_root / slug
     if not grader_dir.is_dir():
@@ -119,6 +129,9 @@ def load_exercise(exercise_dir: Path, graders_root: Path, exercises_root: Path) 
         image=str(meta.get("image", "python")),
         gpu=bool(meta.get("gpu", False)),
         limits=dict(limits),
+        notebook=bool(submission.get("notebook", False)),
+        leaderboard_metric=metric,
+        leaderboard_direction=direction,
         statement_md=statement_path.read_text(encoding="utf-8") if statement_path.exists() else "",
         exercise_dir=exercise_dir,
         grader_dir=grader_dir,

@@ -16,6 +16,11 @@ class Exercise(models.Model):
     files = models.JSONField(default=list)  # the file names a student submits
     points = models.PositiveIntegerField(default=0)
     gpu = models.BooleanField(default=False)
+    notebook = models.BooleanField(default=False)
+    leaderboard_metric = models.CharField(max_length=100, blank=True)
+    leaderboard_direction = models.CharField(
+        max_length=3, default="max", choices=[("max", "higher is better"), ("min", "lower is better")]
+    )
     active = models.BooleanField(default=True)  # False once its files are gone
     current_version = models.ForeignKey(
         "ExerciseVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

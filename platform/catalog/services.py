@@ -33,6 +33,9 @@ def exercise_sync_one(*, definition: ExerciseDefinition, report: SyncReport) -> 
             "files": list(definition.files),
             "points": sum(declared.values()),
             "gpu": definition.gpu,
+            "notebook": definition.notebook,
+            "leaderboard_metric": definition.leaderboard_metric,
+            "leaderboard_direction": definition.leaderboard_direction,
             "active": True,
         },
     )

@@ -125,6 +125,25 @@ class Remote:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("student objects are read-only from the grader")
 
+    # A few protocols forwarded on purpose, each answered by the student's own method in the student box;
+    # the answers cross the codec, so they are exact ints, bools and strings. Equality stays identity.
+    def _dunder(self, name: str, *args: Any) -> Any:
+        method = self._bridge.request({"op": "getattr", "target": self._target, "name": name})
+        return method(*args)
+
+    def __len__(self) -> int:
+        value = self._dunder("__len__")
+        if type(value) is not int:
+            raise TypeError("__len__ of the student object did not return an int")
+        return value
+
+    def __contains__(self, item: Any) -> bool:
+        return bool(self._dunder("__contains__", item) is True)
+
+    def __str__(self) -> str:
+        value = self._dunder("__str__")
+        return value if type(value) is str else repr(self)
+
     def __repr__(self) -> str:
         return f"<student {self._type_name}>"
 

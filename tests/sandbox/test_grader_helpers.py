@@ -48,3 +48,32 @@ def test_seeded_inputs_make_three_runs_agree(grade):
     outcomes = [grade(HALF_RIGHT, grader_dir=METRIC_GRADER) for _ in range(3)]
     messages = {next(t.message for t in o.tests if t.name == "test_scale_matches_with_tolerance") for o in outcomes}
     assert len(messages) == 1
+
+
+PROTOCOL_GRADER = Path(__file__).parent / "fixtures" / "protocols"
+
+BAG = """
+class Bag:
+    def __init__(self, *items):
+        self.items = list(items)
+
+    def __len__(self):
+        return len(self.items)
+
+    def __contains__(self, item):
+        return item in self.items
+
+    def __str__(self):
+        return f"Bag of {len(self.items)}"
+
+    def __eq__(self, other):
+        return True  # a liar: must not help
+"""
+
+
+def test_len_contains_and_str_reach_the_students_methods_but_eq_does_not(grade):
+    outcome = grade(BAG, grader_dir=PROTOCOL_GRADER)
+    assert outcome.status == "graded", outcome.messages
+    assert {t.name: t.outcome for t in outcome.tests} == {
+        "test_len": "passed", "test_contains": "passed", "test_str": "passed", "test_eq_is_identity": "passed",
+    }
