@@ -15,6 +15,10 @@ class Submission(models.Model):
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
     exercise = models.ForeignKey("catalog.Exercise", on_delete=models.PROTECT, related_name="submissions")
     exercise_version = models.ForeignKey("catalog.ExerciseVersion", on_delete=models.PROTECT, related_name="+")
+    # The assignment it counts for; null for practice on the roadmap.
+    assignment = models.ForeignKey(
+        "courses.Assignment", null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     notes = models.JSONField(default=list, blank=True)  # from loading it, e.g. dropped notebook magics
     # The score of the latest final run (denormalised for lists and leaderboards).
@@ -23,7 +27,10 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["student", "exercise", "-created_at"], name="submission_student_ex")]
+        indexes = [
+            models.Index(fields=["student", "exercise", "-created_at"], name="submission_student_ex"),
+            models.Index(fields=["assignment", "student", "-created_at"], name="submission_assignment"),
+        ]
 
     def __str__(self) -> str:
         return f"submission {self.pk} of {self.exercise_id} by {self.student_id}"
@@ -61,6 +68,8 @@ class GradingRun(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="runs")
     exercise_version = models.ForeignKey("catalog.ExerciseVersion", on_delete=models.PROTECT, related_name="+")
     queue = models.CharField(max_length=20, default="cpu")
+    is_regrade = models.BooleanField(default=False)
+    never_lower = models.BooleanField(default=False)  # a regrade may raise the submission's score, never lower it
     status = models.CharField(max_length=30, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

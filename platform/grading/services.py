@@ -12,6 +12,8 @@ import logging
 import secrets
 from datetime import timedelta
 
+from courses.models import Assignment
+from courses.services import AssignmentClosed, check_can_submit, leaderboard_record
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -36,9 +38,14 @@ def _enqueue(run: GradingRun) -> None:
     grade_run.apply_async(args=[run.pk], queue=run.queue)
 
 
-def submission_create(*, student, exercise: Exercise, uploads: dict[str, bytes]) -> Submission:  # type: ignore[no-untyped-def]
+def submission_create(  # type: ignore[no-untyped-def]
+    *, student, exercise: Exercise, uploads: dict[str, bytes], assignment: Assignment | None = None
+) -> Submission:
     """Check the upload, then store the submission, its files and a queued run in ONE transaction; the
-    grading task is sent only after that transaction commits."""
+    grading task is sent only after that transaction commits. With an assignment, its rules (enrolment,
+    dates, attempts) are checked inside that transaction."""
+    if assignment is not None and assignment.exercise_id != exercise.pk:
+        raise SubmissionRejected("This file is for another exercise than the assignment's.")
     if not exercise.active or exercise.current_version is None:
         raise SubmissionRejected("This exercise is not open for submissions.")
     if exercise.gpu and not settings.SANDBOX_GPU:
@@ -58,10 +65,16 @@ def submission_create(*, student, exercise: Exercise, uploads: dict[str, bytes])
         raise SubmissionRejected(str(exc)) from exc
     version = exercise.current_version
     with transaction.atomic():
+        if assignment is not None:
+            try:
+                check_can_submit(assignment=assignment, student=student)
+            except AssignmentClosed as exc:
+                raise SubmissionRejected(str(exc)) from exc
         submission = Submission.objects.create(
             student=student,
             exercise=exercise,
             exercise_version=version,
+            assignment=assignment,
             notes=loaded.notes,
             max_score=version.max_score,
         )
@@ -153,8 +166,32 @@ def run_complete(*, run_id: int, token: str, outcome: Outcome) -> bool:
         run.lease_expires_at = None
         run.save()
         if outcome.status != "infrastructure_error":
-            Submission.objects.filter(pk=run.submission_id).update(score=outcome.score, max_score=outcome.max_score)
+            submission = Submission.objects.select_related("assignment__exercise").get(pk=run.submission_id)
+            score = outcome.score
+            if run.never_lower and submission.score is not None:
+                score = max(score, submission.score)
+            submission.score, submission.max_score = score, outcome.max_score
+            submission.save(update_fields=["score", "max_score"])
+            leaderboard_record(submission=submission, score=score, metrics=outcome.metrics)
     return True
+
+
+def run_regrade(*, submission: Submission, never_lower: bool = False) -> GradingRun:
+    """A new run of the submission against the exercise's current grader version (after a change)."""
+    exercise = submission.exercise
+    if exercise.current_version is None:
+        raise SubmissionRejected("This exercise has no grader version to regrade against.")
+    with transaction.atomic():
+        run = GradingRun.objects.create(
+            submission=submission,
+            exercise_version=exercise.current_version,
+            queue="gpu" if exercise.gpu else "cpu",
+            tests_total=len(exercise.current_version.declared_tests),
+            is_regrade=True,
+            never_lower=never_lower,
+        )
+        transaction.on_commit(lambda: _enqueue(run))
+    return run
 
 
 def run_fail_infrastructure(*, run_id: int, message: str) -> None:

@@ -1,0 +1,135 @@
+"""Courses, cohorts, enrolments, assignments with deadlines and attempt allowances, and leaderboards."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Course(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Cohort(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="cohorts")
+    slug = models.SlugField()
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "slug"], name="cohort_unique_slug")]
+
+    def __str__(self) -> str:
+        return f"{self.course.slug}/{self.slug}"
+
+
+class Role(models.TextChoices):
+    STUDENT = "student"
+    TA = "ta", "teaching assistant"
+    INSTRUCTOR = "instructor"
+
+
+class Enrolment(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrolments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.STUDENT)
+    # Leaderboards show the pseudonym unless the student chooses to show their name.
+    pseudonym = models.CharField(max_length=80, blank=True)
+    show_name = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cohort", "user"], name="enrolment_unique_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.cohort} ({self.role})"
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in (Role.TA, Role.INSTRUCTOR)
+
+    @property
+    def display_name(self) -> str:
+        if self.show_name:
+            return self.user.get_full_name() or self.user.get_username()
+        return self.pseudonym or f"Learner {self.pk}"
+
+
+class FeedbackVisibility(models.TextChoices):
+    VISIBLE = "visible", "every test's result and message"
+    AFTER_DUE = "after_due", "scores now, messages after the due date"
+    HIDDEN = "hidden", "the score only"
+
+
+class ScorePolicy(models.TextChoices):
+    BEST = "best"
+    LATEST = "latest"
+
+
+class Assignment(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="assignments")
+    exercise = models.ForeignKey("catalog.Exercise", on_delete=models.PROTECT, related_name="assignments")
+    opens_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    # Late work: a penalty per started day after the due date, until an optional hard cut-off.
+    late_penalty_per_day = models.FloatField(default=0.0, help_text="fraction of the score, e.g. 0.1 = 10%")
+    hard_cutoff_at = models.DateTimeField(null=True, blank=True)
+    # Attempts: a refilling allowance (per rolling day) and an optional total cap.
+    attempts_per_day = models.PositiveIntegerField(null=True, blank=True)
+    attempts_cap = models.PositiveIntegerField(null=True, blank=True)
+    feedback_visibility = models.CharField(
+        max_length=20, choices=FeedbackVisibility.choices, default=FeedbackVisibility.VISIBLE
+    )
+    score_policy = models.CharField(max_length=10, choices=ScorePolicy.choices, default=ScorePolicy.BEST)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "exercise"], name="assignment_unique_exercise"),
+            models.CheckConstraint(condition=Q(due_at__gte=models.F("opens_at")), name="assignment_due_after_open"),
+            models.CheckConstraint(
+                condition=Q(late_penalty_per_day__gte=0, late_penalty_per_day__lte=1),
+                name="assignment_penalty_fraction",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise.slug} for {self.cohort}"
+
+
+class Extension(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extensions")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "student"], name="extension_unique")]
+
+    def __str__(self) -> str:
+        return f"extension for {self.student} to {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class LeaderboardEntry(models.Model):
+    """A student's best result on an assignment, kept in the same transaction as each result, so the
+    leaderboard is one indexed read however many submissions there are."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="leaderboard")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    best_score = models.FloatField()
+    best_submission = models.ForeignKey("grading.Submission", on_delete=models.CASCADE, related_name="+")
+    best_submitted_at = models.DateTimeField()  # earliest submission wins a tie
+    metric_public = models.FloatField(null=True, blank=True)
+    metric_private = models.FloatField(null=True, blank=True)
+    metric_submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "student"], name="leaderboard_unique")]
+        indexes = [
+            models.Index(fields=["assignment", "-best_score", "best_submitted_at"], name="leaderboard_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.best_score:g} on {self.assignment_id}"

@@ -1,0 +1,150 @@
+"""Reads for courses, with the permission check built in: `access_*` raise 404 for people who may not see."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from courses.models import Assignment, Cohort, Enrolment, LeaderboardEntry, Role, ScorePolicy
+from courses.services import late_penalty
+
+
+def cohorts_of(user) -> QuerySet[Enrolment]:  # type: ignore[no-untyped-def]
+    return Enrolment.objects.filter(user=user).select_related("cohort__course").order_by("cohort__course__title")
+
+
+def is_cohort_staff(user, cohort_id: int) -> bool:  # type: ignore[no-untyped-def]
+    if user.is_staff:
+        return True
+    return Enrolment.objects.filter(cohort_id=cohort_id, user=user, role__in=[Role.TA, Role.INSTRUCTOR]).exists()
+
+
+def access_assignment(*, user, assignment_id: int) -> Assignment:  # type: ignore[no-untyped-def]
+    """An assignment of a cohort the user is in (staff: any). Students never see a cohort they are not in."""
+    assignment = Assignment.objects.select_related("exercise__current_version", "cohort__course").filter(
+        pk=assignment_id
+    ).first()
+    if assignment is None:
+        raise Http404("No such assignment.")
+    if not user.is_staff and not Enrolment.objects.filter(cohort_id=assignment.cohort_id, user=user).exists():
+        raise Http404("No such assignment.")
+    return assignment
+
+
+def access_cohort_as_staff(*, user, cohort_id: int) -> Cohort:  # type: ignore[no-untyped-def]
+    cohort = Cohort.objects.select_related("course").filter(pk=cohort_id).first()
+    if cohort is None or not is_cohort_staff(user, cohort_id):
+        raise Http404("No such cohort.")
+    return cohort
+
+
+@dataclass
+class LeaderboardRow:
+    rank: int
+    name: str
+    score: float
+    submitted_at: datetime
+    metric: float | None
+    is_me: bool
+
+
+def leaderboard(*, assignment: Assignment, viewer, limit: int = 100) -> tuple[list[LeaderboardRow], str]:  # type: ignore[no-untyped-def]
+    """Rows in rank order and what they are ranked by. Metric challenges rank by the public metric while
+    the assignment is open and by the private one after its due date; others by best score, earliest first."""
+    metric = assignment.exercise.leaderboard_metric
+    revealed = timezone.now() >= assignment.due_at
+    entries = LeaderboardEntry.objects.filter(assignment=assignment)
+    if metric:
+        field_name = "metric_private" if revealed else "metric_public"
+        descending = assignment.exercise.leaderboard_direction == "max"
+        entries = entries.exclude(**{f"{field_name}__isnull": True}).order_by(
+            f"{'-' if descending else ''}{field_name}", "metric_submitted_at"
+        )
+        ranked_by = f"{metric} on the {'private (hidden)' if revealed else 'public'} part"
+    else:
+        field_name = ""
+        entries = entries.order_by("-best_score", "best_submitted_at")
+        ranked_by = "best score, earliest submission first on ties"
+    names = {
+        e.user_id: e.display_name
+        for e in Enrolment.objects.filter(cohort_id=assignment.cohort_id).select_related("user")
+    }
+    rows = []
+    for rank, entry in enumerate(entries[:limit], start=1):
+        rows.append(
+            LeaderboardRow(
+                rank=rank,
+                name=names.get(entry.student_id, "Learner"),
+                score=entry.best_score,
+                submitted_at=entry.best_submitted_at,
+                metric=getattr(entry, field_name) if field_name else None,
+                is_me=entry.student_id == viewer.pk,
+            )
+        )
+    return rows, ranked_by
+
+
+@dataclass
+class GradebookCell:
+    score: float | None = None  # after the late penalty
+    raw: float | None = None
+    late: bool = False
+    attempts: int = 0
+
+
+@dataclass
+class Gradebook:
+    cohort: Cohort
+    assignments: list[Assignment]
+    students: list[Enrolment]
+    cells: dict[tuple[int, int], GradebookCell] = field(default_factory=dict)
+    failed_tests: dict[int, Counter[str]] = field(default_factory=dict)
+
+    def row(self, enrolment: Enrolment) -> list[GradebookCell]:
+        return [self.cells.get((enrolment.user_id, a.pk), GradebookCell()) for a in self.assignments]
+
+    def scores(self, assignment: Assignment) -> list[float]:
+        return [
+            cell.score
+            for (user_id, assignment_id), cell in self.cells.items()
+            if assignment_id == assignment.pk and cell.score is not None
+        ]
+
+
+def gradebook(*, cohort: Cohort) -> Gradebook:
+    from grading.models import Submission, TestResult
+
+    assignments = list(Assignment.objects.filter(cohort=cohort).select_related("exercise"))
+    students = list(
+        Enrolment.objects.filter(cohort=cohort, role=Role.STUDENT).select_related("user").order_by("user__username")
+    )
+    book = Gradebook(cohort=cohort, assignments=assignments, students=students)
+    by_id = {a.pk: a for a in assignments}
+    submissions = (
+        Submission.objects.filter(assignment__in=assignments)
+        .exclude(score__isnull=True)
+        .order_by("created_at")
+        .values_list("student_id", "assignment_id", "score", "created_at")
+    )
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    for student_id, assignment_id, score, created_at in submissions:
+        assignment = by_id[assignment_id]
+        key = (student_id, assignment_id)
+        counts[key] += 1
+        penalty = late_penalty(assignment, student_id, created_at)
+        penalised = score * (1 - penalty)
+        cell = book.cells.setdefault(key, GradebookCell())
+        if assignment.score_policy == ScorePolicy.LATEST or cell.score is None or penalised > cell.score:
+            cell.score, cell.raw, cell.late = penalised, score, penalty > 0
+        cell.attempts = counts[key]
+    for assignment in assignments:
+        failing = TestResult.objects.filter(
+            run__submission__assignment=assignment, run__is_regrade=False
+        ).exclude(outcome="passed")
+        book.failed_tests[assignment.pk] = Counter(failing.values_list("name", flat=True))
+    return book

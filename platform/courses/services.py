@@ -1,0 +1,179 @@
+"""Rules of assignments: who may submit, when, how often, what it costs, and the leaderboard row.
+
+`check_*` raise with a sentence for the student; `leaderboard_record` runs inside the result's transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from courses.models import Assignment, Cohort, Enrolment, Extension, LeaderboardEntry, Role
+
+NO_ATTEMPT_STATUSES = ("not_gradable", "infrastructure_error")  # these cost no attempt
+DAY = timedelta(days=1)
+
+
+class AssignmentClosed(Exception):
+    """The student may not submit to this assignment now; the message says why."""
+
+
+@dataclass(frozen=True)
+class Attempts:
+    used_today: int
+    used_total: int
+    per_day: int | None
+    cap: int | None
+    next_refill_at: datetime | None
+
+    @property
+    def remaining(self) -> int | None:
+        """Attempts left now (None: unlimited)."""
+        limits = []
+        if self.per_day is not None:
+            limits.append(self.per_day - self.used_today)
+        if self.cap is not None:
+            limits.append(self.cap - self.used_total)
+        return max(0, min(limits)) if limits else None
+
+
+def effective_due(assignment: Assignment, student_id: int) -> datetime:
+    extension = Extension.objects.filter(assignment=assignment, student_id=student_id).first()
+    return max(assignment.due_at, extension.due_at) if extension else assignment.due_at
+
+
+def effective_cutoff(assignment: Assignment, student_id: int) -> datetime | None:
+    if assignment.hard_cutoff_at is None:
+        return None
+    return max(assignment.hard_cutoff_at, effective_due(assignment, student_id))
+
+
+def late_penalty(assignment: Assignment, student_id: int, submitted_at: datetime) -> float:
+    """The fraction of the score taken off for lateness (0 when on time), per started day late."""
+    late = submitted_at - effective_due(assignment, student_id)
+    if late <= timedelta(0) or assignment.late_penalty_per_day <= 0:
+        return 0.0
+    return min(1.0, math.ceil(late / DAY) * assignment.late_penalty_per_day)
+
+
+def attempts_for(assignment: Assignment, student_id: int, now: datetime | None = None) -> Attempts:
+    from grading.models import GradingRun, Submission
+
+    now = now or timezone.now()
+    free = GradingRun.objects.filter(submission=OuterRef("pk"), status__in=NO_ATTEMPT_STATUSES)
+    counted = (
+        Submission.objects.filter(assignment=assignment, student_id=student_id)
+        .annotate(free=Exists(free))
+        .filter(free=False)
+    )
+    window_start = now - DAY
+    recent = list(counted.filter(created_at__gt=window_start).order_by("created_at").values_list("created_at", flat=True))
+    used_total = counted.count()
+    refill = recent[0] + DAY if assignment.attempts_per_day and len(recent) >= assignment.attempts_per_day else None
+    return Attempts(len(recent), used_total, assignment.attempts_per_day, assignment.attempts_cap, refill)
+
+
+def enrolment_get(*, cohort_id: int, user) -> Enrolment | None:  # type: ignore[no-untyped-def]
+    return Enrolment.objects.filter(cohort_id=cohort_id, user=user).first()
+
+
+def check_can_submit(*, assignment: Assignment, student, now: datetime | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Call inside the submission's transaction: it locks the enrolment row so that two uploads at once
+    cannot both take the last attempt."""
+    now = now or timezone.now()
+    enrolment = (
+        Enrolment.objects.select_for_update().filter(cohort_id=assignment.cohort_id, user=student).first()
+    )
+    if enrolment is None:
+        raise AssignmentClosed("You are not enrolled in the cohort of this assignment.")
+    if now < assignment.opens_at:
+        raise AssignmentClosed(f"This assignment opens on {assignment.opens_at:%Y-%m-%d %H:%M} UTC.")
+    cutoff = effective_cutoff(assignment, student.pk)
+    if cutoff is not None and now > cutoff:
+        raise AssignmentClosed(
+            f"The deadline for this assignment passed on {cutoff:%Y-%m-%d %H:%M} UTC; "
+            "late submissions are no longer accepted. Nothing was submitted."
+        )
+    attempts = attempts_for(assignment, student.pk, now)
+    if attempts.remaining == 0:
+        if attempts.cap is not None and attempts.used_total >= attempts.cap:
+            raise AssignmentClosed(f"You have used all {attempts.cap} attempts for this assignment.")
+        when = f" at {attempts.next_refill_at:%Y-%m-%d %H:%M} UTC" if attempts.next_refill_at else ""
+        raise AssignmentClosed(
+            f"You have used your {attempts.per_day} attempts of the last 24 hours; the next one frees up{when}."
+        )
+
+
+def leaderboard_record(*, submission, score: float, metrics: dict[str, dict[str, float]]) -> None:  # type: ignore[no-untyped-def]
+    """Keep the student's best row for the assignment. Call inside the result's transaction."""
+    if submission.assignment_id is None:
+        return
+    assignment = submission.assignment
+    entry = (
+        LeaderboardEntry.objects.select_for_update()
+        .filter(assignment_id=submission.assignment_id, student_id=submission.student_id)
+        .first()
+    )
+    metric_name = assignment.exercise.leaderboard_metric
+    public = metrics.get("public", {}).get(metric_name) if metric_name else None
+    private = metrics.get("private", {}).get(metric_name) if metric_name else None
+    if entry is None:
+        LeaderboardEntry.objects.create(
+            assignment_id=submission.assignment_id,
+            student_id=submission.student_id,
+            best_score=score,
+            best_submission=submission,
+            best_submitted_at=submission.created_at,
+            metric_public=public,
+            metric_private=private,
+            metric_submitted_at=submission.created_at if public is not None else None,
+        )
+        return
+    changed = []
+    better = score > entry.best_score or (score == entry.best_score and submission.created_at < entry.best_submitted_at)
+    if better:
+        entry.best_score, entry.best_submission, entry.best_submitted_at = score, submission, submission.created_at
+        changed += ["best_score", "best_submission", "best_submitted_at"]
+    if public is not None:
+        sign = 1 if assignment.exercise.leaderboard_direction == "max" else -1
+        if entry.metric_public is None or sign * public > sign * entry.metric_public:
+            entry.metric_public, entry.metric_private = public, private
+            entry.metric_submitted_at = submission.created_at
+            changed += ["metric_public", "metric_private", "metric_submitted_at"]
+    if changed:
+        entry.save(update_fields=changed)
+
+
+@transaction.atomic
+def enrol_from_csv(*, cohort: Cohort, text: str) -> dict[str, int]:
+    """Bulk enrolment: CSV with a header `username,email,role[,pseudonym]`; users are created if new
+    (unusable password: they set one through the password reset). All rows or none."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"username", "role"} - set(reader.fieldnames or [])
+    if missing:
+        raise ValueError(f"the CSV needs the columns username and role (missing: {', '.join(sorted(missing))})")
+    users = get_user_model()
+    created = enrolled = 0
+    for line, row in enumerate(reader, start=2):
+        username = (row.get("username") or "").strip()
+        role = (row.get("role") or "").strip().lower()
+        if not username or role not in Role.values:
+            raise ValueError(f"line {line}: needs a username and a role ({', '.join(Role.values)})")
+        user, was_created = users.objects.get_or_create(username=username, defaults={"email": row.get("email", "")})
+        if was_created:
+            user.set_unusable_password()
+            user.save()
+            created += 1
+        Enrolment.objects.update_or_create(
+            cohort=cohort, user=user, defaults={"role": role, "pseudonym": (row.get("pseudonym") or "").strip()}
+        )
+        enrolled += 1
+    return {"users_created": created, "enrolled": enrolled}
