@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
 
 from catalog import views as catalog_views
 from grading import api
@@ -26,4 +28,7 @@ urlpatterns = [
     path("api/v1/exercises/", api.ExerciseList.as_view(), name="api-exercises"),
     path("api/v1/submissions/", api.SubmissionListCreate.as_view(), name="api-submissions"),
     path("api/v1/submissions/<int:pk>/", api.SubmissionDetail.as_view(), name="api-submission"),
+    path("api/v1/token/", obtain_auth_token, name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

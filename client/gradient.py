@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Gradient's command-line client: submit work and follow grading from a terminal. Standard library only.
+
+    python client/gradient.py login                       # asks for user name and password, keeps a token
+    python client/gradient.py exercises
+    python client/gradient.py submit python-foundations/word-frequencies solution.py [--no-wait]
+    python client/gradient.py status 42
+    python client/gradient.py history
+
+The server is GRADIENT_URL (default http://127.0.0.1:8000); the token is kept in ~/.config/gradient/token
+(or given as GRADIENT_TOKEN).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import mimetypes
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+FINAL = {"graded", "timeout", "memory_limit", "output_limit", "not_gradable", "infrastructure_error"}
+TOKEN_FILE = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "gradient" / "token"
+
+
+class ApiError(Exception):
+    pass
+
+
+class Client:
+    def __init__(self, url: str, token: str | None) -> None:
+        self.url = url.rstrip("/")
+        self.token = token
+
+    def request(self, method: str, path: str, *, body: bytes | None = None, content_type: str = "") -> Any:
+        headers = {"Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Token {self.token}"
+        if content_type:
+            headers["Content-Type"] = content_type
+        request = urllib.request.Request(self.url + path, data=body, method=method, headers=headers)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - the user's own server
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            try:
+                error = json.loads(exc.read())["error"]
+                details = error.get("details") or {}
+                extra = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in details.items()) if details else ""
+                raise ApiError(f"{error['message']} {extra}".strip()) from None
+            except (ValueError, KeyError, TypeError):
+                raise ApiError(f"HTTP {exc.code} from {path}") from None
+        except urllib.error.URLError as exc:
+            raise ApiError(f"cannot reach {self.url}: {exc.reason}") from None
+
+    def post_form(self, path: str, fields: dict[str, str], files: list[Path]) -> Any:
+        boundary = uuid.uuid4().hex
+        parts: list[bytes] = []
+        for name, value in fields.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        for upload in files:
+            kind = mimetypes.guess_type(upload.name)[0] or "application/octet-stream"
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{upload.name}"\r\n'
+                f"Content-Type: {kind}\r\n\r\n".encode() + upload.read_bytes() + b"\r\n"
+            )
+        parts.append(f"--{boundary}--\r\n".encode())
+        return self.request("POST", path, body=b"".join(parts), content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def show_run(submission: dict[str, Any]) -> None:
+    run = submission.get("run") or {}
+    print(f"submission {submission['id']} ({submission['exercise']}): {run.get('status')}, "
+          f"{submission.get('score')} / {submission.get('max_score')} points")
+    for message in run.get("messages", []):
+        print(f"  {message}")
+    for test in run.get("tests", []):
+        mark = "PASS" if test["outcome"] == "passed" else test["outcome"].upper()
+        print(f"  {mark:<7} {test['name']} ({test['points']:g}/{test['max_points']:g})")
+        for line in (test.get("message") or "").splitlines()[:8]:
+            print(f"          {line}")
+
+
+def wait_for(client: Client, submission_id: int, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    last = ""
+    while True:
+        submission = client.request("GET", f"/api/v1/submissions/{submission_id}/")
+        run = submission.get("run") or {}
+        status = run.get("status", "")
+        progress = f"{status} {run.get('tests_done', 0)}/{run.get('tests_total', 0)}"
+        if progress != last and sys.stderr.isatty():
+            print(f"\r  {progress:<30}", end="", file=sys.stderr, flush=True)
+            last = progress
+        if status in FINAL or time.monotonic() > deadline:
+            if sys.stderr.isatty():
+                print(file=sys.stderr)
+            return submission
+        time.sleep(0.5)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gradient", description="Submit work to Gradient and read feedback.")
+    parser.add_argument("--url", default=os.environ.get("GRADIENT_URL", "http://127.0.0.1:8000"))
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("login", help="get an API token with your user name and password")
+    sub.add_parser("exercises", help="list the exercises")
+    submit = sub.add_parser("submit", help="submit files (a .py, several files, a .zip or an .ipynb)")
+    submit.add_argument("exercise")
+    submit.add_argument("files", nargs="+", type=Path)
+    submit.add_argument("--no-wait", action="store_true")
+    submit.add_argument("--timeout", type=float, default=300)
+    status = sub.add_parser("status", help="show one submission")
+    status.add_argument("submission", type=int)
+    sub.add_parser("history", help="your submissions")
+    args = parser.parse_args(argv)
+
+    token = os.environ.get("GRADIENT_TOKEN") or (TOKEN_FILE.read_text().strip() if TOKEN_FILE.exists() else None)
+    client = Client(args.url, token)
+    try:
+        if args.command == "login":
+            username = input("user name: ")
+            password = getpass.getpass("password: ")
+            body = json.dumps({"username": username, "password": password}).encode()
+            result = client.request("POST", "/api/v1/token/", body=body, content_type="application/json")
+            TOKEN_FILE.parent.mkdir(parents=True, exist_ok=True)
+            TOKEN_FILE.write_text(result["token"])
+            TOKEN_FILE.chmod(0o600)
+            print(f"signed in; token kept in {TOKEN_FILE}")
+        elif args.command == "exercises":
+            for exercise in client.request("GET", "/api/v1/exercises/?page_size=500")["results"]:
+                print(f"{exercise['slug']:<48} {exercise['title']} ({exercise['points']} points)")
+        elif args.command == "submit":
+            missing = [str(p) for p in args.files if not p.is_file()]
+            if missing:
+                raise ApiError(f"no such file: {', '.join(missing)}")
+            submission = client.post_form("/api/v1/submissions/", {"exercise": args.exercise}, args.files)
+            print(f"submitted: {submission['id']}")
+            if not args.no_wait:
+                show_run(wait_for(client, submission["id"], args.timeout))
+        elif args.command == "status":
+            show_run(client.request("GET", f"/api/v1/submissions/{args.submission}/"))
+        elif args.command == "history":
+            for submission in client.request("GET", "/api/v1/submissions/")["results"]:
+                run = submission.get("run") or {}
+                print(f"{submission['id']:>6}  {submission['created_at'][:19]}  {submission['exercise']:<44} "
+                      f"{run.get('status', ''):<12} {submission.get('score')}")
+    except ApiError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
