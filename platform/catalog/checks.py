@@ -57,12 +57,29 @@ def _failing(outcome: Outcome) -> list[str]:
     return [t.name for t in outcome.tests if t.outcome != "passed"]
 
 
-def _statements(source: str) -> set[str]:
-    """Normalised code statements inside functions, without docstrings or `raise NotImplementedError`."""
+def _given_names(source: str) -> set[str]:
+    """Top-level functions and classes a starter gives complete (no NotImplementedError): helpers the
+    statement hands out on purpose, which the reference may repeat."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return set()
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        and "NotImplementedError" not in ast.unparse(node)
+    }
+
+
+def _statements(source: str, skip: frozenset[str] = frozenset()) -> set[str]:
+    """Normalised code statements inside functions, without docstrings or `raise NotImplementedError`,
+    leaving out the top-level functions and classes named in ``skip``."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    tree.body = [n for n in tree.body if getattr(n, "name", None) not in skip]
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -108,10 +125,14 @@ def leaks(definition: ExerciseDefinition) -> list[str]:
     for name in hidden_tests:
         if f"def {name}(" in visible_text:
             problems.append(f"the hidden test {name} appears under exercises/")
+    given: set[str] = set()
+    for path, text in visible.items():
+        if path.suffix in (".py", ".ipynb") and "starter" in path.relative_to(definition.exercise_dir).parts:
+            given |= _given_names(text)
     reference_dir = definition.grader_dir / "reference"
     reference_statements: set[str] = set()
     for path in [*reference_dir.rglob("*.py"), *reference_dir.rglob("*.ipynb")]:
-        reference_statements |= _statements(_visible_code(path))
+        reference_statements |= _statements(_visible_code(path), frozenset(given))
     shown = set()
     for path, text in visible.items():
         if path.suffix in (".py", ".ipynb"):

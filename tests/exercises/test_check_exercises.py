@@ -57,6 +57,8 @@ def test_check_exercises_catches_a_leaked_reference(tmp_path: Path) -> None:
     exercises, graders = tmp_path / "exercises", tmp_path / "graders"
     shutil.copytree(ROOT / "exercises" / slug, exercises / slug)
     shutil.copytree(ROOT / "graders" / slug, graders / slug)
+    # A "hint" file that is in fact the reference, and a starter that is the reference too.
+    shutil.copy(graders / slug / "reference" / "solution.py", exercises / slug / "hints.py")
     shutil.copy(graders / slug / "reference" / "solution.py", exercises / slug / "starter" / "solution.py")
     env = {**os.environ, "GRADIENT_EXERCISES_DIR": str(exercises), "GRADIENT_GRADERS_DIR": str(graders)}
     env.pop("SECRET_KEY", None)
