@@ -72,6 +72,15 @@ def _given_names(source: str) -> set[str]:
     }
 
 
+def _names_the_grader_calls(definition: ExerciseDefinition) -> set[str]:
+    names = set()
+    for path in definition.grader_dir.glob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "student":
+                names.add(node.attr)
+    return names
+
+
 def _statements(source: str, skip: frozenset[str] = frozenset()) -> set[str]:
     """Normalised code statements inside functions, without docstrings or `raise NotImplementedError`,
     leaving out the top-level functions and classes named in ``skip``."""
@@ -129,6 +138,7 @@ def leaks(definition: ExerciseDefinition) -> list[str]:
     for path, text in visible.items():
         if path.suffix in (".py", ".ipynb") and "starter" in path.relative_to(definition.exercise_dir).parts:
             given |= _given_names(text)
+    given -= _names_the_grader_calls(definition)  # what the tests exercise is the student's to write
     reference_dir = definition.grader_dir / "reference"
     reference_statements: set[str] = set()
     for path in [*reference_dir.rglob("*.py"), *reference_dir.rglob("*.ipynb")]:

@@ -1,0 +1,190 @@
+"""Hidden grader for transformers/char-language-model (leaderboard: val_loss, lower is better).
+
+The training text is the public train.txt of the starter (regenerated here from seed 0). The evaluation
+texts come from the same story generator with other seeds and never leave this box: the student's model is
+asked for next-character distributions one position at a time, so no target is sent before it is scored.
+"""
+
+import math
+import random
+
+import numpy as np
+
+from gradient_grader import call_timeout, points, record_metric
+
+ALPHABET = "\n !',.?abcdefghijklmnopqrstuvwxyz"
+
+NAMES = ["anna", "tomas", "mira", "old jonah", "the miller", "the baker", "little pip", "captain rosa",
+         "the teacher", "my sister", "our neighbour", "the doctor"]
+ANIMALS = ["fox", "heron", "goat", "crow", "dog", "cat", "otter", "owl", "horse", "hare"]
+THINGS = ["lantern", "basket", "letter", "kettle", "boat", "map", "coat", "bell", "ladder", "bucket",
+          "loaf of bread", "bag of apples", "wooden box", "silver key"]
+PLACES = ["the harbour", "the mill", "the market", "the old bridge", "the river", "the forest",
+          "the village square", "the hill", "the school", "the lighthouse", "the garden", "the station"]
+ADJ = ["old", "small", "red", "quiet", "heavy", "bright", "cold", "green", "tired", "clever", "muddy", "new"]
+TIMES = ["before dawn", "at noon", "in the evening", "after the rain", "on monday", "every morning",
+         "late at night", "in winter", "that afternoon", "once a week"]
+VERBS_T = [("carried", "carries"), ("found", "finds"), ("painted", "paints"), ("fixed", "fixes"),
+           ("sold", "sells"), ("lost", "loses"), ("opened", "opens"), ("cleaned", "cleans"),
+           ("watched", "watches"), ("followed", "follows")]
+VERBS_I = [("walked", "walks"), ("ran", "runs"), ("sang", "sings"), ("waited", "waits"),
+           ("slept", "sleeps"), ("worked", "works"), ("rested", "rests"), ("laughed", "laughs")]
+FEEL = ["happy", "worried", "hungry", "sleepy", "surprised", "angry", "calm", "cold"]
+SAY = ["said", "asked", "whispered", "shouted", "replied"]
+
+
+def _np(r):
+    kind = r.random()
+    if kind < 0.35:
+        return "the " + r.choice(ADJ) + " " + r.choice(ANIMALS + THINGS)
+    if kind < 0.7:
+        return "the " + r.choice(ANIMALS + THINGS)
+    return "a " + r.choice(ADJ) + " " + r.choice(THINGS)
+
+
+def _subject(r):
+    return r.choice(NAMES) if r.random() < 0.6 else "the " + r.choice(ANIMALS)
+
+
+def _clause(r):
+    kind = r.randrange(7)
+    past = r.random() < 0.7
+    pick = 0 if past else 1
+    if kind == 0:
+        return f"{_subject(r)} {r.choice(VERBS_T)[pick]} {_np(r)}"
+    if kind == 1:
+        return f"{_subject(r)} {r.choice(VERBS_I)[pick]} to {r.choice(PLACES)} {r.choice(TIMES)}"
+    if kind == 2:
+        return f"{_subject(r)} {r.choice(VERBS_T)[pick]} {_np(r)} near {r.choice(PLACES)}"
+    if kind == 3:
+        return f"{_subject(r)} {'was' if past else 'is'} {r.choice(FEEL)}"
+    if kind == 4:
+        return f"there {'was' if past else 'is'} {_np(r)} in {r.choice(PLACES)}"
+    if kind == 5:
+        return f"{r.choice(TIMES)}, {_subject(r)} {r.choice(VERBS_I)[pick]}"
+    return f"{_subject(r)} {r.choice(VERBS_I)[pick]} and {r.choice(VERBS_I)[pick]}"
+
+
+def _sentence(r):
+    kind = r.random()
+    if kind < 0.55:
+        return _clause(r) + "."
+    if kind < 0.7:
+        return _clause(r) + ", and " + _clause(r) + "."
+    if kind < 0.8:
+        return _clause(r) + " because " + _clause(r) + "."
+    if kind < 0.9:
+        return f"did you see {_np(r)} at {r.choice(PLACES)}?"
+    return f"{r.choice(NAMES)} {r.choice(SAY)}, '{_clause(r)}.'"
+
+
+def make_text(seed, n_chars):
+    r = random.Random(seed)
+    paragraphs, total = [], 0
+    while total < n_chars:
+        para = " ".join(_sentence(r) for _ in range(r.randint(2, 6)))
+        paragraphs.append(para)
+        total += len(para) + 1
+    text = "\n".join(paragraphs)[:n_chars]
+    assert set(text) <= set(ALPHABET)
+    return text
+
+
+TRAIN_SEED, TRAIN_CHARS = 0, 40000
+PARTS = {"public": 1001, "private": 2002}
+N_PASSAGES, WIDTH, START = 32, 64, 16
+FLOOR = 1e-8
+INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
+_STATE = {}
+
+
+def _passages(seed):
+    text = make_text(seed, N_PASSAGES * WIDTH)
+    return [text[i * WIDTH:(i + 1) * WIDTH] for i in range(N_PASSAGES)]
+
+
+def _check_rows(probs, contexts, call):
+    arr = np.asarray(probs, dtype=float) if not hasattr(probs, "detach") else probs.detach().double().numpy()
+    assert arr.shape == (len(contexts), len(ALPHABET)), (
+        f"{call} returned an array of shape {arr.shape}, expected ({len(contexts)}, {len(ALPHABET)}): "
+        "one row per context, one column per character of ALPHABET"
+    )
+    assert np.isfinite(arr).all(), f"{call} returned nan or inf values"
+    assert (arr >= 0).all(), f"{call} returned negative probabilities (min {arr.min():.4g})"
+    sums = arr.sum(axis=1)
+    worst = int(np.argmax(np.abs(sums - 1.0)))
+    assert abs(sums[worst] - 1.0) <= 1e-4, (
+        f"{call}: row {worst} sums to {sums[worst]:.6g}, expected 1 (normalise each row into a distribution)"
+    )
+    return arr
+
+
+def _model(student):
+    if "model" not in _STATE:
+        text = make_text(TRAIN_SEED, TRAIN_CHARS)
+        with call_timeout(40):
+            _STATE["model"] = student.train(text)
+    return _STATE["model"]
+
+
+def _val_loss(student, part):
+    if "losses" not in _STATE:
+        model = _model(student)
+        losses = {}
+        for name, seed in PARTS.items():
+            passages = _passages(seed)
+            total, count = 0.0, 0
+            for t in range(START, WIDTH):
+                contexts = [p[:t] for p in passages]
+                call = f"model.next_char_probs(<{len(contexts)} hidden contexts of {t} characters>)"
+                arr = _check_rows(model.next_char_probs(contexts), contexts, call)
+                for row, passage in zip(arr, passages):
+                    total -= math.log(max(float(row[INDEX[passage[t]]]), FLOOR))
+                    count += 1
+            losses[name] = total / count
+        for name, value in losses.items():
+            record_metric("val_loss", value, part=name)
+        _STATE["losses"] = losses
+    return _STATE["losses"][part]
+
+
+def _below(student, threshold):
+    loss = _val_loss(student, "public")
+    assert loss < threshold, (
+        f"public val_loss = {loss:.4f} nats per character, needs to be below {threshold} for these points "
+        "(uniform guessing scores 3.50)"
+    )
+
+
+@points(2)
+def test_model_gives_valid_distributions(student):
+    model = _model(student)
+    contexts = ["", "t", "the old fisherman ", "did you see the red", "anna said, 'the", "x" * 300]
+    call = "model.next_char_probs(" + repr(contexts[:5])[:-1] + ", 'xxx...' (300 characters)])"
+    _check_rows(model.next_char_probs(contexts), contexts, call)
+    _val_loss(student, "public")  # scores both hidden texts (and checks every answer) once
+
+
+@points(1)
+def test_val_loss_below_3_2(student):
+    _below(student, 3.2)
+
+
+@points(1)
+def test_val_loss_below_2_5(student):
+    _below(student, 2.5)
+
+
+@points(2)
+def test_val_loss_below_1_6(student):
+    _below(student, 1.6)
+
+
+@points(2)
+def test_val_loss_below_0_9(student):
+    _below(student, 0.9)
+
+
+@points(2)
+def test_val_loss_below_0_65(student):
+    _below(student, 0.65)
