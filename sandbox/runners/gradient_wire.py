@@ -202,11 +202,12 @@ def _array_dict(array: Any, tag: str) -> dict[str, Any]:
 
     if array.dtype.kind not in ARRAY_KINDS:
         raise TypeError(f"arrays of dtype {array.dtype} cannot be sent")
+    shape = list(np.shape(array))  # before ascontiguousarray, which turns a 0-d array into shape (1,)
     data = np.ascontiguousarray(array)
     return {
         "$": tag,
         "dtype": data.dtype.str,
-        "shape": list(data.shape),
+        "shape": shape,
         "v": base64.b64encode(data.tobytes()).decode(),
     }
 

@@ -42,6 +42,11 @@ def test_arrays_keep_dtype_shape_and_bytes() -> None:
     assert type(roundtrip(np.float64(0.25))) is float and type(roundtrip(np.bool_(True))) is bool
 
 
+def test_zero_dimensional_arrays_keep_their_shape() -> None:
+    back = roundtrip(np.array(2.5))
+    assert type(back) is np.ndarray and back.shape == () and float(back) == 2.5
+
+
 def test_object_arrays_never_cross() -> None:
     with pytest.raises(TypeError):
         wire.encode(np.array([object()], dtype=object))
