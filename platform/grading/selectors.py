@@ -39,7 +39,8 @@ def job_for_run(run_id: int) -> GradingJob:
     return build_job(
         definition,
         loaded,
-        run_name=f"run{run.pk}-d{run.deliveries}",
+        # Named after the run, not the delivery: a retry removes what a killed worker left behind.
+        run_name=f"run{run.pk}",
         default_limits=settings.SANDBOX_DEFAULT_LIMITS,
         gpu_available=settings.SANDBOX_GPU,
     )
