@@ -59,35 +59,67 @@ def _test_database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen[bytes]]:  # type: ignore[no-untyped-def]
-    from config.celery import app
-
-    with app.connection_for_write() as connection:  # start from an empty queue
-        connection.default_channel.queue_purge("cpu")
+def start_celery_worker(
+    name: str, *, queues: str = "cpu", concurrency: int = 1, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """A real worker process on the test database, in its own process group (so a test can kill it whole)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    log_path = ARTIFACTS / "e2e-worker.log"
-    env = {
+    log_path = ARTIFACTS / f"{name}-worker.log"
+    full_env = {
         **os.environ,
         "DATABASE_URL": _test_database_url(),
         "PYTHONPATH": f"{ROOT / 'platform'}:{ROOT}",
         "GRADING_LEASE_S": "30",
+        **(env or {}),
     }
     with log_path.open("wb") as log:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "cpu", "--concurrency", "1",
-             "--hostname", "e2e@%h", "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues, "--concurrency",
+             str(concurrency), "--hostname", f"{name}@%h", "--without-gossip", "--without-mingle",
+             "--loglevel", "INFO"],
+            cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
     deadline = time.monotonic() + 60
     while b"ready." not in log_path.read_bytes():
         if worker.poll() is not None or time.monotonic() > deadline:
             worker.kill()
-            pytest.fail(f"the Celery worker did not start:\n{log_path.read_text()[-3000:]}")
+            pytest.fail(f"the Celery worker {name} did not start:\n{log_path.read_text()[-3000:]}")
         time.sleep(0.2)
-    yield worker
+    return worker
+
+
+def stop_celery_worker(worker: subprocess.Popen[bytes]) -> None:
     worker.terminate()
     try:
         worker.wait(timeout=30)
     except subprocess.TimeoutExpired:
         worker.kill()
+        worker.wait()
+
+
+def purge_queue(queue: str) -> None:
+    from config.celery import app
+
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(queue)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen[bytes]]:  # type: ignore[no-untyped-def]
+    purge_queue("cpu")  # start from an empty queue
+    worker = start_celery_worker("e2e")
+    yield worker
+    stop_celery_worker(worker)
+
+
+class WorkerControl:
+    """What fault tests use to start, stop and kill their own workers."""
+
+    start = staticmethod(start_celery_worker)
+    stop = staticmethod(stop_celery_worker)
+    purge = staticmethod(purge_queue)
+
+
+@pytest.fixture
+def workers(django_db_setup) -> WorkerControl:  # type: ignore[no-untyped-def]
+    return WorkerControl()

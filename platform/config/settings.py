@@ -157,6 +157,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 GRADING_LEASE_S = env_int("GRADING_LEASE_S", 120)  # a run's claim lapses unless the worker renews it
 GRADING_MAX_DELIVERIES = env_int("GRADING_MAX_DELIVERIES", 3)
+GRADING_QUEUE_PREFIX = env_str("GRADING_QUEUE_PREFIX", "")  # e.g. "staging-": workers then take -Q staging-cpu
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-runs": {"task": "grading.sweep", "schedule": 60.0},
 }

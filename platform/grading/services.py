@@ -35,7 +35,7 @@ class SubmissionRejected(Exception):
 def _enqueue(run: GradingRun) -> None:
     from grading.tasks import grade_run
 
-    grade_run.apply_async(args=[run.pk], queue=run.queue)
+    grade_run.apply_async(args=[run.pk], queue=settings.GRADING_QUEUE_PREFIX + run.queue)
 
 
 def submission_create(  # type: ignore[no-untyped-def]
