@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import ast
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -160,6 +164,37 @@ def leaks(definition: ExerciseDefinition) -> list[str]:
     return problems
 
 
+def public_tests_pass_on_reference(definition: ExerciseDefinition) -> list[str]:
+    """The public tests a student downloads must pass on the reference, with plain pytest, as a student
+    would run them (the reference is trusted code, so this runs on the host, in a scratch folder)."""
+    public = definition.exercise_dir / "public_tests"
+    if not public.is_dir():
+        return []
+    reference = definition.grader_dir / "reference"
+    with tempfile.TemporaryDirectory(prefix="gradient-public-") as scratch:
+        work = Path(scratch)
+        for path in reference.rglob("*"):
+            if path.is_file() and path.suffix != ".ipynb":
+                target = work / path.relative_to(reference)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+        for notebook in reference.rglob("*.ipynb"):
+            from sandbox.submission import notebook_to_module
+
+            module = next((f for f in definition.files if f.endswith(".py")), "solution.py")
+            (work / module).write_bytes(notebook_to_module(notebook.read_bytes(), notebook.name)[0])
+        shutil.copytree(public, work / "public_tests")
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "public_tests"],
+            cwd=work, capture_output=True, text=True, timeout=300, check=False,
+            env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+            | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+        )
+    if result.returncode != 0:
+        return [f"the public tests fail on the reference: {result.stdout.strip().splitlines()[-1][:300]}"]
+    return []
+
+
 def check_exercise(definition: ExerciseDefinition, *, defaults: dict[str, Any], runs: int = 3) -> ExerciseCheck:
     started = time.monotonic()
     check = ExerciseCheck(slug=definition.slug)
@@ -194,6 +229,7 @@ def check_exercise(definition: ExerciseDefinition, *, defaults: dict[str, Any], 
         check.deterministic = False
         check.problems.append(f"the reference scored differently across runs: {sorted({s[1] for s in scores})}")
 
+    check.problems.extend(public_tests_pass_on_reference(definition))
     if starter.is_dir():
         try:
             outcome = _grade(definition, starter, defaults)

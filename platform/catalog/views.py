@@ -53,15 +53,21 @@ def render_exercise(request: HttpRequest, exercise: Exercise, *, error: str = ""
 @login_required
 def starter_view(request: HttpRequest, slug: str) -> FileResponse:
     exercise = exercise_get_active(slug=slug)
-    starter_dir = settings.GRADIENT_EXERCISES_DIR / exercise.slug / "starter"
+    exercise_dir = settings.GRADIENT_EXERCISES_DIR / exercise.slug
+    starter_dir = exercise_dir / "starter"
     if not starter_dir.is_dir():
         raise Http404("This exercise has no starter files.")
     files = sorted(p for p in starter_dir.rglob("*") if p.is_file() and not p.is_symlink())
-    if len(files) == 1:
+    public_dir = exercise_dir / "public_tests"
+    public = sorted(p for p in public_dir.rglob("*.py") if p.is_file() and not p.is_symlink()) if public_dir.is_dir() else []
+    if len(files) == 1 and not public:
         return FileResponse(files[0].open("rb"), as_attachment=True, filename=files[0].name)
+    # The starter files and the public tests, laid out so that `pytest public_tests/` runs beside them.
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in files:
             archive.write(path, path.relative_to(starter_dir).as_posix())
+        for path in public:
+            archive.write(path, "public_tests/" + path.relative_to(public_dir).as_posix())
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=f"{exercise.slug.split('/')[-1]}-starter.zip")

@@ -74,3 +74,22 @@ def test_check_exercises_catches_a_leaked_reference(tmp_path: Path) -> None:
 def test_every_phase_is_known() -> None:
     for definition in discover(ROOT / "exercises", ROOT / "graders"):
         assert definition.phase in PHASES
+
+
+def test_public_tests_must_pass_on_the_reference(tmp_path: Path) -> None:
+    import shutil
+
+    slug = "python-foundations/word-frequencies"
+    exercises, graders = tmp_path / "exercises", tmp_path / "graders"
+    shutil.copytree(ROOT / "exercises" / slug, exercises / slug)
+    shutil.copytree(ROOT / "graders" / slug, graders / slug)
+    public = exercises / slug / "public_tests" / "test_public.py"
+    public.write_text(public.read_text() + "\n\ndef test_wrong_expectation():\n    assert count_words('a') == {'b': 1}\n")
+    env = {**os.environ, "GRADIENT_EXERCISES_DIR": str(exercises), "GRADIENT_GRADERS_DIR": str(graders)}
+    env.pop("SECRET_KEY", None)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "check_exercises", slug, "--runs", "1"],
+        capture_output=True, text=True, env=env, timeout=600, check=False,
+    )
+    assert result.returncode != 0
+    assert "the public tests fail on the reference: 1 failed, 3 passed" in result.stdout
