@@ -110,6 +110,15 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "grading.api_errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+GRADIENT_SUBMISSION_RATE = env_str("SUBMISSION_RATE", "30/min")  # per user, on the submission endpoints
+# The throttle counts live in the cache: Redis where configured (shared by every web process).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}
+        if env_str("CACHE_URL", "")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Gradient API",
     "DESCRIPTION": "Submit work, follow grading runs, read feedback. Errors: {\"error\": {code, message, details}}.",

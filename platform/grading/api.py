@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 from rest_framework import generics, status
@@ -9,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 
 from catalog.models import Exercise
 from grading.models import Submission
@@ -16,6 +18,13 @@ from grading.selectors import submission_get_for_user, submissions_visible_to
 from grading.serializers import ExerciseSerializer, SubmissionCreateSerializer, SubmissionSerializer
 from grading.services import SubmissionRejected, submission_create
 from grading.uploads import read_uploads
+
+
+class SubmissionRateThrottle(UserRateThrottle):
+    scope = "submissions"
+
+    def get_rate(self) -> str:
+        return settings.GRADIENT_SUBMISSION_RATE  # read per request, so an operator's change applies
 
 
 class ExerciseList(generics.ListAPIView):
@@ -26,6 +35,10 @@ class ExerciseList(generics.ListAPIView):
 class SubmissionListCreate(generics.ListCreateAPIView):
     serializer_class = SubmissionSerializer
     parser_classes = [MultiPartParser, FormParser]
+
+    def get_throttles(self):  # type: ignore[no-untyped-def]
+        # Creating submissions is rate-limited per user (SUBMISSION_RATE); reading them is not.
+        return [SubmissionRateThrottle()] if self.request.method == "POST" else []
 
     def get_queryset(self) -> QuerySet[Submission]:
         return submissions_visible_to(self.request.user).filter(student=self.request.user)

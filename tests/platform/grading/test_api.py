@@ -103,3 +103,23 @@ def test_exercise_list_is_paginated_and_public_fields_only(synced_exercise, stud
     assert body["count"] >= 1
     item = next(e for e in body["results"] if e["slug"] == synced_exercise.slug)
     assert set(item) == {"slug", "title", "phase", "order", "summary", "skills", "files", "points", "gpu"}
+
+
+def test_submissions_are_rate_limited_per_user(synced_exercise, student_user, other_student, client_for, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.GRADIENT_SUBMISSION_RATE = "2/min"
+    client = client_for(student_user)
+
+    def submit(who: APIClient) -> object:
+        return who.post(URL, {"exercise": synced_exercise.slug, "files": [upload("solution.py", b"x = 1\n")]},
+                        format="multipart")
+
+    assert [submit(client).status_code for _ in range(3)] == [201, 201, 429]
+    limited = submit(client)
+    assert limited.status_code == 429 and limited.json()["error"]["code"] == "throttled"
+    assert Submission.objects.filter(student=student_user).count() == 2  # the refused ones stored nothing
+    assert client.get(URL).status_code == 200  # reading is not limited
+    assert submit(client_for(other_student)).status_code == 201  # the limit is per user
+    cache.clear()
