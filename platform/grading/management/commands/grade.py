@@ -85,6 +85,9 @@ def summary(slug: str, outcome: Outcome, *, grader_output: bool = False) -> str:
     lines = [f"{slug}: {outcome.status}, {outcome.score:g} / {outcome.max_score:g} points ({outcome.duration_s:.2f} s)"]
     for message in outcome.messages:
         lines.append(f"  {message}")
+    for part, values in sorted(outcome.metrics.items()):
+        shown = ", ".join(f"{name} = {value:.4g}" for name, value in sorted(values.items()))
+        lines.append(f"  leaderboard metrics ({part}): {shown}")
     for test in outcome.tests:
         mark = SYMBOLS[test.outcome]
         if colour:
