@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from catalog import views as catalog_views
+from courses import api as courses_api
+from courses import views as courses_views
 from grading import api
 from grading import views as grading_views
 
@@ -21,6 +23,20 @@ urlpatterns = [
     path("exercises/<path:slug>/", catalog_views.exercise_view, name="exercise"),
     path("submissions/<int:submission_id>/", grading_views.submission_view, name="submission"),
     path("submissions/<int:submission_id>/result/", grading_views.submission_result_view, name="submission_result"),
+    path("courses/", courses_views.courses_view, name="courses"),
+    path("assignments/<int:assignment_id>/", courses_views.assignment_view, name="assignment"),
+    path("assignments/<int:assignment_id>/submit/", courses_views.assignment_submit_view, name="assignment_submit"),
+    path(
+        "assignments/<int:assignment_id>/leaderboard/", courses_views.leaderboard_view, name="assignment_leaderboard"
+    ),
+    path(
+        "cohorts/<int:cohort_id>/leaderboard-name/",
+        courses_views.leaderboard_name_view,
+        name="cohort_leaderboard_name",
+    ),
+    path("cohorts/<int:cohort_id>/gradebook/", courses_views.gradebook_view, name="gradebook"),
+    path("cohorts/<int:cohort_id>/gradebook.csv", courses_views.gradebook_csv_view, name="gradebook_csv"),
+    path("cohorts/<int:cohort_id>/enrol/", courses_views.enrol_view, name="cohort_enrol"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
@@ -28,6 +44,17 @@ urlpatterns = [
     path("api/v1/exercises/", api.ExerciseList.as_view(), name="api-exercises"),
     path("api/v1/submissions/", api.SubmissionListCreate.as_view(), name="api-submissions"),
     path("api/v1/submissions/<int:pk>/", api.SubmissionDetail.as_view(), name="api-submission"),
+    path("api/v1/assignments/", courses_api.AssignmentList.as_view(), name="api-assignments"),
+    path(
+        "api/v1/assignments/<int:pk>/submissions/",
+        courses_api.AssignmentSubmissions.as_view(),
+        name="api-assignment-submissions",
+    ),
+    path(
+        "api/v1/assignments/<int:pk>/leaderboard/",
+        courses_api.AssignmentLeaderboard.as_view(),
+        name="api-assignment-leaderboard",
+    ),
     path("api/v1/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

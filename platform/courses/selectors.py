@@ -125,9 +125,12 @@ def gradebook(*, cohort: Cohort) -> Gradebook:
     )
     book = Gradebook(cohort=cohort, assignments=assignments, students=students)
     by_id = {a.pk: a for a in assignments}
+    # A submission that could not be loaded (not_gradable) costs no attempt and is not a result: it must not
+    # become the "latest" score, as attempts_for does not count it either.
     submissions = (
         Submission.objects.filter(assignment__in=assignments)
         .exclude(score__isnull=True)
+        .exclude(runs__status="not_gradable")
         .order_by("created_at")
         .values_list("student_id", "assignment_id", "score", "created_at")
     )

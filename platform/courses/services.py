@@ -77,7 +77,10 @@ def attempts_for(assignment: Assignment, student_id: int, now: datetime | None =
     window_start = now - DAY
     recent = list(counted.filter(created_at__gt=window_start).order_by("created_at").values_list("created_at", flat=True))
     used_total = counted.count()
-    refill = recent[0] + DAY if assignment.attempts_per_day and len(recent) >= assignment.attempts_per_day else None
+    per_day = assignment.attempts_per_day
+    # The next attempt frees up when enough of the window's attempts have aged out to drop below the
+    # allowance (more than per_day in the window happens when an instructor lowers the allowance).
+    refill = recent[len(recent) - per_day] + DAY if per_day and len(recent) >= per_day else None
     return Attempts(len(recent), used_total, assignment.attempts_per_day, assignment.attempts_cap, refill)
 
 
@@ -167,13 +170,17 @@ def enrol_from_csv(*, cohort: Cohort, text: str) -> dict[str, int]:
         role = (row.get("role") or "").strip().lower()
         if not username or role not in Role.values:
             raise ValueError(f"line {line}: needs a username and a role ({', '.join(Role.values)})")
-        user, was_created = users.objects.get_or_create(username=username, defaults={"email": row.get("email", "")})
+        # A short line leaves the email as None (DictReader's restval): an empty email, not a crash.
+        email = (row.get("email") or "").strip()
+        user, was_created = users.objects.get_or_create(username=username, defaults={"email": email})
         if was_created:
             user.set_unusable_password()
             user.save()
             created += 1
+        # Re-uploading a roster must not wipe the pseudonym a student chose: only a given one replaces it.
+        pseudonym = (row.get("pseudonym") or "").strip()
         Enrolment.objects.update_or_create(
-            cohort=cohort, user=user, defaults={"role": role, "pseudonym": (row.get("pseudonym") or "").strip()}
+            cohort=cohort, user=user, defaults={"role": role, **({"pseudonym": pseudonym} if pseudonym else {})}
         )
         enrolled += 1
     return {"users_created": created, "enrolled": enrolled}

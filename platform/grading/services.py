@@ -12,14 +12,14 @@ import logging
 import secrets
 from datetime import timedelta
 
-from courses.models import Assignment
-from courses.services import AssignmentClosed, check_can_submit, leaderboard_record
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from catalog.models import Exercise
+from courses.models import Assignment
+from courses.services import AssignmentClosed, check_can_submit, leaderboard_record
 from grading.models import GradingRun, RunStatus, Submission, SubmissionFile, TestResult
 from sandbox import NotGradable, Outcome
 from sandbox.spec import STATUS_SENTENCES

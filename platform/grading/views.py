@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.selectors import exercise_get_active
 from catalog.views import render_exercise
+from courses.views import TOTAL, feedback_level
 from grading.selectors import latest_run, submission_get_for_user
 from grading.services import SubmissionRejected, submission_create
 from grading.uploads import read_uploads
@@ -29,8 +30,16 @@ def submit_view(request: HttpRequest, slug: str) -> HttpResponse:
 def _context(request: HttpRequest, submission_id: int) -> dict[str, object]:
     submission = submission_get_for_user(user=request.user, submission_id=submission_id)
     run = latest_run(submission)
-    results = list(run.results.all()) if run is not None and run.is_final else []
-    return {"submission": submission, "run": run, "results": results}
+    feedback, messages_from = feedback_level(user=request.user, submission=submission)
+    results = list(run.results.all()) if run is not None and run.is_final and feedback != TOTAL else []
+    return {
+        "submission": submission,
+        "run": run,
+        "results": results,
+        "assignment": submission.assignment,
+        "feedback": feedback,
+        "messages_from": messages_from,
+    }
 
 
 @login_required

@@ -6,11 +6,12 @@ the score of the fold that holds that row, and the grader can tell the student s
 """
 
 import numpy as np
-from gradient_grader import points
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+
+from gradient_grader import points
 
 
 def make_data(seed, n, n_features=5):

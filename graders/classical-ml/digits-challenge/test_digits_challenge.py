@@ -7,9 +7,10 @@ The student's function is called once and its answer reused by every test.
 """
 
 import numpy as np
-from gradient_grader import StudentError, call_timeout, points, record_metric
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
+
+from gradient_grader import StudentError, call_timeout, points, record_metric
 
 SPLIT_SEED = 20240917
 HALF_SEED = 4177

@@ -7,12 +7,13 @@ cross-validating without shuffling.
 """
 
 import numpy as np
-from gradient_grader import Remote, assert_close, call_timeout, points
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
+
+from gradient_grader import Remote, assert_close, call_timeout, points
 
 CANDIDATES = [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]
 GRID = {"svc__C": [0.1, 1, 10], "svc__gamma": [0.01, 0.1, 1]}

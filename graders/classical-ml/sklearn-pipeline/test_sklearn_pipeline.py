@@ -6,12 +6,13 @@ the grader inspects them through handles (steps, transformers, learned statistic
 """
 
 import numpy as np
-from gradient_grader import Remote, StudentError, points
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from gradient_grader import Remote, StudentError, points
 
 NUMERIC = [0, 1, 2, 3]
 CATEGORICAL = [4, 5]

@@ -9,6 +9,7 @@ the values themselves.
 
 import numpy as np
 import torch
+
 from gradient_grader import Remote, StudentError, call_timeout, points
 
 _cache = {}

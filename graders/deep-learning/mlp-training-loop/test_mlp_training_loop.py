@@ -7,6 +7,7 @@ Trained models stay in the student box; the grader calls them (`model(x)`) and r
 
 import numpy as np
 import torch
+
 from gradient_grader import Remote, StudentError, assert_close, call_timeout, points
 
 TRAIN_ARGS = dict(hidden=32, epochs=40, lr=0.01, batch_size=32)

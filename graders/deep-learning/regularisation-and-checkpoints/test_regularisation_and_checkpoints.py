@@ -9,8 +9,8 @@ import io
 
 import numpy as np
 import torch
-from gradient_grader import Remote, StudentError, assert_close, points
 
+from gradient_grader import Remote, StudentError, assert_close, points
 
 
 def shapes(in_features, hidden):

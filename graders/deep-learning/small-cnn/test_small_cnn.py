@@ -6,6 +6,7 @@ Shapes and parameter counts are checked against closed-form formulas; training u
 
 import numpy as np
 import torch
+
 from gradient_grader import Remote, StudentError, call_timeout, points
 
 

@@ -7,6 +7,7 @@ so the feedback can name them.
 
 import numpy as np
 import torch
+
 from gradient_grader import assert_close, points
 
 

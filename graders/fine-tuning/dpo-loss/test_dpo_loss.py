@@ -59,8 +59,10 @@ def test_loss_value(student, rng):
         call = f"dpo_loss(<4 tensors of shape (16,)>, beta={beta})"
         got = _scalar(student.dpo_loss(pc, pr, rc, rr, beta=beta), call)
         assert_close(got, _losses(pc, pr, rc, rr, beta).mean(), rtol=1e-6, atol=1e-9, what=call)
-    pc = torch.tensor([-12.0, -8.0, -20.0]); pr = torch.tensor([-15.0, -7.0, -21.0])
-    rc = torch.tensor([-13.0, -8.0, -19.0]); rr = torch.tensor([-14.0, -8.5, -21.0])
+    pc = torch.tensor([-12.0, -8.0, -20.0])
+    pr = torch.tensor([-15.0, -7.0, -21.0])
+    rc = torch.tensor([-13.0, -8.0, -19.0])
+    rr = torch.tensor([-14.0, -8.5, -21.0])
     call = "dpo_loss(pc, pr, rc, rr) with the README's example values and the default beta = 0.1"
     got = _scalar(student.dpo_loss(pc, pr, rc, rr), call)
     assert_close(got, 0.7045, rtol=0, atol=1e-4, what=call)

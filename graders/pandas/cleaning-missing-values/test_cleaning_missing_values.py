@@ -278,9 +278,11 @@ def test_whole_pipeline(student, rng):
         record = {"customer_id": spaced(messy_case(f"k{number:03d}"))}
         if rng.random() < 0.08:
             record["customer_id"] = markers[int(rng.integers(0, len(markers)))]
-        f, l = first[int(rng.integers(0, 8))], last[int(rng.integers(0, 8))]
-        record["name"] = spaced(messy_case(f + " " * int(rng.integers(1, 4)) + l))
-        record["email"] = spaced(messy_case(f"{f}.{l}@mail.example")) if rng.random() < 0.8 else f"{f} at mail"
+        given, family = first[int(rng.integers(0, 8))], last[int(rng.integers(0, 8))]
+        record["name"] = spaced(messy_case(given + " " * int(rng.integers(1, 4)) + family))
+        record["email"] = (
+            spaced(messy_case(f"{given}.{family}@mail.example")) if rng.random() < 0.8 else f"{given} at mail"
+        )
         record["city"] = spaced(messy_case(cities[int(rng.integers(0, len(cities)))]))
         kind = rng.random()
         if kind < 0.5:

@@ -2,7 +2,6 @@
 
 import numpy as np
 
-
 # --------------------------------------------------------------------------
 # Given: keep these as they are. The hidden tests can only send plain data
 # (numbers, strings, arrays), not functions, so they name the functions of this
