@@ -6,8 +6,6 @@ Permissions come from courses.selectors.access_assignment: an assignment of a co
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -17,7 +15,7 @@ from rest_framework.response import Response
 
 from courses.selectors import access_assignment, leaderboard
 from courses.services import AssignmentClosed
-from courses.views import FULL, TOTAL, AssignmentStatus, feedback_level, my_assignments
+from courses.views import AssignmentStatus, my_assignments
 from grading.api import SubmissionRateThrottle
 from grading.models import Submission
 from grading.selectors import submissions_visible_to
@@ -75,20 +73,7 @@ class LeaderboardSerializer(serializers.Serializer):
 
 
 class AssignmentSubmissionSerializer(SubmissionSerializer):
-    """A submission as /api/v1/submissions/ shows it, less what the assignment's feedback visibility hides
-    from this user for now (see courses.views.feedback_level)."""
-
-    def get_run(self, submission: Submission) -> dict[str, Any] | None:
-        data = super().get_run(submission)
-        level, _ = feedback_level(user=self.context["request"].user, submission=submission)
-        if data is None or level == FULL:
-            return data
-        data = {**data, "student_output": ""}
-        if level == TOTAL:
-            data["tests"] = []
-        else:
-            data["tests"] = [{**test, "message": ""} for test in data["tests"]]
-        return data
+    """A submission as /api/v1/submissions/ shows it (feedback visibility applied there)."""
 
 
 class AssignmentSubmissionCreateSerializer(serializers.Serializer):

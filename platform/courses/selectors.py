@@ -10,8 +10,16 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from courses.models import Assignment, Cohort, Enrolment, LeaderboardEntry, Role, ScorePolicy
-from courses.services import late_penalty
+from courses.models import (
+    Assignment,
+    Cohort,
+    Enrolment,
+    FeedbackVisibility,
+    LeaderboardEntry,
+    Role,
+    ScorePolicy,
+)
+from courses.services import effective_due, late_penalty
 
 
 def cohorts_of(user) -> QuerySet[Enrolment]:  # type: ignore[no-untyped-def]
@@ -151,3 +159,24 @@ def gradebook(*, cohort: Cohort) -> Gradebook:
         ).exclude(outcome="passed")
         book.failed_tests[assignment.pk] = Counter(failing.values_list("name", flat=True))
     return book
+
+
+# ------------------------------------------------------------------------ feedback visibility
+
+FULL = "full"  # every test with its message, and the output of the student's code
+SCORES = "scores"  # each test's outcome and points; no messages or output (after_due, before the due date)
+TOTAL = "total"  # the total score and the run's status only (hidden)
+
+
+def feedback_level(*, user, submission) -> tuple[str, datetime | None]:  # type: ignore[no-untyped-def]
+    """What `user` may see of the submission's feedback, and (SCORES) when the rest appears: the student's
+    due date with any extension."""
+    assignment = submission.assignment
+    if assignment is None or user.is_staff or is_cohort_staff(user, assignment.cohort_id):
+        return FULL, None
+    if assignment.feedback_visibility == FeedbackVisibility.HIDDEN:
+        return TOTAL, None
+    if assignment.feedback_visibility == FeedbackVisibility.AFTER_DUE:
+        due = effective_due(assignment, submission.student_id)
+        return (FULL, None) if timezone.now() >= due else (SCORES, due)
+    return FULL, None

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from catalog.models import Exercise
 from courses import plots
 from courses.forms import LeaderboardNameForm, RosterForm
-from courses.models import Assignment, Cohort, Enrolment, FeedbackVisibility, ScorePolicy
+from courses.models import Assignment, Cohort, Enrolment, ScorePolicy
 from courses.selectors import (
     Gradebook,
     GradebookCell,
@@ -31,7 +31,6 @@ from courses.selectors import (
     access_cohort_as_staff,
     cohorts_of,
     gradebook,
-    is_cohort_staff,
     leaderboard,
 )
 from courses.services import (
@@ -237,25 +236,6 @@ def leaderboard_view(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 # How much of a result a student sees, by the assignment's feedback_visibility (staff always see all). Used by
 # the submission page (grading.views) and the courses API.
-FULL = "full"  # every test with its message, and the output of the student's code
-SCORES = "scores"  # each test's outcome and points; no messages or output (after_due, before the due date)
-TOTAL = "total"  # the total score and the run's status only (hidden)
-
-
-def feedback_level(*, user, submission: Submission) -> tuple[str, datetime | None]:  # type: ignore[no-untyped-def]
-    """What `user` may see of the submission's feedback, and (SCORES) when the rest appears: the student's
-    due date with any extension."""
-    assignment = submission.assignment
-    if assignment is None or user.is_staff or is_cohort_staff(user, assignment.cohort_id):
-        return FULL, None
-    if assignment.feedback_visibility == FeedbackVisibility.HIDDEN:
-        return TOTAL, None
-    if assignment.feedback_visibility == FeedbackVisibility.AFTER_DUE:
-        due = effective_due(assignment, submission.student_id)
-        return (FULL, None) if timezone.now() >= due else (SCORES, due)
-    return FULL, None
-
-
 # ----------------------------------------------------------------------------------------- staff
 
 

@@ -54,7 +54,10 @@ class SubmissionListCreate(generics.ListCreateAPIView):
             submission = submission_create(student=request.user, exercise=exercise, uploads=uploads)
         except SubmissionRejected as exc:
             raise ValidationError({"files": [str(exc)]}) from exc
-        return Response(SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED)
+        return Response(
+            SubmissionSerializer(submission, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class SubmissionDetail(generics.RetrieveAPIView):

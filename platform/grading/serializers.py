@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from catalog.models import Exercise
+from courses.selectors import FULL, TOTAL, feedback_level
 from grading.models import GradingRun, Submission, TestResult
 from grading.selectors import latest_run
 
@@ -49,7 +50,16 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
     def get_run(self, submission: Submission) -> dict[str, Any] | None:
         run = latest_run(submission)
-        return RunSerializer(run).data if run is not None else None  # type: ignore[return-value]
+        if run is None:
+            return None
+        data: dict[str, Any] = dict(RunSerializer(run).data)
+        request = self.context.get("request")
+        # What the assignment's feedback visibility hides from this user now (no request: nothing shown).
+        level = feedback_level(user=request.user, submission=submission)[0] if request else TOTAL
+        if level != FULL:
+            data["student_output"] = ""
+            data["tests"] = [] if level == TOTAL else [{**t, "message": ""} for t in data["tests"]]
+        return data
 
 
 class SubmissionCreateSerializer(serializers.Serializer):

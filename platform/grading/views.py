@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.selectors import exercise_get_active
 from catalog.views import render_exercise
-from courses.views import TOTAL, feedback_level
+from courses.selectors import TOTAL, feedback_level
 from grading.selectors import latest_run, submission_get_for_user
 from grading.services import SubmissionRejected, submission_create
 from grading.uploads import read_uploads

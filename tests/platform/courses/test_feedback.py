@@ -140,11 +140,6 @@ def test_the_assignment_api_follows_the_same_rule(student_user, graded, visibili
         assert failed["outcome"] == "failed" and failed["points"] == 0 and failed["message"] == message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GET /api/v1/submissions/<id>/ (grading.serializers) does not apply the assignment's feedback "
-    "visibility yet; courses.views.feedback_level is the rule to apply there",
-)
 def test_the_submissions_api_hides_messages_of_a_hidden_assignment(student_user, graded) -> None:
     from rest_framework.test import APIClient
 
