@@ -65,8 +65,11 @@ def leaderboard(*, assignment: Assignment, viewer, limit: int = 100) -> tuple[li
     """Rows in rank order and what they are ranked by. Metric challenges rank by the public metric while
     the assignment is open and by the private one after its due date; others by best score, earliest first."""
     metric = assignment.exercise.leaderboard_metric
-    revealed = timezone.now() >= assignment.due_at
-    entries = LeaderboardEntry.objects.filter(assignment=assignment)
+    # The private ranking shows once no more work can come in: after the hard cut-off (late work is
+    # accepted until then), or the due date when there is none.
+    revealed = timezone.now() >= (assignment.hard_cutoff_at or assignment.due_at)
+    students = Enrolment.objects.filter(cohort_id=assignment.cohort_id, role=Role.STUDENT).values("user_id")
+    entries = LeaderboardEntry.objects.filter(assignment=assignment, student_id__in=students)
     if metric:
         field_name = "metric_private" if revealed else "metric_public"
         descending = assignment.exercise.leaderboard_direction == "max"
@@ -117,10 +120,12 @@ class Gradebook:
         return [self.cells.get((enrolment.user_id, a.pk), GradebookCell()) for a in self.assignments]
 
     def scores(self, assignment: Assignment) -> list[float]:
+        """The scores of the cohort's enrolled students (not staff's test submissions)."""
+        enrolled = {e.user_id for e in self.students}
         return [
             cell.score
             for (user_id, assignment_id), cell in self.cells.items()
-            if assignment_id == assignment.pk and cell.score is not None
+            if assignment_id == assignment.pk and cell.score is not None and user_id in enrolled
         ]
 
 

@@ -88,6 +88,18 @@ def enrolment_get(*, cohort_id: int, user) -> Enrolment | None:  # type: ignore[
     return Enrolment.objects.filter(cohort_id=cohort_id, user=user).first()
 
 
+def exercise_is_assigned_to(*, student, exercise) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the exercise is an assignment of one of the student's cohorts that still takes work."""
+    now = timezone.now()
+    for assignment in Assignment.objects.filter(
+        exercise=exercise, cohort__enrolments__user=student, cohort__enrolments__role=Role.STUDENT
+    ):
+        cutoff = effective_cutoff(assignment, student.pk)
+        if cutoff is None or now <= cutoff:
+            return True
+    return False
+
+
 def check_can_submit(*, assignment: Assignment, student, now: datetime | None = None) -> None:  # type: ignore[no-untyped-def]
     """Call inside the submission's transaction: it locks the enrolment row so that two uploads at once
     cannot both take the last attempt."""
@@ -140,6 +152,11 @@ def leaderboard_record(*, submission, score: float, metrics: dict[str, dict[str,
             metric_submitted_at=submission.created_at if public is not None else None,
         )
         return
+    if entry.best_submission_id == submission.pk and score < entry.best_score:
+        # A regrade lowered the best submission: the row must follow, so recompute it from scratch.
+        entry.delete()
+        _leaderboard_rebuild(assignment, submission.student_id)
+        return
     changed = []
     better = score > entry.best_score or (score == entry.best_score and submission.created_at < entry.best_submitted_at)
     if better:
@@ -153,6 +170,22 @@ def leaderboard_record(*, submission, score: float, metrics: dict[str, dict[str,
             changed += ["metric_public", "metric_private", "metric_submitted_at"]
     if changed:
         entry.save(update_fields=changed)
+
+
+def _leaderboard_rebuild(assignment: Assignment, student_id: int) -> None:
+    from grading.models import Submission
+
+    scored = Submission.objects.filter(assignment=assignment, student_id=student_id, score__isnull=False)
+    best = scored.order_by("-score", "created_at").first()
+    if best is None:
+        return
+    LeaderboardEntry.objects.create(
+        assignment=assignment,
+        student_id=student_id,
+        best_score=best.score,
+        best_submission=best,
+        best_submitted_at=best.created_at,
+    )
 
 
 @transaction.atomic

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -30,6 +34,13 @@ def latest_run(submission: Submission) -> GradingRun | None:
     return submission.runs.order_by("-created_at", "-id").first()
 
 
+def run_name_for(run_id: int) -> str:
+    """Containers and work folders are named after the run, not the delivery, so a retry removes what a
+    killed worker left behind; the database's name keeps two installations on one engine apart."""
+    database = Path(str(connection.settings_dict["NAME"])).stem
+    return f"{re.sub(r'[^a-z0-9_.-]', '-', database.lower())[:30]}-run{run_id}"
+
+
 def job_for_run(run_id: int) -> GradingJob:
     run = GradingRun.objects.select_related("submission__exercise").get(pk=run_id)
     submission = run.submission
@@ -39,8 +50,7 @@ def job_for_run(run_id: int) -> GradingJob:
     return build_job(
         definition,
         loaded,
-        # Named after the run, not the delivery: a retry removes what a killed worker left behind.
-        run_name=f"run{run.pk}",
+        run_name=run_name_for(run.pk),
         default_limits=settings.SANDBOX_DEFAULT_LIMITS,
         gpu_available=settings.SANDBOX_GPU,
     )

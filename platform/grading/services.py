@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from catalog.models import Exercise
 from courses.models import Assignment
-from courses.services import AssignmentClosed, check_can_submit, leaderboard_record
+from courses.services import AssignmentClosed, check_can_submit, exercise_is_assigned_to, leaderboard_record
 from grading.models import GradingRun, RunStatus, Submission, SubmissionFile, TestResult
 from sandbox import NotGradable, Outcome
 from sandbox.spec import STATUS_SENTENCES
@@ -46,6 +46,11 @@ def submission_create(  # type: ignore[no-untyped-def]
     dates, attempts) are checked inside that transaction."""
     if assignment is not None and assignment.exercise_id != exercise.pk:
         raise SubmissionRejected("This file is for another exercise than the assignment's.")
+    if assignment is None and exercise_is_assigned_to(student=student, exercise=exercise):
+        # Practice must not get around an assignment's attempts, deadline or feedback rules.
+        raise SubmissionRejected(
+            "This exercise is an assignment in one of your courses: submit it from the assignment's page."
+        )
     if not exercise.active or exercise.current_version is None:
         raise SubmissionRejected("This exercise is not open for submissions.")
     if exercise.gpu and not settings.SANDBOX_GPU:

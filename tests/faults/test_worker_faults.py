@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from grading import services
 from grading.models import GradingRun, TestResult
+from grading.selectors import run_name_for
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = (ROOT / "graders" / "python-foundations" / "word-frequencies" / "reference" / "solution.py").read_text()
@@ -47,7 +48,8 @@ def wait_for(predicate, timeout: float, what: str):  # type: ignore[no-untyped-d
 
 def leftover_containers(run: GradingRun) -> list[str]:
     client = docker.from_env()
-    return [c.name for c in client.containers.list(all=True, filters={"label": f"gradient.run=run{run.pk}"})]
+    label = f"gradient.run={run_name_for(run.pk)}"
+    return [c.name for c in client.containers.list(all=True, filters={"label": label})]
 
 
 def assert_exactly_one_result(run: GradingRun) -> None:
@@ -75,6 +77,7 @@ def test_worker_killed_mid_run_is_swept_and_graded_once(fault_queue, workers, sy
             os.killpg(worker_a.pid, signal.SIGKILL)
     run.refresh_from_db()
     assert run.status == "running" and run.deliveries == 1  # stranded with its lease
+    assert leftover_containers(run)  # the dead worker's boxes are still there
 
     worker_b = workers.start("fault-b", queues="faults-cpu", env=fault_queue)
     try:

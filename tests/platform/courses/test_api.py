@@ -147,7 +147,10 @@ def test_submitting_shares_the_per_user_rate_limit(setup, student_user, api_for,
         files = {"files": [upload("solution.py", reference_source)]}
         return client.post(url, {**data, **files}, format="multipart").status_code
 
-    assert post("/api/v1/submissions/", exercise=mine.exercise.slug) == 201
+    from catalog.models import Exercise
+
+    practice = Exercise.objects.filter(active=True, assignments__isnull=True, files=["solution.py"]).first()
+    assert post("/api/v1/submissions/", exercise=practice.slug) == 201  # practice on an unassigned exercise
     assert post(f"/api/v1/assignments/{mine.pk}/submissions/") == 201
     response = client.post(
         f"/api/v1/assignments/{mine.pk}/submissions/", {"files": [upload("solution.py", reference_source)]},
@@ -157,3 +160,15 @@ def test_submitting_shares_the_per_user_rate_limit(setup, student_user, api_for,
     assert Submission.objects.filter(assignment=mine).count() == 1
     assert client.get(f"/api/v1/assignments/{mine.pk}/submissions/").status_code == 200
     cache.clear()
+
+
+def test_practice_cannot_get_around_an_open_assignment(setup, student_user, api_for, reference_source) -> None:
+    mine, _ = setup
+    response = api_for(student_user).post(
+        "/api/v1/submissions/",
+        {"exercise": mine.exercise.slug, "files": [upload("solution.py", reference_source)]},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "submit it from the assignment's page" in response.json()["error"]["details"]["files"][0]
+    assert Submission.objects.filter(student=student_user).count() == 0

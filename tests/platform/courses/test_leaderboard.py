@@ -114,3 +114,41 @@ def test_rows_without_the_metric_are_left_out_of_a_metric_leaderboard(cohort, th
     grade(submit(grace, assignment), status="not_gradable")  # crashed while loading: no metric
     rows, _ = leaderboard(assignment=assignment, viewer=ada)
     assert [r.name for r in rows] == ["Curious Otter"]
+
+
+def test_staff_submissions_never_rank(cohort, three, make_assignment, submit, grade, enrol, django_user_model) -> None:
+    ada, _, _ = three
+    ta = django_user_model.objects.create_user(username="ta", password="pw-ta-123456")
+    enrol(ta, cohort, role="ta", pseudonym="Teaching Owl")
+    assignment = make_assignment(cohort)
+    grade(submit(ta, assignment))
+    grade(submit(ada, assignment), failing=["test_simple_sentence"])
+    rows, _ = leaderboard(assignment=assignment, viewer=ada)
+    assert [r.name for r in rows] == ["Curious Otter"]
+
+
+def test_a_regrade_that_lowers_the_best_moves_the_row(cohort, three, make_assignment, submit, grade) -> None:
+    from grading.services import run_regrade
+
+    ada, _, _ = three
+    assignment = make_assignment(cohort)
+    first = submit(ada, assignment)
+    grade(first)  # 10
+    second = submit(ada, assignment)
+    grade(second, failing=["test_simple_sentence"])  # 9
+    run_regrade(submission=first)
+    grade(first, failing=["test_simple_sentence", "test_ignores_case"])  # the new grader: 7
+    entry = LeaderboardEntry.objects.get(assignment=assignment, student=ada)
+    assert entry.best_score == 9 and entry.best_submission_id == second.pk
+
+
+def test_private_ranking_waits_for_the_hard_cutoff(cohort, three, make_assignment, submit, grade) -> None:
+    ada, grace, _ = three
+    now = timezone.now()
+    assignment = _metric_assignment(
+        cohort, make_assignment, "classical-ml/digits-challenge",
+        opens_at=now - timedelta(days=3), due_at=now - timedelta(hours=1), hard_cutoff_at=now + timedelta(days=1),
+    )
+    grade(submit(ada, assignment), metrics={"public": {"accuracy": 0.9}, "private": {"accuracy": 0.99}})
+    _, ranked_by = leaderboard(assignment=assignment, viewer=ada)
+    assert "public" in ranked_by  # late work is still coming in: the private part stays hidden
