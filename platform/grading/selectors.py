@@ -30,6 +30,11 @@ def submission_get_for_user(*, user, submission_id: int) -> Submission:  # type:
     return submission
 
 
+def queue_position(run: GradingRun) -> int:
+    """1 for the next run a free grader takes: the queued runs of its queue created before it, plus one."""
+    return GradingRun.objects.filter(status="queued", queue=run.queue, pk__lt=run.pk).count() + 1
+
+
 def latest_run(submission: Submission) -> GradingRun | None:
     return submission.runs.order_by("-created_at", "-id").first()
 

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from catalog.models import Exercise
 from courses.selectors import FULL, TOTAL, feedback_level
 from grading.models import GradingRun, Submission, TestResult
-from grading.selectors import latest_run
+from grading.selectors import latest_run, queue_position
 
 
 class ExerciseSerializer(serializers.ModelSerializer):
@@ -26,13 +26,17 @@ class TestResultSerializer(serializers.ModelSerializer):
 
 class RunSerializer(serializers.ModelSerializer):
     tests = serializers.SerializerMethodField()
+    queue_position = serializers.SerializerMethodField(help_text="1 = next to be graded; null unless queued")
 
     class Meta:
         model = GradingRun
         fields = [
-            "id", "status", "tests_done", "tests_total", "score", "max_score", "messages",
+            "id", "status", "queue_position", "tests_done", "tests_total", "score", "max_score", "messages",
             "student_output", "duration_s", "created_at", "started_at", "finished_at", "tests",
         ]
+
+    def get_queue_position(self, run: GradingRun) -> int | None:
+        return queue_position(run) if run.status == "queued" else None
 
     def get_tests(self, run: GradingRun) -> list[dict[str, Any]]:
         if not run.is_final:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from catalog.selectors import exercise_get_active
 from catalog.views import render_exercise
 from courses.selectors import TOTAL, feedback_level
-from grading.selectors import latest_run, submission_get_for_user
+from grading.selectors import latest_run, queue_position, submission_get_for_user
 from grading.services import SubmissionRejected, submission_create
 from grading.uploads import read_uploads
 
@@ -39,6 +39,7 @@ def _context(request: HttpRequest, submission_id: int) -> dict[str, object]:
         "assignment": submission.assignment,
         "feedback": feedback,
         "messages_from": messages_from,
+        "queue_position": queue_position(run) if run is not None and run.status == "queued" else None,
     }
 
 

@@ -160,3 +160,23 @@ def test_a_lapsed_lease_cannot_commit_after_another_delivery_took_over(
     assert services.run_complete(run_id=run.pk, token="fresh", outcome=outcome_for(run)) is True
     run.refresh_from_db()
     assert run.score == 10 and run.deliveries == 2
+
+
+def test_queued_runs_know_their_place_in_the_queue(synced_exercise, student_user, reference_source, sent) -> None:
+    from django.test import Client
+
+    from grading.selectors import queue_position
+
+    runs = [
+        GradingRun.objects.get(submission=make_submission(student_user, synced_exercise, reference_source))
+        for _ in range(3)
+    ]
+    assert [queue_position(run) for run in runs] == [1, 2, 3]
+    assert services.run_claim(run_id=runs[0].pk, token="w")  # the first is taken by a worker
+    assert [queue_position(run) for run in runs[1:]] == [1, 2]
+    web = Client()
+    web.force_login(student_user)
+    fragment = web.get(f"/submissions/{runs[2].submission_id}/result/").content.decode()
+    assert 'position <span id="queue-position">2</span> in the queue' in fragment
+    api = web.get(f"/api/v1/submissions/{runs[2].submission_id}/").json()
+    assert api["run"]["queue_position"] == 2 and api["run"]["status"] == "queued"
