@@ -14,17 +14,14 @@ from django.utils.safestring import mark_safe
 
 from catalog.models import Exercise
 from catalog.selectors import exercise_get_active, roadmap
-from grading.models import Submission
-from grading.selectors import submissions_visible_to
+from grading.models import ExerciseBest
+from grading.selectors import roadmap_leaderboard, submissions_visible_to
 
 
 @login_required
 def roadmap_view(request: HttpRequest) -> HttpResponse:
-    best: dict[int, float] = {}
-    for exercise_id, score in Submission.objects.filter(student=request.user, score__isnull=False).values_list(
-        "exercise_id", "score"
-    ):
-        best[exercise_id] = max(score, best.get(exercise_id, 0.0))
+    # One row per exercise tried, kept with each result: fast however many submissions there are.
+    best = dict(ExerciseBest.objects.filter(student=request.user).values_list("exercise_id", "best_score"))
     phases = []
     for slug, (title, exercises) in roadmap().items():
         rows = [(e, best.get(e.pk)) for e in exercises]
@@ -71,3 +68,8 @@ def starter_view(request: HttpRequest, slug: str) -> FileResponse:
             archive.write(path, "public_tests/" + path.relative_to(public_dir).as_posix())
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=f"{exercise.slug.split('/')[-1]}-starter.zip")
+
+
+@login_required
+def roadmap_leaderboard_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "catalog/leaderboard.html", {"rows": roadmap_leaderboard(viewer=request.user)})

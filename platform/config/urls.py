@@ -18,6 +18,7 @@ def health(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("", catalog_views.roadmap_view, name="roadmap"),
+    path("leaderboard/", catalog_views.roadmap_leaderboard_view, name="roadmap_leaderboard"),
     path("exercises/<path:slug>/starter/", catalog_views.starter_view, name="starter"),
     path("exercises/<path:slug>/submit/", grading_views.submit_view, name="submit"),
     path("exercises/<path:slug>/", catalog_views.exercise_view, name="exercise"),

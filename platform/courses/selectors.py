@@ -51,6 +51,20 @@ def access_cohort_as_staff(*, user, cohort_id: int) -> Cohort:  # type: ignore[n
     return cohort
 
 
+def public_names(user_ids: list[int]) -> dict[int, str]:
+    """How each user appears on the roadmap leaderboard: their name where they chose to show it in any
+    cohort, else a pseudonym they chose, else an anonymous label."""
+    names = {user_id: f"Learner {user_id}" for user_id in user_ids}
+    chosen: set[int] = set()
+    for enrolment in Enrolment.objects.filter(user_id__in=user_ids).select_related("user").order_by("pk"):
+        if enrolment.user_id in chosen:
+            continue
+        if enrolment.show_name or enrolment.pseudonym:
+            names[enrolment.user_id] = enrolment.display_name
+            chosen.add(enrolment.user_id)
+    return names
+
+
 @dataclass
 class LeaderboardRow:
     rank: int

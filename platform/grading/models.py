@@ -132,3 +132,24 @@ class TestResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.outcome}"
+
+
+class ExerciseBest(models.Model):
+    """A student's best score on an exercise, whatever the route (practice or assignment). Kept in the
+    result's transaction; the roadmap and its overall leaderboard read only these rows."""
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exercise_bests")
+    exercise = models.ForeignKey("catalog.Exercise", on_delete=models.CASCADE, related_name="+")
+    best_score = models.FloatField()
+    max_score = models.FloatField()
+    achieved_at = models.DateTimeField()  # when the best was first reached (earlier wins a tie)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["student", "exercise"], name="exercise_best_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.best_score:g}/{self.max_score:g} on {self.exercise_id}"
+
+    @property
+    def mastered(self) -> bool:
+        return self.max_score > 0 and self.best_score >= self.max_score

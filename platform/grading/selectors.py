@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.http import Http404
 
 from catalog.definitions import resolve
 from grading.jobs import build_job
-from grading.models import GradingRun, Submission, SubmissionFile
+from grading.models import ExerciseBest, GradingRun, Submission, SubmissionFile
 from sandbox import GradingJob
 from sandbox.submission import LoadedSubmission
 
@@ -59,3 +60,34 @@ def job_for_run(run_id: int) -> GradingJob:
         default_limits=settings.SANDBOX_DEFAULT_LIMITS,
         gpu_available=settings.SANDBOX_GPU,
     )
+
+
+@dataclass
+class RoadmapRank:
+    rank: int
+    name: str
+    total: float
+    mastered: int
+    is_me: bool
+
+
+def roadmap_leaderboard(*, viewer, limit: int = 50) -> list[RoadmapRank]:  # type: ignore[no-untyped-def]
+    """Everyone's best scores summed over the roadmap: one grouped read of the ExerciseBest rows."""
+    from courses.selectors import public_names
+
+    rows = (
+        ExerciseBest.objects.filter(exercise__active=True)
+        .values("student_id")
+        .annotate(
+            total=Sum("best_score"),
+            mastered=Count("pk", filter=Q(best_score__gte=F("max_score"), max_score__gt=0)),
+            last=Max("achieved_at"),
+        )
+        .order_by("-total", "last", "student_id")[:limit]
+    )
+    ranked = list(rows)
+    names = public_names([row["student_id"] for row in ranked])
+    return [
+        RoadmapRank(index, names[row["student_id"]], row["total"], row["mastered"], row["student_id"] == viewer.pk)
+        for index, row in enumerate(ranked, start=1)
+    ]

@@ -20,7 +20,7 @@ from django.utils import timezone
 from catalog.models import Exercise
 from courses.models import Assignment
 from courses.services import AssignmentClosed, check_can_submit, exercise_is_assigned_to, leaderboard_record
-from grading.models import GradingRun, RunStatus, Submission, SubmissionFile, TestResult
+from grading.models import ExerciseBest, GradingRun, RunStatus, Submission, SubmissionFile, TestResult
 from sandbox import NotGradable, Outcome
 from sandbox.spec import STATUS_SENTENCES
 from sandbox.submission import load_submission
@@ -178,7 +178,25 @@ def run_complete(*, run_id: int, token: str, outcome: Outcome) -> bool:
             submission.score, submission.max_score = score, outcome.max_score
             submission.save(update_fields=["score", "max_score"])
             leaderboard_record(submission=submission, score=score, metrics=outcome.metrics)
+            exercise_best_record(submission=submission, score=score, max_score=outcome.max_score)
     return True
+
+
+def exercise_best_record(*, submission: Submission, score: float, max_score: float) -> None:
+    """Raise the student's best on the exercise if this beats it. Call inside the result's transaction."""
+    best = (
+        ExerciseBest.objects.select_for_update()
+        .filter(student_id=submission.student_id, exercise_id=submission.exercise_id)
+        .first()
+    )
+    if best is None:
+        ExerciseBest.objects.create(
+            student_id=submission.student_id, exercise_id=submission.exercise_id,
+            best_score=score, max_score=max_score, achieved_at=submission.created_at,
+        )
+    elif score > best.best_score:
+        best.best_score, best.max_score, best.achieved_at = score, max_score, submission.created_at
+        best.save(update_fields=["best_score", "max_score", "achieved_at"])
 
 
 def run_regrade(*, submission: Submission, never_lower: bool = False) -> GradingRun:

@@ -18,6 +18,7 @@ from catalog.models import Exercise
 from courses.models import Assignment, Cohort, Course, Enrolment, Role
 from courses.services import leaderboard_record
 from grading.models import GradingRun, RunStatus, Submission, SubmissionFile, TestResult
+from grading.services import exercise_best_record
 
 DEMO_USERS = {
     "student": ("student", "learn-ai-2026", False),
@@ -174,4 +175,5 @@ def demo_graded_submission(assignment: Assignment, student, *, passed: set[str],
     GradingRun.objects.filter(pk=run.pk).update(created_at=created_at)
     submission.created_at = created_at
     leaderboard_record(submission=submission, score=score, metrics={})
+    exercise_best_record(submission=submission, score=score, max_score=version.max_score)
     return submission

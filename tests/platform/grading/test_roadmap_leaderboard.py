@@ -1,0 +1,54 @@
+"""The roadmap's best-score rows, kept with each result, and the overall leaderboard they feed."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from catalog.models import Exercise
+from grading import services
+from grading.models import ExerciseBest, GradingRun
+from grading.selectors import roadmap_leaderboard
+from sandbox.spec import Outcome, TestOutcome
+
+
+@pytest.fixture(autouse=True)
+def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(services, "_enqueue", lambda run: None)
+
+
+def graded(student, exercise, source: bytes, passed: int) -> None:  # type: ignore[no-untyped-def]
+    submission = services.submission_create(student=student, exercise=exercise, uploads={"solution.py": source})
+    run = GradingRun.objects.get(submission=submission)
+    declared = list(run.exercise_version.declared_tests.items())
+    tests = tuple(
+        TestOutcome(name, "passed" if i < passed else "failed", float(p) if i < passed else 0.0, float(p))
+        for i, (name, p) in enumerate(declared)
+    )
+    outcome = Outcome("graded", sum(t.points for t in tests), float(sum(p for _, p in declared)), tests, 0.1)
+    assert services.run_claim(run_id=run.pk, token="t")
+    assert services.run_complete(run_id=run.pk, token="t", outcome=outcome)
+
+
+def test_best_rows_follow_results_and_rank_everyone(synced_exercise, student_user, other_student, reference_source):
+    other_exercise = Exercise.objects.filter(active=True, files=["solution.py"]).exclude(pk=synced_exercise.pk).first()
+    graded(student_user, synced_exercise, reference_source, passed=7)  # 10
+    graded(student_user, synced_exercise, reference_source, passed=2)  # lower: the best stays
+    graded(other_student, synced_exercise, reference_source, passed=7)  # 10, later
+    graded(other_student, other_exercise, reference_source, passed=1)
+
+    best = ExerciseBest.objects.get(student=student_user, exercise=synced_exercise)
+    assert best.best_score == 10 and best.mastered
+    rows = roadmap_leaderboard(viewer=student_user)
+    assert [(r.rank, r.total, r.mastered, r.is_me) for r in rows] == [
+        (1, 10 + ExerciseBest.objects.get(student=other_student, exercise=other_exercise).best_score, 1, False),
+        (2, 10, 1, True),
+    ]
+    assert rows[0].name == f"Learner {other_student.pk}"  # no pseudonym chosen: anonymous
+
+    web = Client()
+    web.force_login(student_user)
+    page = web.get("/leaderboard/").content.decode()
+    assert "Roadmap leaderboard" in page and "(you)" in page
+    roadmap = web.get("/").content.decode()
+    assert "10 / 10" in roadmap
