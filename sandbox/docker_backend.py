@@ -14,7 +14,6 @@ import math
 import os
 import shutil
 import socket
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,19 +22,17 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import docker.errors
-from docker.types import DeviceRequest, LogConfig, Ulimit
 
 from sandbox import images
-from sandbox.engine import docker_client, runtime
+from sandbox.boxes import container_name, grader_box, student_box
+from sandbox.engine import docker_client
+from sandbox.output import OutputWatcher
 from sandbox.report import ReportCollector
 from sandbox.runners import gradient_wire as wire
-from sandbox.spec import STATUS_SENTENCES, GradingJob, Limits, Outcome, RunStatus
+from sandbox.spec import STATUS_SENTENCES, GradingJob, Outcome, RunStatus
 
 Progress = Callable[[int, int], None]
 
-STUDENT_UID = "65534:65534"
-GRADER_UID = "65532:65532"
-GRADER_MEMORY_MB = 1024
 CONNECT_TIMEOUT_S = 30.0
 CALL_GRACE_S = 1.0  # the box's own alarm fires first; this is the hard stop behind it
 GRADER_MAX_FRAME = 16 * 1024 * 1024
@@ -45,44 +42,8 @@ def work_root() -> Path:
     return Path(os.environ.get("SANDBOX_WORK_DIR", "/tmp/gradient-runs"))
 
 
-def container_name(run_name: str, role: str) -> str:
-    return f"gradient-{run_name}-{role}"
-
-
 MAX_STUDENT_RESTARTS = 3  # a fresh student box after a call that hung or crashed, so later tests still run
 METRIC_PARTS = ("public", "private")
-
-
-class OutputWatcher(threading.Thread):
-    """Counts what a box prints, from outside, and notes when it passes the cap. The log driver already
-    keeps at most the cap on disk; this only tells the student that output was cut (``output_limit``)."""
-
-    def __init__(self, container: Any, cap_bytes: int) -> None:
-        super().__init__(daemon=True, name=f"output-{container.name}")
-        self.cap_bytes = cap_bytes
-        self.exceeded = threading.Event()
-        # Attached before the box starts, so a burst at start-up is counted (the log file has rotated by then).
-        self.stream = container.attach(stdout=True, stderr=True, stream=True, logs=False)
-
-    def run(self) -> None:
-        seen = 0
-        try:
-            for chunk in self.stream:
-                seen += len(chunk)
-                if seen > self.cap_bytes:
-                    self.exceeded.set()
-                    break
-        except Exception:  # noqa: BLE001,S110 - the box was removed under us: nothing more to count
-            pass
-        finally:
-            # Detach: an attached stream nobody reads would stall the box and the engine's kill.
-            self.close()
-
-    def close(self) -> None:
-        try:
-            self.stream.close()
-        except Exception:  # noqa: BLE001,S110 - already closed
-            pass
 
 
 @dataclass
@@ -152,89 +113,24 @@ class BoxRun:
         listener.listen(1)
         self.listeners[role] = listener
 
-    def _common_options(self, limits: Limits) -> dict[str, Any]:
-        return {
-            "detach": True,
-            "network_mode": "none",
-            "read_only": True,
-            "cap_drop": ["ALL"],
-            "security_opt": ["no-new-privileges"],
-            "init": True,
-            "runtime": runtime(),
-            "working_dir": "/work",
-            "hostname": "sandbox",
-            "log_config": LogConfig(
-                type="json-file", config={"max-size": f"{limits.output_kb}k", "max-file": "1"}
-            ),
-            "labels": {"gradient.run": self.job.run_name},
-        }
-
     def start_student(self, box: str = "student") -> None:
-        limits = self.job.limits
-        mb = limits.memory_mb
-        options = self._common_options(limits)
-        options.update(
-            name=container_name(self.job.run_name, box),
-            user=STUDENT_UID,
-            mem_limit=f"{mb}m",
-            memswap_limit=f"{mb}m",
-            pids_limit=limits.pids,
-            nano_cpus=int(limits.cpus * 1e9),
-            shm_size=f"{limits.tmpfs_mb}m",
-            tmpfs={
-                "/tmp": f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,mode=1777",
-                "/work": f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,uid=65534,gid=65534,mode=0700",
-            },
-            ulimits=[
-                Ulimit(name="nofile", soft=limits.nofile, hard=limits.nofile),
-                Ulimit(name="fsize", soft=limits.fsize_mb * 1024 * 1024, hard=limits.fsize_mb * 1024 * 1024),
-                Ulimit(name="cpu", soft=limits.cpu_s, hard=limits.cpu_s),
-            ],
-            volumes={str(self.dir / "student"): {"bind": "/box/in", "mode": "ro"}},
-            environment={
-                "HOME": "/tmp",
-                "PYTHONHASHSEED": "0",
-                "OMP_NUM_THREADS": "1",
-                # Model libraries must never try the network (there is none): load what packages ship.
-                "HF_HUB_OFFLINE": "1",
-                "TRANSFORMERS_OFFLINE": "1",
-                "HF_HOME": "/tmp/hf",
-                "MPLBACKEND": "Agg",
-            },
+        command, options = student_box(
+            self.job, name=container_name(self.job.run_name, box), inbox=self.dir / "student"
         )
-        if self.job.gpu:
-            options["device_requests"] = [DeviceRequest(count=-1, capabilities=[["gpu"]])]
-        # -u: the box is killed at the end, so buffered prints would be lost (-I ignores PYTHONUNBUFFERED).
-        runner = "/opt/gradient/student_runner.py"
-        command = ["python3", "-I", "-B", "-u", runner, "/box/in/chan.sock", self.job.module]
         self.student_box = box
-        options.pop("detach")
         container = self.client.containers.create(self.tag, command, **options)
         self.containers[box] = container
-        watcher = OutputWatcher(container, limits.output_kb * 1024)
+        # Attached before the start, so that a burst of output at start-up is counted too.
+        watcher = OutputWatcher(container, self.job.limits.output_kb * 1024)
         watcher.start()
         self.watchers.append(watcher)
         container.start()
 
     def start_grader(self) -> None:
-        limits = self.job.limits
-        options = self._common_options(limits)
-        options.update(
-            name=container_name(self.job.run_name, "grader"),
-            user=GRADER_UID,
-            mem_limit=f"{GRADER_MEMORY_MB}m",
-            memswap_limit=f"{GRADER_MEMORY_MB}m",
-            pids_limit=128,
-            tmpfs={"/tmp": "rw,nosuid,nodev,size=64m,mode=1777"},
-            volumes={str(self.dir / "grader"): {"bind": "/box/in", "mode": "ro"}},
-            environment={
-                "HOME": "/tmp",
-                "PYTHONHASHSEED": "0",
-                "GRADIENT_CALL_TIMEOUT": str(limits.call_timeout_s),
-            },
+        command, options = grader_box(
+            self.job, name=container_name(self.job.run_name, "grader"), inbox=self.dir / "grader"
         )
-        command = ["python3", "-I", "-B", "/opt/gradient/grader_runner.py", "/box/in/chan.sock", "/box/in/tests"]
-        self.containers["grader"] = self.client.containers.run(self.tag, command, **options)
+        self.containers["grader"] = self.client.containers.run(self.tag, command, detach=True, **options)
 
     def accept(self, role: str, deadline: float) -> wire.Channel:
         listener = self.listeners.pop(role)
