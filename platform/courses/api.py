@@ -16,11 +16,11 @@ from rest_framework.response import Response
 from courses.selectors import access_assignment, leaderboard
 from courses.services import AssignmentClosed
 from courses.views import AssignmentStatus, my_assignments
-from grading.api import SubmissionRateThrottle
 from grading.models import Submission
 from grading.selectors import submissions_visible_to
 from grading.serializers import SubmissionSerializer
 from grading.services import SubmissionRejected, submission_create
+from grading.throttles import SubmissionRateThrottle
 from grading.uploads import read_uploads
 
 # ------------------------------------------------------------------------------------- serializers

@@ -45,6 +45,7 @@ from courses.services import (
 from grading.models import Submission
 from grading.selectors import submissions_visible_to
 from grading.services import SubmissionRejected, submission_create
+from grading.throttles import check_submission_rate
 from grading.uploads import read_uploads
 
 # ----------------------------------------------------------------------------------------- students
@@ -206,12 +207,13 @@ def assignment_view(request: HttpRequest, assignment_id: int) -> HttpResponse:
 def assignment_submit_view(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = access_assignment(user=request.user, assignment_id=assignment_id)
     try:
+        check_submission_rate(request)
         uploads = read_uploads(request.FILES.getlist("files"))
         submission = submission_create(
             student=request.user, exercise=assignment.exercise, uploads=uploads, assignment=assignment
         )
     except SubmissionRejected as exc:
-        return render_assignment(request, assignment, error=str(exc), status=400)
+        return render_assignment(request, assignment, error=str(exc), status=getattr(exc, "status", 400))
     return redirect("submission", submission_id=submission.pk)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 from rest_framework import generics, status
@@ -10,21 +9,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 
 from catalog.models import Exercise
 from grading.models import Submission
 from grading.selectors import submission_get_for_user, submissions_visible_to
 from grading.serializers import ExerciseSerializer, SubmissionCreateSerializer, SubmissionSerializer
 from grading.services import SubmissionRejected, submission_create
+from grading.throttles import SubmissionRateThrottle
 from grading.uploads import read_uploads
-
-
-class SubmissionRateThrottle(UserRateThrottle):
-    scope = "submissions"
-
-    def get_rate(self) -> str:
-        return settings.GRADIENT_SUBMISSION_RATE  # read per request, so an operator's change applies
 
 
 class ExerciseList(generics.ListAPIView):

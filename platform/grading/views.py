@@ -12,6 +12,7 @@ from catalog.views import render_exercise
 from courses.selectors import TOTAL, feedback_level
 from grading.selectors import latest_run, queue_position, submission_get_for_user
 from grading.services import SubmissionRejected, submission_create
+from grading.throttles import check_submission_rate
 from grading.uploads import read_uploads
 
 
@@ -20,10 +21,11 @@ from grading.uploads import read_uploads
 def submit_view(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = exercise_get_active(slug=slug)
     try:
+        check_submission_rate(request)
         uploads = read_uploads(request.FILES.getlist("files"))
         submission = submission_create(student=request.user, exercise=exercise, uploads=uploads)
     except SubmissionRejected as exc:
-        return render_exercise(request, exercise, error=str(exc), status=400)
+        return render_exercise(request, exercise, error=str(exc), status=getattr(exc, "status", 400))
     return redirect("submission", submission_id=submission.pk)
 
 

@@ -123,3 +123,23 @@ def test_submissions_are_rate_limited_per_user(synced_exercise, student_user, ot
     assert client.get(URL).status_code == 200  # reading is not limited
     assert submit(client_for(other_student)).status_code == 201  # the limit is per user
     cache.clear()
+
+
+def test_the_web_form_shares_the_rate_limit(synced_exercise, student_user, settings) -> None:
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    settings.GRADIENT_SUBMISSION_RATE = "1/min"
+    web = Client()
+    web.force_login(student_user)
+
+    def submit() -> object:
+        return web.post(f"/exercises/{synced_exercise.slug}/submit/", {"files": [upload("solution.py", b"x = 1\n")]})
+
+    assert submit().status_code == 302
+    refused = submit()
+    assert refused.status_code == 429
+    assert "submitting very fast" in refused.content.decode()
+    assert Submission.objects.filter(student=student_user).count() == 1
+    cache.clear()
