@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from catalog.models import Exercise
 from catalog.selectors import exercise_get_active, roadmap
+from courses import plots
 from grading.models import ExerciseBest
 from grading.selectors import roadmap_leaderboard, submissions_visible_to
 
@@ -23,11 +24,25 @@ def roadmap_view(request: HttpRequest) -> HttpResponse:
     # One row per exercise tried, kept with each result: fast however many submissions there are.
     best = dict(ExerciseBest.objects.filter(student=request.user).values_list("exercise_id", "best_score"))
     phases = []
+    skills: dict[str, list[bool]] = {}
     for slug, (title, exercises) in roadmap().items():
         rows = [(e, best.get(e.pk)) for e in exercises]
         done = sum(1 for e, score in rows if score is not None and score >= e.points > 0)
         phases.append({"slug": slug, "title": title, "rows": rows, "done": done, "total": len(rows)})
-    return render(request, "catalog/roadmap.html", {"phases": phases})
+        for exercise, score in rows:
+            for skill in exercise.skills:
+                skills.setdefault(skill, []).append(score is not None and score >= exercise.points > 0)
+    # The picture: phases mastered as bars, and each skill marked once every exercise teaching it is mastered.
+    chart = plots.progress_svg([(p["title"], p["done"], p["total"]) for p in phases], title="Phases mastered")
+    skill_rows = sorted(((name, all(marks), sum(marks), len(marks)) for name, marks in skills.items()),
+                        key=lambda row: (not row[1], -row[2], row[0]))
+    context = {
+        "phases": phases,
+        "chart": mark_safe(chart),  # noqa: S308 - built by courses.plots, which escapes every label
+        "skills": skill_rows,
+        "skills_mastered": sum(1 for row in skill_rows if row[1]),
+    }
+    return render(request, "catalog/roadmap.html", context)
 
 
 @login_required

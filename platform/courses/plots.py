@@ -117,3 +117,24 @@ def bar_chart_svg(
             f'<text x="{_num(label_w + length + 4)}" y="{_num(y + bar_h * 0.72)}" fill="{MUTED}">{count}</text>'
         )
     return _svg(width, height, title, body)
+
+
+def progress_svg(items: Sequence[tuple[str, int, int]], *, title: str, width: int = 520, bar_h: int = 16) -> str:
+    """One bar per (label, done, total): the share done, in green, over the whole, in grey."""
+    label_w, right, top, gap = 230, 50, 22, 6
+    height = top + max(1, len(items)) * (bar_h + gap) + 4
+    plot_w = width - label_w - right
+    body = [f'<text x="0" y="14" fill="{INK}" font-weight="600">{escape(title)}</text>']
+    for index, (label, done, total) in enumerate(items):
+        y = top + index * (bar_h + gap)
+        share = done / total if total else 0.0
+        body.append(
+            f'<text x="{label_w - 6}" y="{_num(y + bar_h * 0.75)}" text-anchor="end" fill="{INK}">{escape(label)}</text>'
+        )
+        body.append(f'<rect x="{label_w}" y="{y}" width="{plot_w}" height="{bar_h}" fill="#edf0f7"/>')
+        body.append(
+            f'<rect x="{label_w}" y="{y}" width="{_num(plot_w * share)}" height="{bar_h}" fill="#2b8a3e" '
+            f'data-done="{done}" data-total="{total}"/>'
+        )
+        body.append(f'<text x="{label_w + plot_w + 6}" y="{_num(y + bar_h * 0.75)}" fill="{MUTED}">{done}/{total}</text>')
+    return _svg(width, height, title, body)

@@ -52,3 +52,15 @@ def test_best_rows_follow_results_and_rank_everyone(synced_exercise, student_use
     assert "Roadmap leaderboard" in page and "(you)" in page
     roadmap = web.get("/").content.decode()
     assert "10 / 10" in roadmap
+
+
+def test_the_roadmap_draws_phases_and_skills_mastered(synced_exercise, student_user, reference_source):
+    graded(student_user, synced_exercise, reference_source, passed=7)
+    web = Client()
+    web.force_login(student_user)
+    page = web.get("/").content.decode()
+    assert "<svg" in page and "Phases mastered" in page
+    assert 'data-done="1"' in page  # the Python foundations bar shows the mastered exercise
+    for skill in synced_exercise.skills:  # its skills count as mastered when no other exercise teaches them
+        assert f">{skill}</span>" in page
+    assert "Skills mastered:" in page
