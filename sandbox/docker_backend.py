@@ -73,6 +73,9 @@ class BoxRun:
         self.metrics: dict[str, dict[str, float]] = {}
         self.wall_exceeded = False
         self.grader_broken = ""
+        self.interrupted = ""  # a box stopped from outside (not the student's doing): retried, never charged
+        self.killed_here: set[str] = set()  # ids of the boxes this process killed itself
+        self.created_wall = time.time()
 
     # ------------------------------------------------------------------ setup
 
@@ -171,6 +174,8 @@ class BoxRun:
         except wire.WireError:
             if self.student_oom_killed():
                 return self.finish("memory_limit", start, "Your code ran out of memory while loading.")
+            if self.stopped_from_outside(self.student_box):
+                return self.infrastructure("the student box was stopped from outside while loading", start)
             return self.finish(
                 "not_gradable", start, "Your program stopped while it was being loaded "
                 "(does it call sys.exit() or os._exit() at the top level?)."
@@ -184,6 +189,8 @@ class BoxRun:
         except TimeoutError:
             return self.infrastructure("the grader box did not start", start)
         self.relay(grader, wall_deadline)
+        if self.interrupted:
+            return self.infrastructure(self.interrupted, start)
         if self.wall_exceeded:
             return self.finish("timeout", start, f"Grading stopped at the time limit of {limits.wall_s:g} s.")
         if self.grader_broken:
@@ -212,12 +219,15 @@ class BoxRun:
                 self.wall_exceeded = True
                 return
             except wire.WireError as exc:
-                self.grader_broken = f"the grader box stopped unexpectedly ({exc})"
+                if self.stopped_from_outside("grader"):
+                    self.interrupted = "the grader box was stopped from outside"
+                else:
+                    self.grader_broken = f"the grader box stopped unexpectedly ({exc})"
                 return
             op = message["op"]
             if op in ("call", "getattr", "http"):
                 grader.send_bytes(self.forward(raw, message, wall_deadline))
-                if self.wall_exceeded:
+                if self.wall_exceeded or self.interrupted:
                     return
             elif op == "test":
                 self.collector.add(message)
@@ -269,6 +279,9 @@ class BoxRun:
             if self.student_oom_killed():
                 self.oom_seen = True
                 return error_reply("MemoryError", "Your program ran out of memory during this call and was stopped.")
+            if self.stopped_from_outside(self.student_box):
+                self.interrupted = "the student box was stopped from outside during a call"
+                return error_reply("Stopped", "The sandbox was stopped from outside; this run will be retried.")
             if isinstance(exc, wire.ChannelClosed | OSError):
                 text = "Your program stopped during this call (os._exit, a crash, or too much memory)."
             else:
@@ -338,10 +351,32 @@ class BoxRun:
         container = self.containers.get(self.student_box)
         if container is None:
             return
+        self.killed_here.add(container.id)
         try:
             container.kill()
         except docker.errors.APIError:
             pass  # already stopped
+
+    def stopped_from_outside(self, key: str) -> bool:
+        """Whether someone other than this process stopped the box (`docker kill`, `docker stop`, `docker rm -f`,
+        an engine shutdown): the engine then logs a "kill" event for it that we did not cause, or no longer
+        answers. Student code has no way to the engine and the OOM killer logs "oom" instead, so such a stop is
+        not the student's doing: the run ends as a retryable infrastructure error rather than a failed test."""
+        container = self.containers.get(key)
+        if container is None or container.id in self.killed_here:
+            return False
+        try:
+            # `until` a moment ahead: the engine logs the event just after the signal, so it may trail the EOF.
+            events = self.client.api.events(
+                since=self.created_wall - 1, until=time.time() + 0.3, decode=True,
+                filters={"container": container.id, "event": "kill"},
+            )
+            try:
+                return any(True for _ in events)
+            finally:
+                events.close()
+        except Exception:  # noqa: BLE001 - the engine itself is going away: not the student's doing either
+            return True
 
     def student_oom_killed(self) -> bool:
         """Whether the engine killed the current student box for memory (call once it has stopped)."""

@@ -124,6 +124,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Submit work, follow grading runs, read feedback. Errors: {\"error\": {code, message, details}}.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get their own components, so uploads show as files (binary), not as URLs.
+    "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI from the sidecar package: no CDN (the site works offline).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -166,6 +168,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 GRADING_LEASE_S = env_int("GRADING_LEASE_S", 120)  # a run's claim lapses unless the worker renews it
 GRADING_MAX_DELIVERIES = env_int("GRADING_MAX_DELIVERIES", 3)
+# A run that failed on our side goes back to the queue after this many seconds, doubled on each later try.
+GRADING_RETRY_DELAY_S = env_int("GRADING_RETRY_DELAY_S", 15)
 GRADING_QUEUE_PREFIX = env_str("GRADING_QUEUE_PREFIX", "")  # e.g. "staging-": workers then take -Q staging-cpu
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-runs": {"task": "grading.sweep", "schedule": 60.0},

@@ -32,10 +32,10 @@ class SubmissionRejected(Exception):
     """The upload is not acceptable (wrong name, too large, broken notebook); nothing was stored."""
 
 
-def _enqueue(run: GradingRun) -> None:
+def _enqueue(run: GradingRun, countdown: float | None = None) -> None:
     from grading.tasks import grade_run
 
-    grade_run.apply_async(args=[run.pk], queue=settings.GRADING_QUEUE_PREFIX + run.queue)
+    grade_run.apply_async(args=[run.pk], queue=settings.GRADING_QUEUE_PREFIX + run.queue, countdown=countdown)
 
 
 def submission_create(  # type: ignore[no-untyped-def]
@@ -143,8 +143,12 @@ def run_complete(*, run_id: int, token: str, outcome: Outcome) -> bool:
             run.lease_expires_at = None
             run.messages = list(outcome.messages)
             run.save(update_fields=["status", "lease_token", "lease_expires_at", "messages"])
-            transaction.on_commit(lambda: _enqueue(run))
+            # Later, not at once: an engine or database that is restarting needs a moment, and retries sent
+            # straight back would use up every delivery within a second.
+            delay = settings.GRADING_RETRY_DELAY_S * 2 ** (run.deliveries - 1)
+            transaction.on_commit(lambda: _enqueue(run, countdown=delay))
             return True
+        ours = outcome.status == "infrastructure_error"  # our failure, never the student's: no score, no tests
         TestResult.objects.filter(run=run).delete()
         TestResult.objects.bulk_create(
             TestResult(
@@ -156,11 +160,11 @@ def run_complete(*, run_id: int, token: str, outcome: Outcome) -> bool:
                 message=test.message,
                 position=index,
             )
-            for index, test in enumerate(outcome.tests)
+            for index, test in enumerate(() if ours else outcome.tests)
         )
         run.status = outcome.status
-        run.score = outcome.score
-        run.max_score = outcome.max_score
+        run.score = None if ours else outcome.score
+        run.max_score = None if ours else outcome.max_score
         run.messages = list(outcome.messages)
         run.student_output = outcome.student_output
         run.duration_s = outcome.duration_s
@@ -170,7 +174,7 @@ def run_complete(*, run_id: int, token: str, outcome: Outcome) -> bool:
         run.lease_token = ""
         run.lease_expires_at = None
         run.save()
-        if outcome.status != "infrastructure_error":
+        if not ours:
             submission = Submission.objects.select_related("assignment__exercise").get(pk=run.submission_id)
             score = outcome.score
             if run.never_lower and submission.score is not None:

@@ -7,6 +7,7 @@ import threading
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from grading import services
 from grading.selectors import job_for_run
@@ -14,6 +15,7 @@ from sandbox import SandboxUnavailable, run_job
 from sandbox.spec import STATUS_SENTENCES, Outcome
 
 logger = logging.getLogger(__name__)
+DATABASE_RETRY_S = 5  # a delivery that finds the database away tries again this much later
 
 
 class LeaseKeeper(threading.Thread):
@@ -45,10 +47,17 @@ def _infrastructure_outcome(message: str) -> Outcome:
     )
 
 
-@shared_task(name="grading.run", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def grade_run(run_id: int) -> str:
+@shared_task(bind=True, name="grading.run", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def grade_run(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
     token = services.new_lease_token()
-    if not services.run_claim(run_id=run_id, token=token):
+    try:
+        claimed = services.run_claim(run_id=run_id, token=token)
+    except (OperationalError, InterfaceError) as exc:
+        # The database is away (restarting). The run is still queued there and this message is what brings it
+        # to a worker: a failed task is acked and gone, so send it again a little later instead.
+        logger.warning("run %s: the database is unavailable, retrying in %s s (%s)", run_id, DATABASE_RETRY_S, exc)
+        raise self.retry(exc=exc, countdown=DATABASE_RETRY_S, max_retries=None) from exc
+    if not claimed:
         return "skipped: already taken or finished"
     keeper = LeaseKeeper(run_id, token)
     keeper.start()
