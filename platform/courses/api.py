@@ -7,6 +7,7 @@ Permissions come from courses.selectors.access_assignment: an assignment of a co
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -92,6 +93,9 @@ class AssignmentList(generics.ListAPIView):
         return [row for _, rows in my_assignments(self.request.user) for row in rows]
 
 
+@extend_schema_view(
+    post=extend_schema(request=AssignmentSubmissionCreateSerializer, responses={201: AssignmentSubmissionSerializer})
+)
 class AssignmentSubmissions(generics.ListCreateAPIView):
     """GET: my submissions for the assignment. POST (multipart `files`): submit to it; 201 with a queued run."""
 

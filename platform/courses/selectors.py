@@ -14,6 +14,7 @@ from courses.models import (
     Assignment,
     Cohort,
     Enrolment,
+    Extension,
     FeedbackVisibility,
     LeaderboardEntry,
     Role,
@@ -162,11 +163,19 @@ def gradebook(*, cohort: Cohort) -> Gradebook:
         .values_list("student_id", "assignment_id", "score", "created_at")
     )
     counts: dict[tuple[int, int], int] = defaultdict(int)
+    # Every extension of the cohort in one query, not one per submission (the page reads millions of rows).
+    extensions = {
+        (student_id, assignment_id): due
+        for assignment_id, student_id, due in Extension.objects.filter(assignment__in=assignments).values_list(
+            "assignment_id", "student_id", "due_at"
+        )
+    }
     for student_id, assignment_id, score, created_at in submissions:
         assignment = by_id[assignment_id]
         key = (student_id, assignment_id)
         counts[key] += 1
-        penalty = late_penalty(assignment, student_id, created_at)
+        due = max(assignment.due_at, extensions.get(key, assignment.due_at))
+        penalty = late_penalty(assignment, student_id, created_at, due=due)
         penalised = score * (1 - penalty)
         cell = book.cells.setdefault(key, GradebookCell())
         if assignment.score_policy == ScorePolicy.LATEST or cell.score is None or penalised > cell.score:

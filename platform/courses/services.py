@@ -56,9 +56,12 @@ def effective_cutoff(assignment: Assignment, student_id: int) -> datetime | None
     return max(assignment.hard_cutoff_at, effective_due(assignment, student_id))
 
 
-def late_penalty(assignment: Assignment, student_id: int, submitted_at: datetime) -> float:
-    """The fraction of the score taken off for lateness (0 when on time), per started day late."""
-    late = submitted_at - effective_due(assignment, student_id)
+def late_penalty(
+    assignment: Assignment, student_id: int, submitted_at: datetime, *, due: datetime | None = None
+) -> float:
+    """The fraction of the score taken off for lateness (0 when on time), per started day late. Pass
+    ``due`` (the student's effective due date) when you already know it, to save a query."""
+    late = submitted_at - (due or effective_due(assignment, student_id))
     if late <= timedelta(0) or assignment.late_penalty_per_day <= 0:
         return 0.0
     return min(1.0, math.ceil(late / DAY) * assignment.late_penalty_per_day)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -24,6 +25,9 @@ class ExerciseList(generics.ListAPIView):
     queryset = Exercise.objects.filter(active=True).order_by("phase", "order", "slug")
 
 
+# The schema shows what a POST takes (the exercise's slug and the files) and what it answers (201 with the new
+# submission and its queued run); without this it would show the read-only Submission as the request body.
+@extend_schema_view(post=extend_schema(request=SubmissionCreateSerializer, responses={201: SubmissionSerializer}))
 class SubmissionListCreate(generics.ListCreateAPIView):
     serializer_class = SubmissionSerializer
     parser_classes = [MultiPartParser, FormParser]

@@ -1,0 +1,211 @@
+"""What the benchmarks share: statistics, Django set-up, Celery worker and web server processes.
+
+Everything runs against the real parts that scripts/bench starts and points at through the environment
+(DATABASE_URL, CELERY_BROKER_URL): PostgreSQL, Redis, Celery worker processes, the Docker engine.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for _path in (str(ROOT), str(ROOT / "platform")):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+LOGS = ROOT / "var" / "bench"
+PYTHONPATH = f"{ROOT / 'platform'}:{ROOT}"
+
+
+# ------------------------------------------------------------------------------------------ statistics
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile on the sorted values (no interpolation): a value that was measured."""
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(label: str, values: list[float], unit: str = "s") -> str:
+    scale = 1000.0 if unit == "ms" else 1.0
+    digits = 1 if unit == "ms" else 3
+    p50, p95 = percentile(values, 50) * scale, percentile(values, 95) * scale
+    return (
+        f"  {label:<44} n={len(values):<4} p50={p50:.{digits}f}{unit}  p95={p95:.{digits}f}{unit}  "
+        f"min={min(values) * scale:.{digits}f}{unit}  mean={statistics.fmean(values) * scale:.{digits}f}{unit}"
+    )
+
+
+@dataclass
+class Row:
+    """One line of the final summary table."""
+
+    section: str
+    what: str
+    value: str
+    reference: str = ""
+    ratio: str = ""
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, section: str, what: str, value: str, reference: str = "", ratio: str = "") -> None:
+        self.rows.append(Row(section, what, value, reference, ratio))
+
+    def table(self) -> str:
+        headers = ("benchmark", "figure", "value", "reference (same run)", "ratio")
+        cells = [headers, *((r.section, r.what, r.value, r.reference, r.ratio) for r in self.rows)]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+        lines = []
+        for index, row in enumerate(cells):
+            lines.append("  ".join(text.ljust(width) for text, width in zip(row, widths, strict=True)).rstrip())
+            if index == 0:
+                lines.append("  ".join("-" * width for width in widths))
+        return "\n".join(lines)
+
+
+def heading(text: str) -> None:
+    print(f"\n=== {text}", flush=True)
+
+
+# ------------------------------------------------------------------------------------------ Django
+
+
+def django_setup() -> None:
+    import django
+
+    django.setup()
+
+
+# ------------------------------------------------------------------------------------------ processes
+
+
+def _stop_group(process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """SIGTERM the process group we started, then SIGKILL it if it lingers."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    try:  # children left in the group (a Celery pool process): kill them too
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def start_worker(name: str, *, concurrency: int = 1, queue: str = "cpu") -> subprocess.Popen[bytes]:
+    """A real Celery worker process, in its own process group; waits until it says it is ready."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log_path = LOGS / f"worker-{name}.log"
+    env = {**os.environ, "PYTHONPATH": PYTHONPATH}
+    with log_path.open("wb") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--concurrency",
+             str(concurrency), "--hostname", f"bench-{name}@%h", "--without-gossip", "--without-mingle",
+             "--loglevel", "INFO"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    deadline = time.monotonic() + 90
+    while b"ready." not in log_path.read_bytes():
+        if worker.poll() is not None or time.monotonic() > deadline:
+            _stop_group(worker, 5)
+            raise SystemExit(f"the Celery worker {name} did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+    return worker
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    _stop_group(worker)
+
+
+def purge_queue(queue: str = "cpu") -> None:
+    from config.celery import app
+
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(queue)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class WebServer:
+    process: subprocess.Popen[bytes]
+    url: str
+    kind: str
+
+    def stop(self) -> None:
+        _stop_group(self.process, 15)
+
+
+def start_web(*, workers: int = 2, threads: int = 4) -> WebServer:
+    """The site on 127.0.0.1: gunicorn (gthread workers) where installed, else `manage.py runserver`."""
+    import importlib.util
+
+    LOGS.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": PYTHONPATH}
+    if importlib.util.find_spec("gunicorn") is not None:
+        kind = f"gunicorn ({workers} gthread workers x {threads} threads)"
+        command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+                   "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
+                   "--log-level", "warning", "--timeout", "120"]
+    else:
+        kind = "manage.py runserver (threaded)"
+        command = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+    log = (LOGS / "web.log").open("wb")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    log.close()
+    url = f"http://127.0.0.1:{port}"
+    import requests
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return WebServer(process, url, kind)
+        except requests.RequestException:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            _stop_group(process, 5)
+            raise SystemExit(f"the web server did not start:\n{(LOGS / 'web.log').read_text()[-3000:]}")
+        time.sleep(0.2)
+
+
+def wait_final(run_ids: list[int], timeout: float) -> None:
+    """Wait until every run has a final status (polling the database)."""
+    from grading.models import FINAL_STATUSES, GradingRun
+
+    deadline = time.monotonic() + timeout
+    pending = set(run_ids)
+    while pending:
+        done = set(
+            GradingRun.objects.filter(pk__in=pending, status__in=list(FINAL_STATUSES)).values_list("pk", flat=True)
+        )
+        pending -= done
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{len(pending)} run(s) did not finish in {timeout:.0f} s: {sorted(pending)[:10]}")
+        time.sleep(0.05)
