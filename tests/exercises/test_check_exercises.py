@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,41 +32,44 @@ def test_every_exercise_passes_its_checks() -> None:
     assert {c["slug"] for c in checks} == {d.slug for d in discover(ROOT / "exercises", ROOT / "graders")}
 
 
-def test_check_exercises_catches_a_wrong_solution_that_gets_full_marks(tmp_path: Path) -> None:
-    import shutil
+SLUG = "python-foundations/word-frequencies"
 
-    slug = "python-foundations/word-frequencies"
-    exercises, graders = tmp_path / "exercises", tmp_path / "graders"
-    shutil.copytree(ROOT / "exercises" / slug, exercises / slug)
-    shutil.copytree(ROOT / "graders" / slug, graders / slug)
+
+class ExerciseCopy:
+    """A copy of one exercise and its grader in a scratch folder, to spoil on purpose and check."""
+
+    def __init__(self, root: Path, slug: str = SLUG) -> None:
+        self.slug = slug
+        self.exercises, self.graders = root / "exercises", root / "graders"
+        shutil.copytree(ROOT / "exercises" / slug, self.exercises / slug)
+        shutil.copytree(ROOT / "graders" / slug, self.graders / slug)
+        self.exercise_dir, self.grader_dir = self.exercises / slug, self.graders / slug
+
+    def check(self) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "GRADIENT_EXERCISES_DIR": str(self.exercises), "GRADIENT_GRADERS_DIR": str(self.graders)}
+        env.pop("SECRET_KEY", None)
+        return subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "check_exercises", self.slug, "--runs", "1"],
+            capture_output=True, text=True, env=env, timeout=600, check=False,
+        )
+
+
+def test_check_exercises_catches_a_wrong_solution_that_gets_full_marks(tmp_path: Path) -> None:
+    copy = ExerciseCopy(tmp_path)
     # A "wrong" solution that is in fact the reference: the check must refuse it.
-    shutil.copytree(graders / slug / "reference", graders / slug / "wrong" / "not-really-wrong")
-    env = {**os.environ, "GRADIENT_EXERCISES_DIR": str(exercises), "GRADIENT_GRADERS_DIR": str(graders)}
-    env.pop("SECRET_KEY", None)
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "check_exercises", slug, "--runs", "1"],
-        capture_output=True, text=True, env=env, timeout=600, check=False,
-    )
+    shutil.copytree(copy.grader_dir / "reference", copy.grader_dir / "wrong" / "not-really-wrong")
+    result = copy.check()
     assert result.returncode != 0
     assert "wrong/not-really-wrong gets full marks" in result.stdout
 
 
 def test_check_exercises_catches_a_leaked_reference(tmp_path: Path) -> None:
-    import shutil
-
-    slug = "python-foundations/word-frequencies"
-    exercises, graders = tmp_path / "exercises", tmp_path / "graders"
-    shutil.copytree(ROOT / "exercises" / slug, exercises / slug)
-    shutil.copytree(ROOT / "graders" / slug, graders / slug)
+    copy = ExerciseCopy(tmp_path)
     # A "hint" file that is in fact the reference, and a starter that is the reference too.
-    shutil.copy(graders / slug / "reference" / "solution.py", exercises / slug / "hints.py")
-    shutil.copy(graders / slug / "reference" / "solution.py", exercises / slug / "starter" / "solution.py")
-    env = {**os.environ, "GRADIENT_EXERCISES_DIR": str(exercises), "GRADIENT_GRADERS_DIR": str(graders)}
-    env.pop("SECRET_KEY", None)
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "check_exercises", slug, "--runs", "1"],
-        capture_output=True, text=True, env=env, timeout=600, check=False,
-    )
+    reference = copy.grader_dir / "reference" / "solution.py"
+    shutil.copy(reference, copy.exercise_dir / "hints.py")
+    shutil.copy(reference, copy.exercise_dir / "starter" / "solution.py")
+    result = copy.check()
     assert result.returncode != 0
     assert "statements of the reference solution appear under exercises/" in result.stdout
     assert "the starter gets full marks" in result.stdout
@@ -77,19 +81,9 @@ def test_every_phase_is_known() -> None:
 
 
 def test_public_tests_must_pass_on_the_reference(tmp_path: Path) -> None:
-    import shutil
-
-    slug = "python-foundations/word-frequencies"
-    exercises, graders = tmp_path / "exercises", tmp_path / "graders"
-    shutil.copytree(ROOT / "exercises" / slug, exercises / slug)
-    shutil.copytree(ROOT / "graders" / slug, graders / slug)
-    public = exercises / slug / "public_tests" / "test_public.py"
+    copy = ExerciseCopy(tmp_path)
+    public = copy.exercise_dir / "public_tests" / "test_public.py"
     public.write_text(public.read_text() + "\n\ndef test_wrong_expectation():\n    assert count_words('a') == {'b': 1}\n")
-    env = {**os.environ, "GRADIENT_EXERCISES_DIR": str(exercises), "GRADIENT_GRADERS_DIR": str(graders)}
-    env.pop("SECRET_KEY", None)
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "check_exercises", slug, "--runs", "1"],
-        capture_output=True, text=True, env=env, timeout=600, check=False,
-    )
+    result = copy.check()
     assert result.returncode != 0
     assert "the public tests fail on the reference: 1 failed, 3 passed" in result.stdout
