@@ -4,6 +4,8 @@
     python client/gradient.py login                       # asks for user name and password, keeps a token
     python client/gradient.py exercises
     python client/gradient.py submit python-foundations/word-frequencies solution.py [--no-wait]
+    python client/gradient.py assignments
+    python client/gradient.py submit python-foundations/word-frequencies solution.py --assignment 3
     python client/gradient.py status 42
     python client/gradient.py history
 
@@ -115,11 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     submit = sub.add_parser("submit", help="submit files (a .py, several files, a .zip or an .ipynb)")
     submit.add_argument("exercise")
     submit.add_argument("files", nargs="+", type=Path)
+    submit.add_argument("--assignment", type=int, help="submit to this assignment (see `assignments`)")
     submit.add_argument("--no-wait", action="store_true")
     submit.add_argument("--timeout", type=float, default=300)
     status = sub.add_parser("status", help="show one submission")
     status.add_argument("submission", type=int)
     sub.add_parser("history", help="your submissions")
+    sub.add_parser("assignments", help="the assignments of your courses, with attempts left")
     args = parser.parse_args(argv)
 
     token = os.environ.get("GRADIENT_TOKEN") or (TOKEN_FILE.read_text().strip() if TOKEN_FILE.exists() else None)
@@ -141,12 +145,21 @@ def main(argv: list[str] | None = None) -> int:
             missing = [str(p) for p in args.files if not p.is_file()]
             if missing:
                 raise ApiError(f"no such file: {', '.join(missing)}")
-            submission = client.post_form("/api/v1/submissions/", {"exercise": args.exercise}, args.files)
+            if args.assignment:
+                path = f"/api/v1/assignments/{args.assignment}/submissions/"
+                submission = client.post_form(path, {}, args.files)
+            else:
+                submission = client.post_form("/api/v1/submissions/", {"exercise": args.exercise}, args.files)
             print(f"submitted: {submission['id']}")
             if not args.no_wait:
                 show_run(wait_for(client, submission["id"], args.timeout))
         elif args.command == "status":
             show_run(client.request("GET", f"/api/v1/submissions/{args.submission}/"))
+        elif args.command == "assignments":
+            for item in client.request("GET", "/api/v1/assignments/")["results"]:
+                score = "-" if item.get("score") is None else f"{item['score']:g}"
+                print(f"{item['id']:>5}  {item['exercise']:<44} due {item['due_at'][:16]}  {item['state']:<8} "
+                      f"score {score}/{item['max_score']}")
         elif args.command == "history":
             for submission in client.request("GET", "/api/v1/submissions/")["results"]:
                 run = submission.get("run") or {}

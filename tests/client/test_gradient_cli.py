@@ -49,3 +49,30 @@ def test_clear_errors_for_bad_input(live_server, synced_exercise, student_user, 
     assert bad_token.returncode == 1 and "error:" in bad_token.stderr
     nothing = cli("http://127.0.0.1:9", token, "history")
     assert nothing.returncode == 1 and "cannot reach" in nothing.stderr
+
+
+def test_assignments_are_listed_and_submitted_to(live_server, synced_exercise, student_user, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.models import Assignment, Cohort, Course, Enrolment
+    from grading import services
+    from grading.models import Submission
+
+    monkeypatch.setattr(services, "_enqueue", lambda run: None)  # no worker needed: --no-wait
+    course = Course.objects.create(slug="ai101", title="AI Engineering 101")
+    cohort = Cohort.objects.create(course=course, slug="autumn", name="Autumn")
+    Enrolment.objects.create(cohort=cohort, user=student_user, role="student")
+    now = timezone.now()
+    assignment = Assignment.objects.create(
+        cohort=cohort, exercise=synced_exercise, opens_at=now - timedelta(days=1), due_at=now + timedelta(days=7)
+    )
+    token = Token.objects.create(user=student_user).key
+    listing = cli(live_server.url, token, "assignments")
+    assert listing.returncode == 0, listing.stderr
+    assert str(assignment.pk) in listing.stdout and "python-foundations/word-frequencies" in listing.stdout
+    result = cli(live_server.url, token, "submit", synced_exercise.slug, str(REFERENCE),
+                 "--assignment", str(assignment.pk), "--no-wait")
+    assert result.returncode == 0, result.stderr
+    assert Submission.objects.get(student=student_user).assignment_id == assignment.pk
