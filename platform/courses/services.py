@@ -135,25 +135,24 @@ def leaderboard_record(*, submission, score: float, metrics: dict[str, dict[str,
     if submission.assignment_id is None:
         return
     assignment = submission.assignment
-    entry = (
-        LeaderboardEntry.objects.select_for_update()
-        .filter(assignment_id=submission.assignment_id, student_id=submission.student_id)
-        .first()
-    )
     metric_name = assignment.exercise.leaderboard_metric
     public = metrics.get("public", {}).get(metric_name) if metric_name else None
     private = metrics.get("private", {}).get(metric_name) if metric_name else None
-    if entry is None:
-        LeaderboardEntry.objects.create(
-            assignment_id=submission.assignment_id,
-            student_id=submission.student_id,
-            best_score=score,
-            best_submission=submission,
-            best_submitted_at=submission.created_at,
-            metric_public=public,
-            metric_private=private,
-            metric_submitted_at=submission.created_at if public is not None else None,
-        )
+    # get_or_create, not select-then-create: two workers finishing the student's first two results at once
+    # would both find no row, and the second insert would break its whole result transaction.
+    entry, created = LeaderboardEntry.objects.select_for_update().get_or_create(
+        assignment_id=submission.assignment_id,
+        student_id=submission.student_id,
+        defaults={
+            "best_score": score,
+            "best_submission": submission,
+            "best_submitted_at": submission.created_at,
+            "metric_public": public,
+            "metric_private": private,
+            "metric_submitted_at": submission.created_at if public is not None else None,
+        },
+    )
+    if created:
         return
     if entry.best_submission_id == submission.pk and score < entry.best_score:
         # A regrade lowered the best submission: the row must follow, so recompute it from scratch.

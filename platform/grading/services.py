@@ -188,17 +188,13 @@ def run_complete(*, run_id: int, token: str, outcome: Outcome) -> bool:
 
 def exercise_best_record(*, submission: Submission, score: float, max_score: float) -> None:
     """Raise the student's best on the exercise if this beats it. Call inside the result's transaction."""
-    best = (
-        ExerciseBest.objects.select_for_update()
-        .filter(student_id=submission.student_id, exercise_id=submission.exercise_id)
-        .first()
+    # get_or_create (it retries the read when a concurrent result inserted the row first).
+    best, created = ExerciseBest.objects.select_for_update().get_or_create(
+        student_id=submission.student_id,
+        exercise_id=submission.exercise_id,
+        defaults={"best_score": score, "max_score": max_score, "achieved_at": submission.created_at},
     )
-    if best is None:
-        ExerciseBest.objects.create(
-            student_id=submission.student_id, exercise_id=submission.exercise_id,
-            best_score=score, max_score=max_score, achieved_at=submission.created_at,
-        )
-    elif score > best.best_score:
+    if not created and score > best.best_score:
         best.best_score, best.max_score, best.achieved_at = score, max_score, submission.created_at
         best.save(update_fields=["best_score", "max_score", "achieved_at"])
 
