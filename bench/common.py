@@ -6,6 +6,7 @@ Everything runs against the real parts that scripts/bench starts and points at t
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import socket
@@ -111,9 +112,11 @@ def _stop_group(process: subprocess.Popen[bytes], timeout: float = 30) -> None:
 
 
 def start_worker(name: str, *, concurrency: int = 1, queue: str = "cpu") -> subprocess.Popen[bytes]:
-    """A real Celery worker process, in its own process group; waits until it says it is ready."""
+    """A real Celery worker process, in its own process group; waits until it says it is ready.
+    (Its warm pool follows SANDBOX_WARM_POOL in this environment: see add_warm_pool_option.)"""
     LOGS.mkdir(parents=True, exist_ok=True)
     log_path = LOGS / f"worker-{name}.log"
+    log_path.unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": PYTHONPATH}
     with log_path.open("wb") as log:
         worker = subprocess.Popen(
@@ -133,6 +136,32 @@ def start_worker(name: str, *, concurrency: int = 1, queue: str = "cpu") -> subp
 
 def stop_worker(worker: subprocess.Popen[bytes]) -> None:
     _stop_group(worker)
+
+
+def add_warm_pool_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--warm-pool", type=int, default=None, metavar="N",
+        help="box pairs each worker keeps warm per kind of run (the workers' SANDBOX_WARM_POOL; 0: none, "
+        "every run starts its boxes; default: the setting's, 1)",
+    )
+
+
+def apply_warm_pool_option(value: int | None) -> str:
+    """Set the workers' SANDBOX_WARM_POOL; returns a line saying what they will do."""
+    if value is not None:
+        os.environ["SANDBOX_WARM_POOL"] = str(value)
+    pairs = int(os.environ.get("SANDBOX_WARM_POOL", "1"))
+    return f"warm pool: {pairs} pair(s) per kind of run" if pairs else "warm pool: off (cold boxes for every run)"
+
+
+def pairs_used(worker_names: list[str]) -> str:
+    """How many runs took a warm pair and how many started their own, from the workers' logs."""
+    warm = cold = 0
+    for name in worker_names:
+        log = (LOGS / f"worker-{name}.log").read_text(errors="replace")
+        warm += log.count(": warm pair of boxes")
+        cold += log.count(": cold pair of boxes")
+    return f"{warm} warm / {cold} cold pairs"
 
 
 def purge_queue(queue: str = "cpu") -> None:

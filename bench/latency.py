@@ -1,13 +1,16 @@
 """End-to-end latency, from upload to committed score, against the bare floor, for several exercises.
 
-    python bench/latency.py [--runs 20] [--exercise python-foundations/word-frequencies ...]
+    python bench/latency.py [--runs 20] [--gap 1.0] [--warm-pool N] [--exercise python-foundations/word-frequencies ...]
 
 Real parts: the submission is created by the same service the API calls (one transaction, task sent on
 commit to Redis), a real Celery worker process (concurrency 1) grades it in the Docker sandbox and commits
 to PostgreSQL. Latency = run.finished_at - submission.created_at (both stamped by the database writes), so
 polling adds nothing. The floor: the same hidden tests run with plain pytest on the host against the
 reference solution, in one process, no sandbox (a fresh interpreter per run, as a worker would need for
-isolation). A notebook reference is turned into a module with sandbox.submission.notebook_to_module first,
+isolation). Submissions come one at a time, ``--gap`` seconds after the previous result: the latency a
+student sees from a worker that is not busy (bench/throughput.py measures a busy one). With the warm pool
+(the default), a worker keeps a pair of boxes started for the next run of each kind; the first run of each
+exercise starts its own, and the line "pairs" says how many runs found one warm. A notebook reference is turned into a module with sandbox.submission.notebook_to_module first,
 as the platform does before grading it.
 """
 
@@ -27,8 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench/ is a folder of scripts, not a package
     ROOT,
     Report,
+    add_warm_pool_option,
+    apply_warm_pool_option,
     django_setup,
     heading,
+    pairs_used,
     percentile,
     purge_queue,
     start_worker,
@@ -84,7 +90,7 @@ def floor(exercise: str, runs: int, scratch: Path) -> list[float]:
     return times
 
 
-def end_to_end(exercise: str, runs: int) -> list[float]:
+def end_to_end(exercise: str, runs: int, gap: float) -> list[float]:
     from django.contrib.auth import get_user_model
 
     from catalog.models import Exercise
@@ -109,17 +115,20 @@ def end_to_end(exercise: str, runs: int) -> list[float]:
             raise SystemExit(f"run {run.pk} of {exercise} ended {run.status} with {run.score}: {run.messages}")
         if index:  # the first run warms the worker (and the image's page cache) up
             latencies.append((run.finished_at - submission.created_at).total_seconds())
+        time.sleep(gap)
     return latencies
 
 
 def run(
-    report: Report, *, runs: int, exercises: list[str]
+    report: Report, *, runs: int, exercises: list[str], gap: float = 1.0
 ) -> tuple[dict[str, list[float] | None], dict[str, list[float]]]:
     """Floors first (host only), then each exercise end to end through one worker of concurrency 1.
     Returns the floor times and the end-to-end latencies by exercise."""
     from catalog.services import exercises_sync
 
-    heading(f"a. end-to-end latency, upload -> committed score (1 worker, concurrency 1, {runs} runs each)")
+    heading(f"a. end-to-end latency, upload -> committed score (1 worker, concurrency 1, {runs} runs each, "
+            f"{gap:g} s apart)")
+    print(f"  {apply_warm_pool_option(None)}")
     exercises_sync()
     floors: dict[str, list[float] | None] = {}
     with tempfile.TemporaryDirectory(prefix="gradient-floor-") as scratch:
@@ -135,7 +144,7 @@ def run(
     latencies: dict[str, list[float]] = {}
     try:
         for exercise in exercises:
-            e2e = latencies[exercise] = end_to_end(exercise, runs)
+            e2e = latencies[exercise] = end_to_end(exercise, runs, gap)
             floor_times = floors[exercise]
             print(f"  {exercise} ({EXERCISES.get(exercise, 'other')}):")
             if floor_times:
@@ -152,6 +161,7 @@ def run(
                 report.add("a. latency", exercise, value, "no floor (torch missing)", "-")
     finally:
         stop_worker(worker)
+    print(f"  pairs: {pairs_used(['latency'])} (the first run of each exercise, plus its warm-up, starts cold)")
     return floors, latencies
 
 
@@ -159,10 +169,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--exercise", action="append", help="repeat for several (default: the four)")
+    parser.add_argument("--gap", type=float, default=1.0, help="seconds between a result and the next upload")
+    add_warm_pool_option(parser)
     args = parser.parse_args()
+    apply_warm_pool_option(args.warm_pool)
     django_setup()
     report = Report()
-    run(report, runs=args.runs, exercises=args.exercise or list(EXERCISES))
+    run(report, runs=args.runs, exercises=args.exercise or list(EXERCISES), gap=args.gap)
     print()
     print(report.table())
 

@@ -1,6 +1,7 @@
 """Every benchmark, one after the other, then one summary table. Run by scripts/bench.
 
     scripts/bench [--runs 20] [--only latency,throughput,otter,pages] [--submissions 60] [--page-requests 50]
+                  [--gap 1.0] [--warm-pool N]
 
 a. latency:    upload -> committed score p50/p95 for four exercises, against plain pytest on the host
 b. throughput: graded submissions per second over the REST API, 1 worker and 2 workers
@@ -21,7 +22,7 @@ import latency  # noqa: E402 - bench/ is a folder of scripts, not a package
 import otter_compare  # noqa: E402
 import pages  # noqa: E402
 import throughput  # noqa: E402
-from common import Report, django_setup, percentile  # noqa: E402
+from common import Report, add_warm_pool_option, apply_warm_pool_option, django_setup, percentile  # noqa: E402
 
 SECTIONS = ("latency", "throughput", "otter", "pages")
 
@@ -36,7 +37,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8, help="throughput: client threads posting at once")
     parser.add_argument("--page-requests", type=int, default=50, help="pages: GETs per page")
     parser.add_argument("--page-budget-s", type=float, default=60.0, help="pages: stop a slow page after this")
+    parser.add_argument("--gap", type=float, default=1.0, help="latency: seconds between a result and the next upload")
+    add_warm_pool_option(parser)
     args = parser.parse_args()
+    apply_warm_pool_option(args.warm_pool)
     only = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(only) - set(SECTIONS)
     if unknown:
@@ -53,7 +57,8 @@ def main() -> None:
     e2e: dict[str, list[float]] = {}
     if "latency" in only:
         start = time.monotonic()
-        floors, e2e = latency.run(report, runs=args.runs, exercises=args.exercise or list(latency.EXERCISES))
+        floors, e2e = latency.run(report, runs=args.runs, exercises=args.exercise or list(latency.EXERCISES),
+                                  gap=args.gap)
         timings["latency"] = time.monotonic() - start
     if "throughput" in only:
         start = time.monotonic()

@@ -22,8 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - bench/ is a folder of scripts, not a package
     ROOT,
     Report,
+    add_warm_pool_option,
+    apply_warm_pool_option,
     django_setup,
     heading,
+    pairs_used,
     percentile,
     purge_queue,
     start_web,
@@ -77,7 +80,8 @@ def measure(url: str, tokens: list[str], *, workers: int, count: int, clients: i
     from grading.models import GradingRun
 
     purge_queue("cpu")
-    processes = [start_worker(f"throughput-{workers}-{index}", concurrency=1) for index in range(workers)]
+    names = [f"throughput-{workers}-{index}" for index in range(workers)]
+    processes = [start_worker(name, concurrency=1) for name in names]
     try:
         warm, _ = post_submissions(url, tokens, workers, workers)  # each worker's first run is slower
         wait_final([body["run"]["id"] for body in warm], 120)
@@ -95,7 +99,8 @@ def measure(url: str, tokens: list[str], *, workers: int, count: int, clients: i
     last = max(r.finished_at for r in runs)
     span = (last - first).total_seconds()
     latencies = [(r.finished_at - r.submission.created_at).total_seconds() for r in runs]
-    return {"workers": workers, "span": span, "rate": count / span, "latencies": latencies, "posts": post_times}
+    return {"workers": workers, "span": span, "rate": count / span, "latencies": latencies, "posts": post_times,
+            "pairs": pairs_used(names)}
 
 
 def run(report: Report, *, count: int, students: int, clients: int, floor_p50: float | None) -> None:
@@ -103,14 +108,14 @@ def run(report: Report, *, count: int, students: int, clients: int, floor_p50: f
             f"{clients} client threads")
     tokens = student_tokens(students)
     web = start_web()
-    print(f"  web: {web.kind} at {web.url}")
+    print(f"  web: {web.kind} at {web.url}; {apply_warm_pool_option(None)}")
     results = []
     try:
         for workers in (1, 2):
             result = measure(web.url, tokens, workers=workers, count=count, clients=clients)
             results.append(result)
             print(f"  {workers} worker(s), concurrency 1 each: {count} graded in {result['span']:.2f}s = "
-                  f"{result['rate']:.2f} submissions/s")
+                  f"{result['rate']:.2f} submissions/s ({result['pairs']}, warm-up runs included)")
             print(summary("per-submission upload -> committed score", result["latencies"]))  # type: ignore[arg-type]
             print(summary("POST /api/v1/submissions/ (client side)", result["posts"], "ms"))  # type: ignore[arg-type]
     finally:
@@ -139,7 +144,9 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=60)
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--clients", type=int, default=8)
+    add_warm_pool_option(parser)
     args = parser.parse_args()
+    apply_warm_pool_option(args.warm_pool)
     django_setup()
     from catalog.services import exercises_sync
 

@@ -8,6 +8,8 @@ folder mounted, read-only.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +22,33 @@ STUDENT_UID = "65534:65534"
 GRADER_UID = "65532:65532"
 GRADER_MEMORY_MB = 1024
 RUNNERS = "/opt/gradient"
+GRADER_TESTS = "/box/in/tests"
 
 
 def container_name(run_name: str, role: str) -> str:
     return f"gradient-{run_name}-{role}"
 
 
-def _common(limits: Limits, run_name: str) -> dict[str, Any]:
+def run_containers(client: Any, run_name: str) -> list[Any]:
+    """The boxes of a run, found by name: a box from the warm pool is renamed after the run it serves."""
+    prefix = container_name(run_name, "")
+    found = client.containers.list(all=True, filters={"name": prefix}, ignore_removed=True)
+    return [c for c in found if c.name.startswith(prefix)]  # the engine's name filter matches substrings
+
+
+def pair_key(job: GradingJob, tag: str) -> str:
+    """Two jobs with the same key can use the same kind of box pair: same image, limits, devices, preloads.
+    (Names and folders differ per pair and are left out.)"""
+    parts = []
+    for make in (student_box, grader_box):
+        command, options = make(job, name="", inbox=Path("/"))
+        options = {k: v for k, v in options.items() if k not in ("name", "volumes")}
+        parts.append([command, options])
+    text = json.dumps([tag, parts], sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _common(limits: Limits, role: str) -> dict[str, Any]:
     return {
         "network_mode": "none",
         "read_only": True,
@@ -37,7 +59,7 @@ def _common(limits: Limits, run_name: str) -> dict[str, Any]:
         "working_dir": "/work",
         "hostname": "sandbox",
         "log_config": LogConfig(type="json-file", config={"max-size": f"{limits.output_kb}k", "max-file": "1"}),
-        "labels": {"gradient.run": run_name},
+        "labels": {"gradient.box": role},
     }
 
 
@@ -46,7 +68,7 @@ def student_box(job: GradingJob, *, name: str, inbox: Path) -> tuple[list[str], 
     limits = job.limits
     megabytes = limits.memory_mb
     file_bytes = limits.fsize_mb * 1024 * 1024
-    options = _common(limits, job.run_name)
+    options = _common(limits, "student")
     options.update(
         name=name,
         user=STUDENT_UID,
@@ -79,13 +101,14 @@ def student_box(job: GradingJob, *, name: str, inbox: Path) -> tuple[list[str], 
     if job.gpu:
         options["device_requests"] = [DeviceRequest(count=-1, capabilities=[["gpu"]])]
     # -u: the box is killed at the end, so buffered prints would be lost (-I ignores PYTHONUNBUFFERED).
-    command = ["python3", "-I", "-B", "-u", f"{RUNNERS}/student_runner.py", "/box/in/chan.sock", job.module]
+    # The module to load comes later, with "go" (see sandbox.box_pair); the preloads are imported before.
+    command = ["python3", "-I", "-B", "-u", f"{RUNNERS}/student_runner.py", "/box/in/chan.sock", *job.preload]
     return command, options
 
 
 def grader_box(job: GradingJob, *, name: str, inbox: Path) -> tuple[list[str], dict[str, Any]]:
     """(command, create options) of the grader box that mounts ``inbox`` (the hidden tests and its socket)."""
-    options = _common(job.limits, job.run_name)
+    options = _common(job.limits, "grader")
     options.update(
         name=name,
         user=GRADER_UID,
@@ -100,5 +123,5 @@ def grader_box(job: GradingJob, *, name: str, inbox: Path) -> tuple[list[str], d
             "GRADIENT_CALL_TIMEOUT": str(job.limits.call_timeout_s),
         },
     )
-    command = ["python3", "-I", "-B", f"{RUNNERS}/grader_runner.py", "/box/in/chan.sock", "/box/in/tests"]
+    command = ["python3", "-I", "-B", f"{RUNNERS}/grader_runner.py", "/box/in/chan.sock", *job.preload]
     return command, options

@@ -10,32 +10,32 @@ a box that overruns its time.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
-import shutil
-import socket
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import docker.errors
 
 from sandbox import images
-from sandbox.boxes import container_name, grader_box, student_box
+from sandbox.box_pair import BoxPair, PairNotReady, remove_by_force
+from sandbox.boxes import container_name, pair_key, run_containers
 from sandbox.engine import docker_client
-from sandbox.output import OutputWatcher
+from sandbox.pool import WarmPool
 from sandbox.report import ReportCollector
 from sandbox.runners import gradient_wire as wire
 from sandbox.spec import STATUS_SENTENCES, GradingJob, Outcome, RunStatus
 
 Progress = Callable[[int, int], None]
+logger = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 30.0
 CALL_GRACE_S = 1.0  # the box's own alarm fires first; this is the hard stop behind it
-GRADER_MAX_FRAME = 16 * 1024 * 1024
 
 
 def work_root() -> Path:
@@ -53,16 +53,14 @@ class StudentState:
 
 
 class BoxRun:
-    def __init__(self, job: GradingJob, tag: str, progress: Progress | None) -> None:
+    def __init__(self, job: GradingJob, tag: str, progress: Progress | None, pool: WarmPool | None = None) -> None:
         self.job = job
         self.tag = tag
         self.progress = progress
+        self.pool = pool
         self.client = docker_client()
-        self.dir = work_root() / job.run_name
-        self.containers: dict[str, Any] = {}
-        self.watchers: list[OutputWatcher] = []
-        self.listeners: dict[str, socket.socket] = {}
-        self.channels: dict[str, wire.Channel] = {}
+        self.pair = BoxPair(work_root() / job.run_name)
+        self.warm = False  # whether the pair came from the warm pool
         self.collector = ReportCollector(job.declared_tests)
         self.messages: list[str] = list(job.notes)
         self.student = StudentState()
@@ -75,77 +73,35 @@ class BoxRun:
         self.grader_broken = ""
         self.interrupted = ""  # a box stopped from outside (not the student's doing): retried, never charged
         self.killed_here: set[str] = set()  # ids of the boxes this process killed itself
-        self.created_wall = time.time()
+
+    @property
+    def containers(self) -> dict[str, Any]:
+        return self.pair.containers
+
+    @property
+    def channels(self) -> dict[str, wire.Channel]:
+        return self.pair.channels
 
     # ------------------------------------------------------------------ setup
 
-    def prepare(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
-        for role in ("student", "grader"):
-            (self.dir / role).mkdir(parents=True, mode=0o755)
-        files_dir = self.dir / "student" / "files"
-        files_dir.mkdir(mode=0o755)
-        for rel, content in self.job.student_files.items():
-            rel_path = PurePosixPath(rel)
-            if rel_path.is_absolute() or ".." in rel_path.parts or not rel_path.parts:
-                raise ValueError(f"unsafe submission path {rel!r}")
-            target = files_dir.joinpath(*rel_path.parts)
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
-            target.write_bytes(content)
-            target.chmod(0o644)
-        tests_dir = self.dir / "grader" / "tests"
-        tests_dir.mkdir(mode=0o755)
-        for test_file in sorted(self.job.grader_dir.glob("test_*.py")):
-            shutil.copyfile(test_file, tests_dir / test_file.name)
-        if (self.job.grader_dir / "data").is_dir():
-            shutil.copytree(self.job.grader_dir / "data", tests_dir / "data")
-        for path in (self.dir, *self.dir.rglob("*")):
-            path.chmod(0o755 if path.is_dir() else 0o644)
-        for role in ("student", "grader"):
-            self.listen(role)
-        leftovers = ["grader", "student", *(f"student-{n}" for n in range(1, MAX_STUDENT_RESTARTS + 1))]
-        for role in leftovers:
-            self._remove_container(container_name(self.job.run_name, role))
-
-    def listen(self, role: str) -> None:
-        sock_path = self.dir / role / "chan.sock"
-        sock_path.unlink(missing_ok=True)
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(str(sock_path))
-        sock_path.chmod(0o666)
-        listener.listen(1)
-        self.listeners[role] = listener
-
-    def start_student(self, box: str = "student") -> None:
-        command, options = student_box(
-            self.job, name=container_name(self.job.run_name, box), inbox=self.dir / "student"
-        )
-        self.student_box = box
-        container = self.client.containers.create(self.tag, command, **options)
-        self.containers[box] = container
-        # Attached before the start, so that a burst of output at start-up is counted too.
-        watcher = OutputWatcher(container, self.job.limits.output_kb * 1024)
-        watcher.start()
-        self.watchers.append(watcher)
-        container.start()
-
-    def start_grader(self) -> None:
-        command, options = grader_box(
-            self.job, name=container_name(self.job.run_name, "grader"), inbox=self.dir / "grader"
-        )
-        self.containers["grader"] = self.client.containers.run(self.tag, command, detach=True, **options)
-
-    def accept(self, role: str, deadline: float) -> wire.Channel:
-        listener = self.listeners.pop(role)
-        listener.settimeout(max(0.01, deadline - time.monotonic()))
-        try:
-            conn, _ = listener.accept()
-        finally:
-            listener.close()  # exactly one connection per box
-        max_frame = GRADER_MAX_FRAME if role == "grader" else wire.DEFAULT_MAX_FRAME
-        channel = wire.Channel(conn, max_frame=max_frame)
-        self.channels[role] = channel
-        return channel
+    def get_pair(self) -> None:
+        """A warm pair from the pool, renamed after this run, or a pair started now (cold)."""
+        for leftover in run_containers(self.client, self.job.run_name):
+            remove_by_force(leftover)  # what a killed worker left of an earlier delivery of this run
+        if self.pool is not None:
+            pair = self.pool.take(pair_key(self.job, self.tag))
+            if pair is not None:
+                self.pair, self.warm = pair, True
+                with ThreadPoolExecutor(max_workers=2) as renames:
+                    list(renames.map(
+                        lambda role: pair.containers[role].rename(container_name(self.job.run_name, role)),
+                        ("student", "grader"),
+                    ))
+        if not self.warm:
+            names = {role: container_name(self.job.run_name, role) for role in ("student", "grader")}
+            deadline = time.monotonic() + CONNECT_TIMEOUT_S + self.job.limits.load_timeout_s
+            self.pair.start(self.client, self.tag, self.job, names, deadline)
+        logger.info("%s: %s pair of boxes", self.job.run_name, "warm" if self.warm else "cold")
 
     # ------------------------------------------------------------------ the run
 
@@ -153,16 +109,13 @@ class BoxRun:
         start = time.monotonic()
         limits = self.job.limits
         wall_deadline = start + limits.wall_s
-        self.prepare()
-        # The two boxes start in parallel: each start is a few hundred milliseconds of engine work.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            grader_started = pool.submit(self.start_grader)
-            self.start_student()
-            grader_started.result()
         try:
-            student = self.accept("student", time.monotonic() + CONNECT_TIMEOUT_S)
-        except TimeoutError:
-            return self.infrastructure("the student box did not start", start)
+            self.get_pair()
+        except PairNotReady as exc:
+            return self.infrastructure(str(exc), start)
+        self.pair.hand_over(self.job)
+        self.pair.go(self.job)
+        student = self.channels["student"]
         try:
             hello = student.recv(deadline=min(wall_deadline, time.monotonic() + limits.load_timeout_s))
         except wire.FrameTimeout:
@@ -184,11 +137,7 @@ class BoxRun:
             return self.finish("not_gradable", start, describe_load_error(hello))
         if hello.get("op") != "ready":
             return self.finish("not_gradable", start, "Your program interfered with the grading channel while loading.")
-        try:
-            grader = self.accept("grader", time.monotonic() + CONNECT_TIMEOUT_S)
-        except TimeoutError:
-            return self.infrastructure("the grader box did not start", start)
-        self.relay(grader, wall_deadline)
+        self.relay(self.channels["grader"], wall_deadline)
         if self.interrupted:
             return self.infrastructure(self.interrupted, start)
         if self.wall_exceeded:
@@ -297,13 +246,16 @@ class BoxRun:
         old = self.channels.pop("student", None)
         if old is not None:
             old.close()
-        _remove_by_force(self.containers[self.student_box])
-        self.listen("student")
-        self.start_student(f"student-{self.restarts}")
+        remove_by_force(self.containers[self.student_box])
+        box = f"student-{self.restarts}"
+        self.pair.listen("student")
+        self.pair.start_student(self.client, self.tag, self.job, container_name(self.job.run_name, box), key=box)
+        self.student_box = box
         try:
-            channel = self.accept("student", time.monotonic() + CONNECT_TIMEOUT_S)
+            channel = self.pair.connect("student", time.monotonic() + CONNECT_TIMEOUT_S)
+            channel.send({"op": "go", "module": self.job.module})
             hello = channel.recv(deadline=min(wall_deadline, time.monotonic() + limits.load_timeout_s))
-        except (TimeoutError, wire.WireError):
+        except (PairNotReady, wire.WireError, OSError):
             return False
         if hello.get("op") != "ready":
             return False
@@ -345,7 +297,7 @@ class BoxRun:
     def output_exceeded(self) -> bool:
         # The watchers follow the logs as they are written; by the time the grader is done they have seen
         # what came before its last call. (No join: the student box is still running here.)
-        return any(w.exceeded.is_set() for w in self.watchers)
+        return any(w.exceeded.is_set() for w in self.pair.watchers)
 
     def kill_student(self) -> None:
         container = self.containers.get(self.student_box)
@@ -368,7 +320,7 @@ class BoxRun:
         try:
             # `until` a moment ahead: the engine logs the event just after the signal, so it may trail the EOF.
             events = self.client.api.events(
-                since=self.created_wall - 1, until=time.time() + 0.3, decode=True,
+                since=self.pair.created_wall - 1, until=time.time() + 0.3, decode=True,
                 filters={"container": container.id, "event": "kill"},
             )
             try:
@@ -402,36 +354,13 @@ class BoxRun:
         text = data[-cap:].decode("utf-8", errors="replace")
         return text
 
-    def _remove_container(self, name: str) -> None:
-        try:
-            self.client.containers.get(name).remove(force=True)
-        except docker.errors.NotFound:
-            pass
+    def refill_pool(self) -> None:
+        """Start a pair for the next run of this kind: after this run's result, so as not to slow it down."""
+        if self.pool is not None:
+            self.pool.used(pair_key(self.job, self.tag), self.job, self.tag)
 
     def cleanup(self) -> None:
-        for channel in self.channels.values():
-            channel.close()
-        for listener in self.listeners.values():
-            listener.close()
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(_remove_by_force, self.containers.values()))
-        for watcher in self.watchers:
-            watcher.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def _remove_by_force(container: Any) -> None:
-    try:
-        container.remove(force=True)
-    except docker.errors.NotFound:
-        pass
-    except docker.errors.APIError:
-        # One retry: the engine can refuse while the box is still being killed.
-        time.sleep(0.2)
-        try:
-            container.remove(force=True)
-        except docker.errors.NotFound:
-            pass
+        self.pair.remove()
 
 
 def error_reply(type_name: str, message: str) -> bytes:
@@ -450,17 +379,33 @@ def describe_load_error(message: dict[str, Any]) -> str:
     return "Your code raised an error while it was being loaded:\n" + text
 
 
-def run_job(job: GradingJob, *, progress: Progress | None = None, build_images: bool = True) -> Outcome:
-    """Grade ``job``; raises :class:`SandboxUnavailable` when no engine or image can be had."""
+def run_job(
+    job: GradingJob,
+    *,
+    progress: Progress | None = None,
+    build_images: bool = True,
+    pool: WarmPool | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> Outcome:
+    """Grade ``job``; raises :class:`SandboxUnavailable` when no engine or image can be had.
+
+    With a ``pool`` the run takes a warm pair of boxes when one of its kind waits there, and leaves another
+    starting for the next run. ``on_outcome`` is called with the outcome before the boxes are removed, so
+    that a caller can commit the result without waiting for that (the removal still happens before this
+    returns: nothing outlives the call)."""
     tag = images.ensure_image(job.image, build=build_images)
-    box = BoxRun(job, tag, progress)
+    box = BoxRun(job, tag, progress, pool)
     try:
-        return box.execute()
-    except docker.errors.ImageNotFound:
-        images.forget(tag)  # someone removed it: the retry rebuilds it
-        return box.infrastructure(f"the sandbox image {tag} disappeared from the engine", time.monotonic())
-    except (docker.errors.APIError, OSError) as exc:
-        start = time.monotonic()
-        return box.infrastructure(f"the container engine failed: {str(exc)[:500]}", start)
+        try:
+            outcome = box.execute()
+        except docker.errors.ImageNotFound:
+            images.forget(tag)  # someone removed it: the retry rebuilds it
+            outcome = box.infrastructure(f"the sandbox image {tag} disappeared from the engine", time.monotonic())
+        except (docker.errors.APIError, OSError) as exc:
+            outcome = box.infrastructure(f"the container engine failed: {str(exc)[:500]}", time.monotonic())
+        if on_outcome is not None:
+            on_outcome(outcome)
+        box.refill_pool()
+        return outcome
     finally:
         box.cleanup()

@@ -9,6 +9,7 @@ an integer literal gives its weight (1 without it).
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 
@@ -57,3 +58,27 @@ def _name(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
     return ""
+
+
+# Libraries slow enough to import that a box loads them before the submission arrives (see sandbox.box_pair).
+PRELOADABLE = ("numpy", "pandas", "scipy", "sklearn", "torch")
+
+
+@functools.lru_cache(maxsize=256)
+def _preloads(grader_dir: str, stamp: tuple[tuple[str, int, int], ...]) -> tuple[str, ...]:
+    found: set[str] = set()
+    for name, _, _ in stamp:
+        tree = ast.parse((Path(grader_dir) / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module.split(".")[0])
+    return tuple(m for m in PRELOADABLE if m in found)
+
+
+def preloads(grader_dir: Path) -> tuple[str, ...]:
+    """The slow libraries the grader's tests import: the student's code almost surely uses them too, so both
+    boxes import them while they wait for a submission. (Cached until a test file changes.)"""
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in grader_test_files(grader_dir))
+    return _preloads(str(grader_dir), stamp)

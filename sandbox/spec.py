@@ -81,6 +81,13 @@ class GradingJob:
     gpu: bool = False
     notes: tuple[str, ...] = ()  # messages from loading the submission (e.g. dropped notebook magics)
 
+    @property
+    def preload(self) -> tuple[str, ...]:
+        """Slow libraries both boxes import before the submission arrives (those the grader's tests use)."""
+        from sandbox.manifest import preloads
+
+        return preloads(self.grader_dir)
+
 
 @dataclass(frozen=True)
 class TestOutcome:

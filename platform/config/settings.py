@@ -141,6 +141,10 @@ SANDBOX_DEFAULT_LIMITS = {
     "memory_mb": env_int("SANDBOX_MEMORY_MB", 512),
     "call_timeout_s": env_int("SANDBOX_CALL_TIMEOUT_S", 5),
 }
+# Box pairs a worker keeps started ahead of time, per kind of run (0 turns the warm pool off), and how long an
+# unused one may wait before it is removed. See sandbox/pool.py.
+SANDBOX_WARM_POOL = env_int("SANDBOX_WARM_POOL", 1)
+SANDBOX_WARM_IDLE_S = env_int("SANDBOX_WARM_IDLE_S", 300)
 SANDBOX_GPU = env_bool("SANDBOX_GPU", False)  # does this deployment have a GPU worker?
 
 # --------------------------------------------------------------------- Celery

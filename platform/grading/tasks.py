@@ -6,12 +6,15 @@ import logging
 import threading
 
 from celery import shared_task
+from celery.signals import worker_process_shutdown
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from grading import services
 from grading.selectors import job_for_run
 from sandbox import SandboxUnavailable, run_job
+from sandbox.docker_backend import work_root
+from sandbox.pool import WarmPool
 from sandbox.spec import STATUS_SENTENCES, Outcome
 
 logger = logging.getLogger(__name__)
@@ -47,6 +50,29 @@ def _infrastructure_outcome(message: str) -> Outcome:
     )
 
 
+_pool: WarmPool | None = None
+
+
+def warm_pool() -> WarmPool | None:
+    """This worker process's warm pool of box pairs (settings.SANDBOX_WARM_POOL pairs per kind; 0: none)."""
+    global _pool
+    if _pool is None and settings.SANDBOX_WARM_POOL > 0:
+        try:
+            _pool = WarmPool(
+                work_root=work_root, per_key=settings.SANDBOX_WARM_POOL, idle_s=settings.SANDBOX_WARM_IDLE_S
+            )
+        except SandboxUnavailable:
+            return None  # no engine now: the run says so itself
+    return _pool
+
+
+@worker_process_shutdown.connect
+def close_warm_pool(**_kwargs: object) -> None:
+    """A stopping worker removes the boxes it kept warm (a killed one leaves them to the next pool)."""
+    if _pool is not None:
+        _pool.close()
+
+
 @shared_task(bind=True, name="grading.run", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def grade_run(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
     token = services.new_lease_token()
@@ -61,6 +87,16 @@ def grade_run(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
         return "skipped: already taken or finished"
     keeper = LeaseKeeper(run_id, token)
     keeper.start()
+    attempted: list[Outcome] = []  # the result this delivery tried to commit
+    committed: list[Outcome] = []
+
+    def commit(outcome: Outcome) -> None:
+        # Called by the sandbox before it removes the boxes: the student sees the score that much sooner.
+        keeper.stopped.set()
+        attempted.append(outcome)
+        services.run_complete(run_id=run_id, token=token, outcome=outcome)
+        committed.append(outcome)
+
     try:
         job = job_for_run(run_id)
 
@@ -68,15 +104,23 @@ def grade_run(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
             services.run_heartbeat(run_id=run_id, token=token, tests_done=done)
 
         try:
-            outcome = run_job(job, progress=progress)
+            outcome = run_job(job, progress=progress, pool=warm_pool(), on_outcome=commit)
         except SandboxUnavailable as exc:
             outcome = _infrastructure_outcome(str(exc))
     except Exception as exc:  # noqa: BLE001 - whatever broke, the run must end with a recorded status
+        if committed:
+            logger.exception("run %s: cleaning up after the result failed", run_id)
+            return committed[0].status
+        if attempted:
+            # The commit itself failed (the database went away): as for a dead worker, the lease lapses and
+            # the sweeper sends the run again.
+            raise
         logger.exception("run %s: grading failed", run_id)
         outcome = _infrastructure_outcome(f"{type(exc).__name__}: {str(exc)[:300]}")
     finally:
         keeper.stopped.set()
-    services.run_complete(run_id=run_id, token=token, outcome=outcome)
+    if not attempted:
+        services.run_complete(run_id=run_id, token=token, outcome=outcome)
     return outcome.status
 
 

@@ -1,7 +1,9 @@
 """Runs inside the grader box: the hidden pytest tests, with ``student`` proxied to the student box.
 
-    python3 -I -B /opt/gradient/grader_runner.py SOCKET TESTS_DIR
+    python3 -I -B /opt/gradient/grader_runner.py SOCKET [PRELOAD ...]
 
+Like the student runner, it connects, imports pytest and the slow libraries the tests use, says ``warm`` and
+waits for ``{"op": "go", "tests": TESTS_DIR}``: the worker may start the box before the run exists.
 Each finished test is sent to the worker at once (``{"op": "test", ...}``), so the tests that finished keep
 their points when a limit stops the run later; ``{"op": "done"}`` closes the run. The worker checks every
 name against the tests it found in the grader's source and computes the score itself.
@@ -9,6 +11,7 @@ name against the tests it found in the grader's source and computes the score it
 
 from __future__ import annotations
 
+import importlib
 import os
 import socket
 import sys
@@ -88,11 +91,28 @@ class GradientPlugin:
             self.channel.send({"op": "grader_error", "message": str(report.longrepr)[-MAX_MESSAGE:]})
 
 
+def preload(modules: list[str]) -> None:
+    for name in ["numpy", *modules]:  # numpy: the rng fixture
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001,S112 - not in this image: a test that imports it will say so
+            continue
+
+
 def main() -> int:
-    socket_path, tests_dir = sys.argv[1], sys.argv[2]
+    socket_path = sys.argv[1]
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.connect(socket_path)
     channel = wire.Channel(sock)
+    preload(sys.argv[2:])
+    channel.send({"op": "warm"})
+    try:
+        go = channel.recv()
+    except wire.WireError:
+        return 0  # the worker went away before handing over a run
+    tests_dir = go.get("tests")
+    if go.get("op") != "go" or type(tests_dir) is not str:
+        return 0
     gradient_grader.connect(channel)
     plugin = GradientPlugin(channel)
     code = pytest.main(

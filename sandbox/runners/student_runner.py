@@ -1,6 +1,10 @@
 """Runs inside the student box: loads the submission and answers the grader's calls.
 
-    python3 -I -B /opt/gradient/student_runner.py SOCKET MODULE
+    python3 -I -B /opt/gradient/student_runner.py SOCKET [PRELOAD ...]
+
+The runner connects, imports the slow libraries it is given (so the submission finds them loaded), says
+``warm`` and waits: the box may be started before any submission exists (the worker's warm pool). With
+``{"op": "go", "module": NAME}`` it copies the submission in, imports it and answers calls.
 
 The box holds nothing secret, so nothing here needs protecting from the student's code: whatever that code
 does to this process can only change its own answers, which the grader checks. The worker owns the other end
@@ -164,11 +168,36 @@ def serve(channel: wire.Channel, module: Any) -> None:
         channel.send(reply)
 
 
+def preload(modules: list[str]) -> None:
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001,S112 - not in this image: the submission's own import will say so
+            continue
+
+
+def wait_for_go(channel: wire.Channel) -> str | None:
+    """The module to load, once the worker hands over a submission; None if it goes away first."""
+    try:
+        go = channel.recv()
+    except wire.WireError:
+        return None
+    module_name = go.get("module")
+    if go.get("op") != "go" or type(module_name) is not str or not module_name.isidentifier():
+        return None
+    return module_name
+
+
 def main() -> None:
-    socket_path, module_name = sys.argv[1], sys.argv[2]
+    socket_path = sys.argv[1]
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.connect(socket_path)
     channel = wire.Channel(sock)
+    preload(sys.argv[2:])
+    channel.send({"op": "warm"})
+    module_name = wait_for_go(channel)
+    if module_name is None:
+        return
     copy_submission()
     os.chdir(WORKDIR)
     sys.path.insert(0, WORKDIR)

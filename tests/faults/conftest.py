@@ -37,6 +37,7 @@ import docker
 import docker.errors
 import pytest
 
+from sandbox.boxes import run_containers
 from sandbox.docker_backend import work_root
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -436,8 +437,7 @@ class PrivateStack:
         return f"{self.postgres.name}-run{run_id}"  # grading.selectors.run_name_for
 
     def leftover_containers(self, run_id: int) -> list[str]:
-        label = f"gradient.run={self.run_name(run_id)}"
-        return [c.name for c in self.engine.client.containers.list(all=True, filters={"label": label})]
+        return [c.name for c in run_containers(self.engine.client, self.run_name(run_id))]
 
     def assert_graded_once(self, run_id: int, *, deliveries: int | tuple[int, ...] = 1) -> dict[str, Any]:
         """One final result: graded with full marks, exactly one set of test results, the submission's
@@ -454,8 +454,10 @@ class PrivateStack:
         assert runs[0][0] == 1
         score = self.sql("SELECT score FROM grading_submission WHERE id = %s", row["submission_id"])
         assert score[0][0] == FULL_MARKS
-        assert self.leftover_containers(run_id) == []
-        assert not (work_root() / self.run_name(run_id)).exists()
+        # The result is committed before the boxes are removed (so the student sees it sooner): give the
+        # worker a moment to finish removing them.
+        wait_for(lambda: self.leftover_containers(run_id) == [], 30, "the run's boxes to be removed")
+        wait_for(lambda: not (work_root() / self.run_name(run_id)).exists(), 30, "the run's folder to go")
         return row
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from grading import services
 from grading.models import GradingRun, TestResult
 from grading.selectors import run_name_for
+from sandbox.boxes import run_containers
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = (ROOT / "graders" / "python-foundations" / "word-frequencies" / "reference" / "solution.py").read_text()
@@ -48,8 +49,7 @@ def wait_for(predicate, timeout: float, what: str):  # type: ignore[no-untyped-d
 
 def leftover_containers(run: GradingRun) -> list[str]:
     client = docker.from_env()
-    label = f"gradient.run={run_name_for(run.pk)}"
-    return [c.name for c in client.containers.list(all=True, filters={"label": label})]
+    return [c.name for c in run_containers(client, run_name_for(run.pk))]
 
 
 def assert_exactly_one_result(run: GradingRun) -> None:
@@ -90,7 +90,8 @@ def test_worker_killed_mid_run_is_swept_and_graded_once(fault_queue, workers, sy
     assert_exactly_one_result(run)
     run.refresh_from_db()
     assert run.deliveries == 2
-    assert leftover_containers(run) == []  # the retry removed the dead worker's boxes by name
+    # The retry removed the dead worker's boxes by name (and its own, just after committing).
+    wait_for(lambda: leftover_containers(run) == [], 30, "the run's boxes to be removed")
 
 
 def test_a_task_delivered_twice_grades_once(fault_queue, workers, synced_exercise, student_user):

@@ -33,6 +33,8 @@ from rest_framework.authtoken.models import Token
 
 from grading.models import FINAL_STATUSES, GradingRun, Submission, TestResult
 from grading.selectors import run_name_for
+from sandbox.boxes import container_name
+from sandbox.pool import BOX_PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISE = "python-foundations/word-frequencies"
@@ -151,9 +153,11 @@ def test_a_burst_of_submissions_is_graded_exactly_once(live_server, load_queue, 
 
     # Back to baseline: no container or work folder of these runs, and the worker processes are gone.
     run_names = {run_name_for(r.pk) for r in runs}
-    containers = docker.from_env().containers.list(all=True, filters={"label": "gradient.run"})
-    leftovers = [c.name for c in containers if c.labels.get("gradient.run") in run_names]
-    assert leftovers == []
+    # (Boxes are named after their run; the workers' warm pools are closed with them.)
+    boxes = docker.from_env().containers.list(all=True, filters={"label": "gradient.box"}, ignore_removed=True)
+    names = [c.name for c in boxes]
+    assert [n for n in names if any(n.startswith(container_name(r, "")) for r in run_names)] == []
+    assert [n for n in names if n.startswith(BOX_PREFIX)] == []
     work_root = Path(os.environ.get("SANDBOX_WORK_DIR", "/tmp/gradient-runs"))
     assert [name for name in run_names if (work_root / name).exists()] == []
     for worker in worker_procs:

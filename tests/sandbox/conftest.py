@@ -2,7 +2,7 @@
 
 ``grade(source)`` runs a submission (one ``solution.py`` source, or a dict of files) against the hidden
 grader in ``fixtures/attack`` with small limits, and asserts that nothing of the run is left behind (no
-container labelled with its run name, no work folder). ``honest`` is a correct solution worth full marks;
+container named after its run, no work folder). ``honest`` is a correct solution worth full marks;
 ``probe_submission(body)`` is that solution plus a probe that runs inside the first call into student code
 and prints its findings as one ``FACTS=<json>`` line, which ``facts(outcome)`` reads back from the captured
 student output. Only the ``sandbox`` package is used: no Django, no database.
@@ -21,7 +21,11 @@ from pathlib import Path
 import pytest
 
 from sandbox import GradingJob, Limits, Outcome, SandboxUnavailable, run_job
+from sandbox.boxes import pair_key
+from sandbox.docker_backend import work_root
+from sandbox.images import ensure_image
 from sandbox.manifest import declared_tests
+from sandbox.pool import WarmPool
 
 # The fixture graders are hidden tests for the sandbox to run, not tests of this suite.
 collect_ignore = ["fixtures"]
@@ -82,13 +86,13 @@ def add(a, b):
 
 
 def leftovers(run_name: str) -> list[str]:
-    """What a run left on the host: its containers (by label) and its work folder."""
-    from sandbox.docker_backend import work_root
+    """What a run left on the host: its containers (by name) and its work folder."""
+    from sandbox.boxes import run_containers
     from sandbox.engine import docker_client
 
     found = [
         f"container {c.name} ({c.status})"
-        for c in docker_client().containers.list(all=True, filters={"label": f"gradient.run={run_name}"})
+        for c in run_containers(docker_client(), run_name)
     ]
     folder = work_root() / run_name
     if folder.exists():
@@ -97,11 +101,15 @@ def leftovers(run_name: str) -> list[str]:
 
 
 class Grade:
-    """``grade(source, limits=None)`` -> Outcome, asserting that the run left nothing behind."""
+    """``grade(source, limits=None)`` -> Outcome, asserting that the run left nothing behind.
 
-    def __init__(self) -> None:
+    With a warm pool, each run takes a pair of boxes that was started (and waited) before its submission
+    existed, as on a busy worker; without, it starts its own. Every attack runs both ways."""
+
+    def __init__(self, pool: WarmPool | None = None) -> None:
         self.declared = declared_tests(ATTACK_GRADER)
         self.run_names: list[str] = []
+        self.pool = pool
 
     @property
     def full_marks(self) -> float:
@@ -137,7 +145,15 @@ class Grade:
             notes=notes,
         )
         try:
-            outcome = run_job(job)
+            if self.pool is None:
+                outcome = run_job(job)
+            else:
+                tag = ensure_image(job.image)
+                taken = self.pool.stats["taken"]
+                started = self.pool.refill(pair_key(job, tag), job, tag)
+                assert started is not None and started.result(timeout=60).healthy()
+                outcome = run_job(job, pool=self.pool)
+                assert self.pool.stats["taken"] == taken + 1, "the run did not take the warm pair"
         except SandboxUnavailable as exc:
             # The sandbox is the thing under test: without it these tests fail (scripts/test starts the
             # engine). A developer may opt in to skipping them on a machine without Docker.
@@ -152,10 +168,20 @@ class Grade:
         return outcome
 
 
-@pytest.fixture
-def grade() -> Iterator[Grade]:
-    grader = Grade()
+@pytest.fixture(params=["cold", "warm"])
+def grade(request: pytest.FixtureRequest) -> Iterator[Grade]:
+    pool = None
+    if request.param == "warm":
+        try:
+            pool = WarmPool(work_root=work_root, refill_on_use=False)
+        except SandboxUnavailable as exc:
+            if os.environ.get("GRADIENT_SKIP_WITHOUT_DOCKER") == "1":
+                pytest.skip(f"no sandbox here: {exc}")
+            raise
+    grader = Grade(pool)
     yield grader
+    if pool is not None:
+        pool.close()
     # Safety net for runs whose test failed before its own check.
     for run_name in grader.run_names:
         try:

@@ -1,0 +1,173 @@
+"""A started pair of boxes, before and after it is handed a submission.
+
+Starting a box is most of a run's cost (engine work, the interpreter, pytest and numpy imports), and none of
+it depends on the submission. So a pair is started first, empty: each runner connects to its socket, loads
+its heavy imports and says ``warm``. Only then is it handed a job: the worker writes the submission and the
+hidden tests into the pair's folders and sends ``go``. The same two steps serve a run that starts its boxes
+itself (cold) and one that takes a pair the warm pool started ahead of time (sandbox.pool); a pair is used
+for one run only and removed after it, so nothing carries over from one submission to the next.
+"""
+
+from __future__ import annotations
+
+import select
+import shutil
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import docker.errors
+
+from sandbox.boxes import GRADER_TESTS, grader_box, student_box
+from sandbox.output import OutputWatcher
+from sandbox.runners import gradient_wire as wire
+from sandbox.spec import GradingJob
+
+ROLES = ("student", "grader")
+GRADER_MAX_FRAME = 16 * 1024 * 1024
+
+
+class PairNotReady(Exception):
+    """A box of the pair did not start or did not get warm in time (never the student's doing)."""
+
+
+@dataclass
+class BoxPair:
+    dir: Path
+    containers: dict[str, Any] = field(default_factory=dict)  # "student", "grader" -> container
+    channels: dict[str, wire.Channel] = field(default_factory=dict)
+    watchers: list[OutputWatcher] = field(default_factory=list)
+    listeners: dict[str, socket.socket] = field(default_factory=dict)
+    created_wall: float = field(default_factory=time.time)
+
+    # ------------------------------------------------------------------ starting, empty
+
+    def make_folders(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+        for sub in ("student", "student/files", "grader", "grader/tests"):
+            (self.dir / sub).mkdir(parents=True, mode=0o755)
+            (self.dir / sub).chmod(0o755)
+        self.dir.chmod(0o755)
+
+    def listen(self, role: str) -> None:
+        sock_path = self.dir / role / "chan.sock"
+        sock_path.unlink(missing_ok=True)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(sock_path))
+        sock_path.chmod(0o666)
+        listener.listen(1)
+        self.listeners[role] = listener
+
+    def start_student(self, client: Any, tag: str, job: GradingJob, name: str, key: str = "student") -> None:
+        command, options = student_box(job, name=name, inbox=self.dir / "student")
+        container = client.containers.create(tag, command, **options)
+        self.containers[key] = container
+        # Attached before the start, so that a burst of output at start-up is counted too.
+        watcher = OutputWatcher(container, job.limits.output_kb * 1024)
+        watcher.start()
+        self.watchers.append(watcher)
+        container.start()
+
+    def start_grader(self, client: Any, tag: str, job: GradingJob, name: str) -> None:
+        command, options = grader_box(job, name=name, inbox=self.dir / "grader")
+        self.containers["grader"] = client.containers.run(tag, command, detach=True, **options)
+
+    def connect(self, role: str, deadline: float) -> wire.Channel:
+        """Accept the box's one connection and wait for its ``warm``: its runner is loaded and waiting."""
+        listener = self.listeners.pop(role)
+        listener.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError as exc:
+            raise PairNotReady(f"the {role} box did not start") from exc
+        finally:
+            listener.close()  # exactly one connection per box
+        max_frame = GRADER_MAX_FRAME if role == "grader" else wire.DEFAULT_MAX_FRAME
+        channel = wire.Channel(conn, max_frame=max_frame)
+        self.channels[role] = channel
+        try:
+            hello = channel.recv(deadline=deadline)
+        except wire.WireError as exc:
+            raise PairNotReady(f"the {role} box did not get ready ({exc})") from exc
+        if hello.get("op") != "warm":
+            raise PairNotReady(f"the {role} box said {hello.get('op')!r} instead of 'warm'")
+        return channel
+
+    def start(self, client: Any, tag: str, job: GradingJob, names: dict[str, str], deadline: float) -> None:
+        """Start both boxes (in parallel: each start is engine work) and wait until both are warm."""
+        self.make_folders()
+        for role in ROLES:
+            self.listen(role)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            grader_started = pool.submit(self.start_grader, client, tag, job, names["grader"])
+            self.start_student(client, tag, job, names["student"])
+            grader_started.result()
+        for role in ROLES:
+            self.connect(role, deadline)
+
+    def healthy(self) -> bool:
+        """A waiting pair says nothing until ``go``: a readable socket means a box has gone (EOF)."""
+        if set(self.channels) != set(ROLES):
+            return False
+        readable, _, _ = select.select([c.sock for c in self.channels.values()], [], [], 0)
+        return not readable
+
+    # ------------------------------------------------------------------ handing over a job
+
+    def hand_over(self, job: GradingJob) -> None:
+        """Write the submission and the hidden tests where the two boxes (and only they) will read them."""
+        files_dir = self.dir / "student" / "files"
+        for rel, content in job.student_files.items():
+            rel_path = PurePosixPath(rel)
+            if rel_path.is_absolute() or ".." in rel_path.parts or not rel_path.parts:
+                raise ValueError(f"unsafe submission path {rel!r}")
+            target = files_dir.joinpath(*rel_path.parts)
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+            target.write_bytes(content)
+        tests_dir = self.dir / "grader" / "tests"
+        for test_file in sorted(job.grader_dir.glob("test_*.py")):
+            shutil.copyfile(test_file, tests_dir / test_file.name)
+        if (job.grader_dir / "data").is_dir():
+            shutil.copytree(job.grader_dir / "data", tests_dir / "data")
+        for folder in (files_dir, tests_dir):
+            for path in folder.rglob("*"):
+                path.chmod(0o755 if path.is_dir() else 0o644)
+
+    def go(self, job: GradingJob) -> None:
+        """Both boxes start at once: the grader collects its tests while the submission loads."""
+        self.channels["student"].send({"op": "go", "module": job.module})
+        self.channels["grader"].send({"op": "go", "tests": GRADER_TESTS})
+
+    # ------------------------------------------------------------------ the end
+
+    def close_channels(self) -> None:
+        for channel in self.channels.values():
+            channel.close()
+        for listener in self.listeners.values():
+            listener.close()
+        self.listeners.clear()
+
+    def remove(self) -> None:
+        self.close_channels()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(remove_by_force, self.containers.values()))
+        for watcher in self.watchers:
+            watcher.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def remove_by_force(container: Any) -> None:
+    try:
+        container.remove(force=True)
+    except docker.errors.NotFound:
+        pass
+    except docker.errors.APIError:
+        # One retry: the engine can refuse while the box is still being killed.
+        time.sleep(0.2)
+        try:
+            container.remove(force=True)
+        except docker.errors.NotFound:
+            pass

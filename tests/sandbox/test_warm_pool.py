@@ -1,0 +1,192 @@
+"""The warm pool: box pairs started before their submission exists, used once, never shared.
+
+A warm run must be indistinguishable from a cold one to the student and to the grader (the red-team suite
+runs every attack both ways: see the ``grade`` fixture); these tests check what is particular to the pool:
+which pair a run takes, that a pair serves one run only, that a pair which died while it waited costs the
+student nothing, and that pools leave nothing behind, even when their worker was killed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from sandbox import GradingJob, Outcome, run_job
+from sandbox.boxes import pair_key, run_containers
+from sandbox.docker_backend import work_root
+from sandbox.engine import docker_client
+from sandbox.images import ensure_image
+from sandbox.manifest import declared_tests
+from sandbox.pool import BOX_PREFIX, WarmPool, owner_id
+
+from .conftest import ATTACK_GRADER, HONEST, SMALL_LIMITS
+
+pytestmark = pytest.mark.docker
+
+FRESHNESS_PROBE = HONEST + '''
+import os, json
+_seen = {p: os.path.exists(p) for p in ("/tmp/left-by-an-earlier-run", "/work/left-by-an-earlier-run")}
+for _p in _seen:
+    open(_p, "w").write("x")
+print("FACTS=" + json.dumps(_seen), flush=True)
+'''
+
+
+def make_job(source: str = HONEST, **limit_changes: Any) -> GradingJob:
+    return GradingJob(
+        run_name=f"pool-test-{uuid.uuid4().hex[:10]}",
+        image="python",
+        student_files={"solution.py": source.encode()},
+        module="solution",
+        grader_dir=ATTACK_GRADER,
+        declared_tests=declared_tests(ATTACK_GRADER),
+        limits=dataclasses.replace(SMALL_LIMITS, **limit_changes),
+    )
+
+
+def pool_boxes() -> list[Any]:
+    return [c for c in docker_client().containers.list(all=True, filters={"name": BOX_PREFIX}, ignore_removed=True)
+            if c.name.startswith(BOX_PREFIX)]
+
+
+def wait_until(predicate: Any, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+class Seen:
+    """What the run's boxes were, looked up while they still exist (just before their removal)."""
+
+    def __init__(self, job: GradingJob) -> None:
+        self.job = job
+        self.boxes: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, outcome: Outcome) -> None:
+        for container in run_containers(docker_client(), self.job.run_name):
+            container.reload()
+            self.boxes[container.name.rsplit("-", 1)[1]] = container.attrs
+
+
+@pytest.fixture
+def pool() -> Any:
+    warm = WarmPool(work_root=work_root, refill_on_use=False)
+    yield warm
+    warm.close()
+    assert [c.name for c in pool_boxes() if warm.owner in c.name] == []
+
+
+def warmed(pool: WarmPool, job: GradingJob) -> dict[str, str]:
+    """Start a pair for ``job``'s kind and wait until it is warm; the ids of its boxes, by role."""
+    tag = ensure_image(job.image)
+    started = pool.refill(pair_key(job, tag), job, tag)
+    assert started is not None
+    pair = started.result(timeout=60)
+    assert pair.healthy()
+    return {role: c.id for role, c in pair.containers.items()}
+
+
+def test_a_run_takes_the_waiting_pair_renamed_after_it_and_gets_full_marks(pool: WarmPool) -> None:
+    job = make_job()
+    waiting = warmed(pool, job)
+    seen = Seen(job)
+    outcome = run_job(job, pool=pool, on_outcome=seen)
+    assert outcome.status == "graded" and outcome.score == outcome.max_score
+    assert {role: attrs["Id"] for role, attrs in seen.boxes.items()} == waiting
+    assert pool.size() == 0  # taken, not put back
+    assert run_containers(docker_client(), job.run_name) == []
+    assert not (work_root() / job.run_name).exists()
+
+
+def test_a_pair_serves_one_run_only(pool: WarmPool) -> None:
+    used: list[set[str]] = []
+    for _ in range(2):
+        job = make_job(FRESHNESS_PROBE)
+        warmed(pool, job)
+        seen = Seen(job)
+        outcome = run_job(job, pool=pool, on_outcome=seen)
+        assert outcome.status == "graded" and outcome.score == outcome.max_score
+        assert '"/tmp/left-by-an-earlier-run": false' in outcome.student_output
+        assert '"/work/left-by-an-earlier-run": false' in outcome.student_output
+        used.append({attrs["Id"] for attrs in seen.boxes.values()})
+    assert not used[0] & used[1]
+
+
+def test_a_pair_that_died_while_waiting_costs_the_student_nothing(pool: WarmPool) -> None:
+    job = make_job()
+    waiting = warmed(pool, job)
+    docker_client().containers.get(waiting["student"]).kill()  # from outside, before any submission
+    seen = Seen(job)
+    outcome = run_job(job, pool=pool, on_outcome=seen)
+    assert outcome.status == "graded" and outcome.score == outcome.max_score, outcome.messages
+    assert waiting["student"] not in {attrs["Id"] for attrs in seen.boxes.values()}  # it started its own
+    wait_until(lambda: [c for c in pool_boxes() if pool.owner in c.name] == [], timeout=30)
+
+
+def test_a_pair_that_cannot_start_leaves_the_run_to_start_its_own(pool: WarmPool) -> None:
+    job = make_job()
+    key = pair_key(job, ensure_image(job.image))
+    started = pool.refill(key, job, "gradient-sandbox-missing:none")  # say, the image was removed
+    assert started is not None and isinstance(started.exception(timeout=60), Exception)
+    assert pool.take(key) is None and pool.stats["missed"] == 1
+    outcome = run_job(job, pool=pool)
+    assert outcome.status == "graded" and outcome.score == outcome.max_score
+
+
+def test_a_run_of_another_kind_does_not_take_the_pair(pool: WarmPool) -> None:
+    small = make_job()
+    waiting = warmed(pool, small)
+    larger = make_job(memory_mb=192)
+    seen = Seen(larger)
+    outcome = run_job(larger, pool=pool, on_outcome=seen)
+    assert outcome.status == "graded"
+    assert seen.boxes["student"]["HostConfig"]["Memory"] == 192 * 1024 * 1024
+    assert seen.boxes["student"]["Id"] != waiting["student"]
+    assert pool.size() == 1  # still waiting for a run of its own kind
+
+
+def test_the_pool_refills_after_a_run_and_its_pairs_go_when_it_closes() -> None:
+    warm = WarmPool(work_root=work_root)
+    try:
+        job = make_job()
+        first = run_job(job, pool=warm)
+        assert first.status == "graded"
+        wait_until(lambda: len([c for c in pool_boxes() if warm.owner in c.name and c.status == "running"]) == 2)
+        second_job = make_job()
+        seen = Seen(second_job)
+        second = run_job(second_job, pool=warm, on_outcome=seen)
+        assert second.status == "graded" and second.score == second.max_score
+        assert seen.boxes  # (renamed, so no longer listed as the pool's)
+    finally:
+        warm.close()
+    assert [c.name for c in pool_boxes() if warm.owner in c.name] == []
+    assert not [p for p in work_root().glob(f"pool-{warm.owner}-*")]
+
+
+def test_a_new_pool_removes_what_a_killed_worker_left() -> None:
+    tag = ensure_image("python")
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a process id nobody has any more: the "killed worker"
+    host = owner_id().rsplit("-", 1)[0]
+    dead_owner = f"{BOX_PREFIX}{host}-{gone.pid}-1-student"
+    other_host_exited = f"{BOX_PREFIX}elsewhere-123-1-grader"
+    client = docker_client()
+    sleeper = ["python3", "-c", "import time; time.sleep(120)"]
+    client.containers.run(tag, sleeper, name=dead_owner, detach=True, network_mode="none")
+    exited = client.containers.run(tag, ["true"], name=other_host_exited, detach=True, network_mode="none")
+    exited.wait(timeout=30)
+    folder = work_root() / f"pool-{host}-{gone.pid}-1"
+    folder.mkdir(parents=True, exist_ok=True)
+    alive = WarmPool(work_root=work_root)  # this process is alive: its own pool is not an orphan
+    try:
+        names = [c.name for c in pool_boxes()]
+        assert dead_owner not in names and other_host_exited not in names
+        assert not folder.exists()
+    finally:
+        alive.close()
