@@ -92,7 +92,7 @@ class GradientPlugin:
 
 
 def preload(modules: list[str]) -> None:
-    for name in ["numpy", *modules]:  # numpy: the rng fixture
+    for name in modules:
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001,S112 - not in this image: a test that imports it will say so
