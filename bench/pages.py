@@ -100,10 +100,10 @@ def seed() -> dict[str, int]:
             # third of each cohort's assignments counts the latest score, the others the best.
             cursor.execute(
                 "INSERT INTO courses_assignment (cohort_id, exercise_id, opens_at, due_at, late_penalty_per_day, "
-                "hard_cutoff_at, attempts_per_day, attempts_cap, feedback_visibility, score_policy) "
+                "hard_cutoff_at, attempts_per_day, attempts_cap, feedback_visibility, score_policy, exercise_version_id) "
                 "SELECT b_cohort.cohort_id, b_ex.exercise_id, now() - interval '120 days' + b_ex.a * interval '7 days', "
                 "now() - interval '112 days' + b_ex.a * interval '7 days', 0.1, NULL, NULL, NULL, 'visible', "
-                "CASE WHEN b_ex.a %% 3 = 2 THEN 'latest' ELSE 'best' END FROM b_cohort CROSS JOIN b_ex",
+                "CASE WHEN b_ex.a %% 3 = 2 THEN 'latest' ELSE 'best' END, b_ex.version_id FROM b_cohort CROSS JOIN b_ex",
                 [],
             )
             cursor.execute(

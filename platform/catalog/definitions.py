@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.manifest import declared_tests, grader_test_files
+from catalog.snapshots import grader_files
+from sandbox.manifest import declared_tests
 from sandbox.spec import Limits
 
 PHASES: dict[str, str] = {
@@ -60,17 +61,19 @@ class ExerciseDefinition:
 
     @property
     def grader_hash(self) -> str:
-        """Identifies the grader version: a changed test or data file is a new exercise version."""
+        """Identifies the grader version: a changed test or data file, or changed limits, is a new exercise
+        version (catalog.services also makes one when only the settings in `grading_settings` change)."""
         digest = hashlib.sha256()
-        paths = list(grader_test_files(self.grader_dir))
-        data_dir = self.grader_dir / "data"
-        if data_dir.is_dir():
-            paths += sorted(p for p in data_dir.rglob("*") if p.is_file())
-        for path in paths:
+        for path in grader_files(self.grader_dir):
             digest.update(str(path.relative_to(self.grader_dir)).encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
         digest.update(repr(sorted(self.limits.items())).encode())
         return digest.hexdigest()[:20]
+
+    @property
+    def grading_settings(self) -> dict[str, Any]:
+        """What else a grading job takes from the metadata, stored with each version's snapshot."""
+        return {"module": self.module, "image": self.image, "gpu": self.gpu, "limits": dict(self.limits)}
 
     def limits_with(self, defaults: dict[str, Any]) -> Limits:
         return Limits.from_mapping(self.limits, base=Limits.from_mapping(defaults))

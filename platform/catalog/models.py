@@ -48,4 +48,34 @@ class ExerciseVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.exercise.slug}@{self.grader_hash[:8]}"
+        return f"{self.exercise.slug}@{self.short_hash}"
+
+    @property
+    def short_hash(self) -> str:
+        return self.grader_hash[:8]
+
+
+class GraderSnapshot(models.Model):
+    """Everything about a version that decides grading, stored when the version is made, so that a version
+    grades the same on every worker for as long as anything is pinned to it, whatever graders/ holds now.
+    (Its declared tests and maximum are on the version itself.) A version synced before snapshots existed
+    has none; see grading.grader_versions for how it is graded."""
+
+    version = models.OneToOneField(
+        ExerciseVersion, on_delete=models.CASCADE, primary_key=True, related_name="snapshot"
+    )
+    files = models.BinaryField()  # the test_*.py files and data/ as a deterministic tar (catalog.snapshots)
+    files_sha256 = models.CharField(max_length=64)  # names the folder each worker unpacks the files into
+    module = models.CharField(max_length=200)
+    image = models.CharField(max_length=50)
+    gpu = models.BooleanField()
+    limits = models.JSONField(default=dict, blank=True)  # the exercise's overrides of the platform defaults
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"snapshot of {self.version_id}"
+
+    @property
+    def grading_settings(self) -> dict[str, object]:
+        """As catalog.definitions.ExerciseDefinition.grading_settings, to compare the two."""
+        return {"module": self.module, "image": self.image, "gpu": self.gpu, "limits": dict(self.limits)}

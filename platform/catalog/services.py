@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 
-from catalog.definitions import ExerciseDefinition, discover
-from catalog.models import Exercise, ExerciseVersion
+from catalog import snapshots
+from catalog.definitions import ExerciseDefinition, ExerciseDefinitionError, discover
+from catalog.models import Exercise, ExerciseVersion, GraderSnapshot
 
 
 @dataclass
 class SyncReport:
     created: list[str] = field(default_factory=list)
     new_versions: list[str] = field(default_factory=list)
+    snapshotted: list[str] = field(default_factory=list)  # older versions whose files were stored now
     unchanged: list[str] = field(default_factory=list)
     deactivated: list[str] = field(default_factory=list)
 
@@ -39,11 +43,13 @@ def exercise_sync_one(*, definition: ExerciseDefinition, report: SyncReport) -> 
             "active": True,
         },
     )
-    version, version_created = ExerciseVersion.objects.get_or_create(
-        exercise=exercise,
-        grader_hash=definition.grader_hash,
-        defaults={"declared_tests": declared, "max_score": float(sum(declared.values()))},
-    )
+    version, version_created = _version_for(exercise, definition, declared)
+    if not hasattr(version, "snapshot"):
+        # A new version, or one synced before snapshots existed: its hash matches the files on disk, so these
+        # are its files.
+        version_snapshot_write(version=version, definition=definition)
+        if not version_created:
+            report.snapshotted.append(definition.slug)
     if exercise.current_version_id != version.pk:
         exercise.current_version = version
         exercise.save(update_fields=["current_version"])
@@ -54,6 +60,54 @@ def exercise_sync_one(*, definition: ExerciseDefinition, report: SyncReport) -> 
     else:
         report.unchanged.append(definition.slug)
     return exercise
+
+
+def _version_for(
+    exercise: Exercise, definition: ExerciseDefinition, declared: dict[str, int]
+) -> tuple[ExerciseVersion, bool]:
+    """The version these files and settings make, and whether it is new. A version is named by the grader
+    hash (test files, data, limits). The module, image and gpu flag also decide grading but are not in that
+    hash (adding them would turn every existing version into a new one), so a change of only those makes a
+    version named by the hash plus a digest of the settings; the plain hash stays with the version that had
+    it first."""
+    wanted = definition.grading_settings
+    candidates = (
+        ExerciseVersion.objects.filter(exercise=exercise, grader_hash__startswith=definition.grader_hash)
+        .select_related("snapshot")
+        .order_by("pk")
+    )
+    for candidate in candidates:
+        # A version without a snapshot was graded from the files on disk, settings included: it matches.
+        if not hasattr(candidate, "snapshot") or candidate.snapshot.grading_settings == wanted:
+            return candidate, False
+    grader_hash = definition.grader_hash
+    if candidates:
+        settings_digest = hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()
+        grader_hash = f"{grader_hash}-{settings_digest[:8]}"
+    version = ExerciseVersion.objects.create(
+        exercise=exercise,
+        grader_hash=grader_hash,
+        declared_tests=declared,
+        max_score=float(sum(declared.values())),
+    )
+    return version, True
+
+
+def version_snapshot_write(*, version: ExerciseVersion, definition: ExerciseDefinition) -> GraderSnapshot:
+    """Store what grades this version: its files as they are on disk now, and the job's settings."""
+    try:
+        archive = snapshots.pack(definition.grader_dir)
+    except snapshots.SnapshotError as exc:
+        raise ExerciseDefinitionError(str(exc)) from exc
+    return GraderSnapshot.objects.create(
+        version=version,
+        files=archive,
+        files_sha256=snapshots.digest(archive),
+        module=definition.module,
+        image=definition.image,
+        gpu=definition.gpu,
+        limits=dict(definition.limits),
+    )
 
 
 @transaction.atomic

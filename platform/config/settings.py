@@ -146,6 +146,9 @@ SANDBOX_DEFAULT_LIMITS = {
 SANDBOX_WARM_POOL = env_int("SANDBOX_WARM_POOL", 1)
 SANDBOX_WARM_IDLE_S = env_int("SANDBOX_WARM_IDLE_S", 300)
 SANDBOX_GPU = env_bool("SANDBOX_GPU", False)  # does this deployment have a GPU worker?
+# The sandbox's work folder (it reads the variable itself, with the same default): the workers unpack each
+# grader version's stored files under graders/<digest> in it (grading.grader_versions).
+SANDBOX_WORK_DIR = Path(env_str("SANDBOX_WORK_DIR", "/tmp/gradient-runs"))  # noqa: S108 - the sandbox's default
 
 # --------------------------------------------------------------------- Celery
 # Redis in production and in the tests; Celery's filesystem transport for the embedded demo.

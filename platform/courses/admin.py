@@ -1,5 +1,9 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 
+from catalog.models import ExerciseVersion
 from courses.models import Assignment, Cohort, Course, Enrolment, Extension, LeaderboardEntry
 
 
@@ -31,11 +35,51 @@ class ExtensionInline(admin.TabularInline):
     extra = 0
 
 
+class GraderVersionChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ExerciseVersion) -> str:
+        current = " (current)" if obj.exercise.current_version_id == obj.pk else ""
+        return f"{obj.exercise.slug} @ {obj.short_hash} of {obj.created_at:%Y-%m-%d %H:%M}{current}"
+
+
+class AssignmentAdminForm(forms.ModelForm):
+    """Staff choose among the exercise's grader versions (empty: its current one). The list shows the
+    assignment's exercise's versions; whatever is sent, Assignment.clean refuses another exercise's."""
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "cohort", "exercise", "exercise_version", "opens_at", "due_at", "late_penalty_per_day", "hard_cutoff_at",
+            "attempts_per_day", "attempts_cap", "feedback_visibility", "score_policy",
+        ]
+        field_classes = {"exercise_version": GraderVersionChoice}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["exercise_version"]
+        versions = ExerciseVersion.objects.select_related("exercise").order_by("exercise__slug", "-created_at", "-pk")
+        # Offered: the versions of the assignment's exercise. Accepted: any version, so that a version of another
+        # exercise gets Assignment.clean's sentence rather than a bare "not one of the available choices".
+        field.queryset = versions
+        if not self.is_bound and self.instance.exercise_id is not None:
+            field.queryset = versions.filter(exercise_id=self.instance.exercise_id)
+
+
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
-    list_display = ["exercise", "cohort", "opens_at", "due_at", "attempts_per_day", "attempts_cap", "score_policy"]
+    form = AssignmentAdminForm
+    list_display = [
+        "exercise", "cohort", "grader_version", "opens_at", "due_at", "attempts_per_day", "attempts_cap",
+        "score_policy",
+    ]
     list_filter = ["cohort"]
+    list_select_related = ["exercise__current_version", "exercise_version", "cohort__course"]
     inlines = [ExtensionInline]
+
+    @admin.display(description="grader version")
+    def grader_version(self, assignment: Assignment) -> str:
+        version = assignment.exercise_version
+        newer = "; a newer version exists" if assignment.newer_version_exists else ""
+        return f"{version.short_hash} of {version.created_at:%Y-%m-%d}{newer}"
 
 
 @admin.register(LeaderboardEntry)

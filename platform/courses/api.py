@@ -51,7 +51,7 @@ class AssignmentSerializer(serializers.Serializer):
     late_penalty_per_day = serializers.FloatField(source="assignment.late_penalty_per_day")
     score_policy = serializers.CharField(source="assignment.score_policy")
     feedback_visibility = serializers.CharField(source="assignment.feedback_visibility")
-    max_score = serializers.IntegerField(source="assignment.exercise.points")
+    max_score = serializers.IntegerField(source="assignment.max_score", help_text="full marks of the assignment's grader version")
     score = serializers.FloatField(allow_null=True, help_text="the score that counts, after any late penalty")
     state = serializers.ChoiceField(choices=["upcoming", "open", "late", "closed"])
     attempts = AttemptsSerializer()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -72,6 +75,17 @@ class ScorePolicy(models.TextChoices):
 class Assignment(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="assignments")
     exercise = models.ForeignKey("catalog.Exercise", on_delete=models.PROTECT, related_name="assignments")
+    # The grader version the cohort's submissions are graded with, whatever graders/ holds later: a grader
+    # change reaches an assignment only when staff re-pin it (the admin) or regrade it (manage.py regrade).
+    exercise_version = models.ForeignKey(
+        "catalog.ExerciseVersion",
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        blank=True,  # left empty, save() pins the exercise's current version
+        verbose_name="grader version",
+        help_text="Submissions are graded with this version of the exercise's grader. Leave empty for the "
+        "exercise's current version.",
+    )
     opens_at = models.DateTimeField()
     due_at = models.DateTimeField()
     # Late work: a penalty per started day after the due date, until an optional hard cut-off.
@@ -98,6 +112,49 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exercise.slug} for {self.cohort}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every way of making an assignment (admin, seed_demo, services, scripts) pins a version.
+        self._pin_default_version()
+        self._check_version_belongs_to_exercise()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        self._pin_default_version()
+        self._check_version_belongs_to_exercise()
+
+    @property
+    def max_score(self) -> float:
+        """Full marks as the pinned version counts them (a newer grader may give more or fewer points)."""
+        return self.exercise_version.max_score
+
+    @property
+    def newer_version_exists(self) -> bool:
+        """The exercise's grader changed since this assignment was pinned (staff pages say so)."""
+        return self.exercise.current_version_id not in (None, self.exercise_version_id)
+
+    def _pin_default_version(self) -> None:
+        if self.exercise_version_id is not None or self.exercise_id is None:
+            return
+        if self.exercise.current_version_id is None:
+            raise ValidationError(
+                {"exercise": f"{self.exercise.slug} has no grader version yet: run manage.py sync_exercises."}
+            )
+        self.exercise_version_id = self.exercise.current_version_id
+
+    def _check_version_belongs_to_exercise(self) -> None:
+        if self.exercise_version_id is None or self.exercise_id is None:
+            return
+        version = self.exercise_version
+        if version.exercise_id != self.exercise_id:
+            raise ValidationError(
+                {
+                    "exercise_version": f"Grader version {version.short_hash} belongs to {version.exercise.slug}, "
+                    f"not to {self.exercise.slug}: choose one of {self.exercise.slug}'s versions, or leave it "
+                    "empty for its current version."
+                }
+            )
 
 
 class Extension(models.Model):

@@ -35,9 +35,11 @@ def is_cohort_staff(user, cohort_id: int) -> bool:  # type: ignore[no-untyped-de
 
 def access_assignment(*, user, assignment_id: int) -> Assignment:  # type: ignore[no-untyped-def]
     """An assignment of a cohort the user is in (staff: any). Students never see a cohort they are not in."""
-    assignment = Assignment.objects.select_related("exercise__current_version", "cohort__course").filter(
-        pk=assignment_id
-    ).first()
+    assignment = (
+        Assignment.objects.select_related("exercise__current_version", "exercise_version", "cohort__course")
+        .filter(pk=assignment_id)
+        .first()
+    )
     if assignment is None:
         raise Http404("No such assignment.")
     if not user.is_staff and not Enrolment.objects.filter(cohort_id=assignment.cohort_id, user=user).exists():
@@ -147,7 +149,7 @@ class Gradebook:
 def gradebook(*, cohort: Cohort) -> Gradebook:
     from grading.models import Submission, TestResult
 
-    assignments = list(Assignment.objects.filter(cohort=cohort).select_related("exercise"))
+    assignments = list(Assignment.objects.filter(cohort=cohort).select_related("exercise", "exercise_version"))
     students = list(
         Enrolment.objects.filter(cohort=cohort, role=Role.STUDENT).select_related("user").order_by("user__username")
     )

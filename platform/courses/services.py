@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from catalog.models import ExerciseVersion
 from courses.models import Assignment, Cohort, Enrolment, Extension, LeaderboardEntry, Role
 
 NO_ATTEMPT_STATUSES = ("not_gradable", "infrastructure_error")  # these cost no attempt
@@ -128,6 +129,17 @@ def check_can_submit(*, assignment: Assignment, student, now: datetime | None = 
         raise AssignmentClosed(
             f"You have used your {attempts.per_day} attempts of the last 24 hours; the next one frees up{when}."
         )
+
+
+def assignment_pin(*, assignment: Assignment, version: ExerciseVersion) -> ExerciseVersion | None:
+    """Grade the assignment's later submissions with ``version`` (one of its exercise's versions; Assignment
+    refuses another's). Returns the version it had before, or None when it was pinned to this one already."""
+    previous = assignment.exercise_version
+    if previous.pk == version.pk:
+        return None
+    assignment.exercise_version = version
+    assignment.save(update_fields=["exercise_version"])
+    return previous
 
 
 def leaderboard_record(*, submission, score: float, metrics: dict[str, dict[str, float]]) -> None:  # type: ignore[no-untyped-def]

@@ -31,6 +31,7 @@ from courses.selectors import (
     access_cohort_as_staff,
     cohorts_of,
     gradebook,
+    is_cohort_staff,
     leaderboard,
 )
 from courses.services import (
@@ -121,7 +122,7 @@ def my_assignments(user) -> list[tuple[Enrolment, list[AssignmentStatus]]]:  # t
     result = []
     for enrolment in cohorts_of(user):
         assignments = Assignment.objects.filter(cohort_id=enrolment.cohort_id).select_related(
-            "exercise", "cohort__course"
+            "exercise", "exercise_version", "cohort__course"
         )
         result.append((enrolment, [assignment_status(a, user.pk, now) for a in assignments]))
     return result
@@ -192,6 +193,7 @@ def render_assignment(
             "error": error,
             "assignment": assignment,
             "standing": assignment_status(assignment, request.user.pk),
+            "staff_view": is_cohort_staff(request.user, assignment.cohort_id),
         },
         status=status,
     )
@@ -271,7 +273,7 @@ def _columns(book: Gradebook, rows: list[GradebookRow], *, charts: bool) -> list
     for index, assignment in enumerate(book.assignments):
         # Only the enrolled students' cells: staff test submissions and former students stay out of the mean.
         scores = [row.cells[index].score for row in rows if row.cells[index].score is not None]
-        max_score = float(assignment.exercise.points)
+        max_score = assignment.max_score
         title = assignment.exercise.title
         histogram = failures = SafeString("")
         if charts:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from catalog.definitions import ExerciseDefinition
 from sandbox import GradingJob
 from sandbox.errors import NotGradable
+from sandbox.spec import Limits
 from sandbox.submission import LoadedSubmission, load_submission
 
 
@@ -37,8 +39,50 @@ def load_for_exercise(definition: ExerciseDefinition, uploads: dict[str, bytes])
     return load_submission(uploads, expected_files=list(definition.files))
 
 
+@dataclass(frozen=True)
+class GraderSpec:
+    """What a grading job takes from one grader version: read from the exercise's files (the grade and
+    check_exercises commands), or from a version's stored snapshot (the workers, grading.grader_versions)."""
+
+    image: str
+    module: str
+    gpu: bool
+    limits: dict[str, Any]  # the exercise's overrides of the platform defaults
+    declared_tests: dict[str, int]
+    grader_dir: Path  # the test_*.py files and the optional data/ folder
+
+    @classmethod
+    def from_definition(cls, definition: ExerciseDefinition) -> GraderSpec:
+        return cls(
+            image=definition.image,
+            module=definition.module,
+            gpu=definition.gpu,
+            limits=dict(definition.limits),
+            declared_tests=definition.declared_tests,
+            grader_dir=definition.grader_dir,
+        )
+
+
 def build_job(
     definition: ExerciseDefinition,
+    loaded: LoadedSubmission,
+    *,
+    run_name: str,
+    default_limits: dict[str, Any],
+    gpu_available: bool = True,
+) -> GradingJob:
+    """A job that grades with the exercise's files as they are on disk now."""
+    return build_job_from_spec(
+        GraderSpec.from_definition(definition),
+        loaded,
+        run_name=run_name,
+        default_limits=default_limits,
+        gpu_available=gpu_available,
+    )
+
+
+def build_job_from_spec(
+    spec: GraderSpec,
     loaded: LoadedSubmission,
     *,
     run_name: str,
@@ -48,16 +92,16 @@ def build_job(
     """``gpu_available=False`` grades a GPU exercise on the CPU with a note (instructor checks on machines
     without a GPU); the platform never sends students' GPU runs there (see grading.services)."""
     notes = tuple(loaded.notes)
-    if definition.gpu and not gpu_available:
+    if spec.gpu and not gpu_available:
         notes += ("This exercise is meant for a GPU; none is available here, so it ran on the CPU.",)
     return GradingJob(
         run_name=run_name,
-        image=definition.image,
+        image=spec.image,
         student_files=loaded.files,
-        module=definition.module,
-        grader_dir=definition.grader_dir,
-        declared_tests=definition.declared_tests,
-        limits=definition.limits_with(default_limits),
-        gpu=definition.gpu and gpu_available,
+        module=spec.module,
+        grader_dir=spec.grader_dir,
+        declared_tests=dict(spec.declared_tests),
+        limits=Limits.from_mapping(spec.limits, base=Limits.from_mapping(default_limits)),
+        gpu=spec.gpu and gpu_available,
         notes=notes,
     )

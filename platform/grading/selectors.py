@@ -11,8 +11,8 @@ from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.http import Http404
 
-from catalog.definitions import resolve
-from grading.jobs import build_job
+from grading.grader_versions import grader_spec_for
+from grading.jobs import build_job_from_spec
 from grading.models import ExerciseBest, GradingRun, Submission, SubmissionFile
 from sandbox import GradingJob
 from sandbox.submission import LoadedSubmission
@@ -48,13 +48,16 @@ def run_name_for(run_id: int) -> str:
 
 
 def job_for_run(run_id: int) -> GradingJob:
-    run = GradingRun.objects.select_related("submission__exercise").get(pk=run_id)
+    """The run's job, graded with the run's exercise version (its assignment's pinned one, or the version a
+    regrade chose), never simply with whatever graders/ holds now. Raises GraderVersionUnavailable when that
+    version's grader cannot be had (the task records it as an infrastructure error)."""
+    run = GradingRun.objects.select_related("submission", "exercise_version__exercise").get(pk=run_id)
     submission = run.submission
-    definition = resolve(submission.exercise.slug, settings.GRADIENT_EXERCISES_DIR, settings.GRADIENT_GRADERS_DIR)
+    spec = grader_spec_for(run.exercise_version)
     files = {f.name: bytes(f.content) for f in SubmissionFile.objects.filter(submission=submission)}
     loaded = LoadedSubmission(files=files, notes=list(submission.notes))
-    return build_job(
-        definition,
+    return build_job_from_spec(
+        spec,
         loaded,
         run_name=run_name_for(run.pk),
         default_limits=settings.SANDBOX_DEFAULT_LIMITS,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,13 +18,22 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from catalog.models import Exercise
+from catalog.models import Exercise, ExerciseVersion
 from courses.models import Assignment
-from courses.services import AssignmentClosed, check_can_submit, exercise_is_assigned_to, leaderboard_record
+from courses.services import (
+    AssignmentClosed,
+    assignment_pin,
+    check_can_submit,
+    exercise_is_assigned_to,
+    leaderboard_record,
+)
 from grading.models import ExerciseBest, GradingRun, RunStatus, Submission, SubmissionFile, TestResult
 from sandbox import NotGradable, Outcome
 from sandbox.spec import STATUS_SENTENCES
 from sandbox.submission import load_submission
+
+FINAL_FAILURE = ("Grading failed on our side and could not be completed. It costs you nothing (no attempt, "
+                 "no score); submit again, and tell your instructor if it happens again.")
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +78,8 @@ def submission_create(  # type: ignore[no-untyped-def]
         loaded = load_submission(uploads, expected_files=list(exercise.files))
     except NotGradable as exc:
         raise SubmissionRejected(str(exc)) from exc
-    version = exercise.current_version
+    # An assignment grades with the version it is pinned to; practice with the exercise's current one.
+    version = assignment.exercise_version if assignment is not None else exercise.current_version
     with transaction.atomic():
         if assignment is not None:
             try:
@@ -165,7 +176,9 @@ def run_complete(*, run_id: int, token: str, outcome: Outcome) -> bool:
         run.status = outcome.status
         run.score = None if ours else outcome.score
         run.max_score = None if ours else outcome.max_score
-        run.messages = list(outcome.messages)
+        # Our failure, and no retry is coming: say so rather than promise one.
+        run.messages = [FINAL_FAILURE if ours and m == STATUS_SENTENCES["infrastructure_error"] else m
+                        for m in outcome.messages]
         run.student_output = outcome.student_output
         run.duration_s = outcome.duration_s
         run.metrics = outcome.metrics
@@ -199,17 +212,25 @@ def exercise_best_record(*, submission: Submission, score: float, max_score: flo
         best.save(update_fields=["best_score", "max_score", "achieved_at"])
 
 
-def run_regrade(*, submission: Submission, never_lower: bool = False) -> GradingRun:
-    """A new run of the submission against the exercise's current grader version (after a change)."""
+def run_regrade(
+    *, submission: Submission, never_lower: bool = False, version: ExerciseVersion | None = None
+) -> GradingRun:
+    """A new run of the submission against ``version``, by default the one it is graded with now: its
+    assignment's pinned version, or the exercise's current one for practice. (To move an assignment to a
+    changed grader, see regrade_with_current_version.)"""
     exercise = submission.exercise
-    if exercise.current_version is None:
+    if version is None:
+        version = submission.assignment.exercise_version if submission.assignment else exercise.current_version
+    if version is None:
         raise SubmissionRejected("This exercise has no grader version to regrade against.")
+    if version.exercise_id != exercise.pk:
+        raise SubmissionRejected(f"Grader version {version} is not a version of {exercise.slug}.")
     with transaction.atomic():
         run = GradingRun.objects.create(
             submission=submission,
-            exercise_version=exercise.current_version,
+            exercise_version=version,
             queue="gpu" if exercise.gpu else "cpu",
-            tests_total=len(exercise.current_version.declared_tests),
+            tests_total=len(version.declared_tests),
             is_regrade=True,
             never_lower=never_lower,
         )
@@ -217,10 +238,47 @@ def run_regrade(*, submission: Submission, never_lower: bool = False) -> Grading
     return run
 
 
+@dataclass
+class Regrade:
+    version: ExerciseVersion  # what the new runs grade with
+    runs: dict[int, int]  # submission id -> its new run's id
+    repinned: list[tuple[Assignment, ExerciseVersion]]  # each assignment moved, with the version it had
+
+
+@transaction.atomic
+def regrade_with_current_version(
+    *, exercise: Exercise, assignment: Assignment | None = None, never_lower: bool = False
+) -> Regrade:
+    """Regrade an assignment, or every submission of an exercise, with the exercise's current grader version,
+    and pin the assignment (with an exercise: each of its assignments) to that version. A regrade after a grader
+    change means the new grader is the right one, so later submissions must be graded like the regraded
+    ones. All of it or nothing; the runs are sent once the transaction commits."""
+    current = exercise.current_version
+    if current is None:
+        raise SubmissionRejected(f"{exercise.slug} has no grader version to regrade against.")
+    if assignment is not None and assignment.exercise_id != exercise.pk:
+        raise SubmissionRejected(f"Assignment {assignment.pk} is not an assignment of {exercise.slug}.")
+    assignments = Assignment.objects.filter(exercise=exercise).select_related("exercise", "cohort")
+    submissions = Submission.objects.filter(exercise=exercise).select_related("exercise")
+    if assignment is not None:
+        assignments = assignments.filter(pk=assignment.pk)
+        submissions = submissions.filter(assignment=assignment)
+    repinned = []
+    for pinned in assignments.select_for_update(of=("self",)):
+        previous = assignment_pin(assignment=pinned, version=current)
+        if previous is not None:
+            repinned.append((pinned, previous))
+    runs = {
+        submission.pk: run_regrade(submission=submission, never_lower=never_lower, version=current).pk
+        for submission in submissions.order_by("pk")
+    }
+    return Regrade(version=current, runs=runs, repinned=repinned)
+
+
 def run_fail_infrastructure(*, run_id: int, message: str) -> None:
     GradingRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
         status=RunStatus.INFRASTRUCTURE_ERROR,
-        messages=[STATUS_SENTENCES["infrastructure_error"], message],
+        messages=[FINAL_FAILURE, message],
         finished_at=timezone.now(),
         lease_token="",
         lease_expires_at=None,

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from grading import services
+from grading.grader_versions import GraderVersionUnavailable
 from grading.selectors import job_for_run
 from sandbox import SandboxUnavailable, run_job
 from sandbox.docker_backend import work_root
@@ -38,7 +39,7 @@ class LeaseKeeper(threading.Thread):
                 logger.exception("run %s: heartbeat failed", self.run_id)
 
 
-def _infrastructure_outcome(message: str) -> Outcome:
+def _infrastructure_outcome(message: str, *, retryable: bool = True) -> Outcome:
     return Outcome(
         status="infrastructure_error",
         score=0.0,
@@ -46,7 +47,7 @@ def _infrastructure_outcome(message: str) -> Outcome:
         tests=(),
         duration_s=0.0,
         messages=(STATUS_SENTENCES["infrastructure_error"], message),
-        retryable=True,
+        retryable=retryable,
     )
 
 
@@ -107,6 +108,9 @@ def grade_run(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
             outcome = run_job(job, progress=progress, pool=warm_pool(), on_outcome=commit)
         except SandboxUnavailable as exc:
             outcome = _infrastructure_outcome(str(exc))
+    except GraderVersionUnavailable as exc:
+        # Another delivery cannot bring back a grader nobody stored: end now, with the reason (never charged).
+        outcome = _infrastructure_outcome(str(exc), retryable=False)
     except Exception as exc:  # noqa: BLE001 - whatever broke, the run must end with a recorded status
         if committed:
             logger.exception("run %s: cleaning up after the result failed", run_id)

@@ -78,6 +78,7 @@ class Command(BaseCommand):
                 continue
             opens, due = now - timedelta(days=1), now + timedelta(days=7)
             window = {"opens_at": opens, "due_at": due, "hard_cutoff_at": due + timedelta(days=3)}
+            # A new assignment is pinned to the exercise's current grader version (Assignment.save).
             assignment, created = Assignment.objects.get_or_create(
                 cohort=cohort,
                 exercise=exercise,
@@ -119,7 +120,7 @@ def seed_attempts(assignment: Assignment, student, *, skill: float, now: datetim
     rng = random.Random(f"{student.get_username()}/{assignment.exercise.slug}")  # same data on every machine
     if rng.random() > skill + 0.2:
         return  # has not tried this one yet
-    tests = list(assignment.exercise.current_version.declared_tests.items())
+    tests = list(assignment.exercise_version.declared_tests.items())
     attempts = rng.randint(1, 3)
     start = max(assignment.opens_at, now - timedelta(hours=20))
     for index in range(attempts):
@@ -133,7 +134,7 @@ def seed_attempts(assignment: Assignment, student, *, skill: float, now: datetim
 @transaction.atomic
 def demo_graded_submission(assignment: Assignment, student, *, passed: set[str], created_at: datetime) -> Submission:  # type: ignore[no-untyped-def]
     """DEMO DATA ONLY: a Submission with a finished, graded GradingRun and its TestResults."""
-    version = assignment.exercise.current_version
+    version = assignment.exercise_version  # as a real submission to the assignment would be graded
     declared = version.declared_tests
     score = float(sum(points for name, points in declared.items() if name in passed))
     submission = Submission.objects.create(

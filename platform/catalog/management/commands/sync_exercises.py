@@ -11,7 +11,10 @@ from catalog.services import exercises_sync
 
 
 class Command(BaseCommand):
-    help = "Load the exercise files into the database; a changed grader becomes a new exercise version."
+    help = (
+        "Load the exercise files into the database; a changed grader becomes a new exercise version, with its "
+        "test files, data and settings stored so that assignments pinned to it keep grading the same."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -21,6 +24,7 @@ class Command(BaseCommand):
         for label, slugs in (
             ("created", report.created),
             ("new grader version", report.new_versions),
+            ("grader files stored", report.snapshotted),
             ("unchanged", report.unchanged),
             ("deactivated", report.deactivated),
         ):

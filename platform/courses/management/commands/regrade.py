@@ -1,7 +1,10 @@
 """python manage.py regrade (--submission ID | --assignment ID | --exercise SLUG) [--never-lower] [--wait]
 
-Queues new runs against the exercise's current grader version (run `sync_exercises` after changing a
-grader first) and, with --wait, prints a before/after table once they finish.
+--assignment and --exercise regrade after a grader change: run `sync_exercises` first (a changed grader is a
+new version), then this moves the runs to the exercise's current version AND re-pins the assignment (with
+--exercise: every assignment of the exercise) to it, so later submissions are graded like the regraded ones.
+--submission regrades one submission with the version it is graded with now: its assignment's pinned
+version (practice: the current one). With --wait it prints a before/after table once the runs finish.
 """
 
 from __future__ import annotations
@@ -11,38 +14,104 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from catalog.models import Exercise, ExerciseVersion
+from courses.models import Assignment
 from grading.models import GradingRun, Submission
-from grading.services import run_regrade
+from grading.services import SubmissionRejected, regrade_with_current_version, run_regrade
+
+Scores = dict[int, float | None]  # submission id -> its score
+NOT_TO_REGRADE = (
+    "no submission matches; to move an assignment without submissions to the current grader version, choose "
+    "that version in the admin"
+)
 
 
 class Command(BaseCommand):
-    help = "Regrade one submission, an assignment, or every submission of an exercise."
+    help = (
+        "Regrade one submission (with its assignment's pinned grader version), or an assignment or every "
+        "submission of an exercise after its grader changed: those move to the exercise's current version "
+        "and the assignments are re-pinned to it. Run sync_exercises first."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         target = parser.add_mutually_exclusive_group(required=True)
-        target.add_argument("--submission", type=int)
-        target.add_argument("--assignment", type=int)
-        target.add_argument("--exercise", help="exercise slug: every submission of it")
+        target.add_argument(
+            "--submission", type=int, help="one submission, with the grader version of its assignment"
+        )
+        target.add_argument(
+            "--assignment", type=int, help="every submission of it, with the current version; re-pins it"
+        )
+        target.add_argument(
+            "--exercise", help="exercise slug: every submission of it, with the current version; re-pins its assignments"
+        )
         parser.add_argument("--never-lower", action="store_true", help="keep the old score when the new is lower")
         parser.add_argument("--wait", type=float, default=0, help="seconds to wait for the results (0: don't)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        submissions = Submission.objects.select_related("exercise__current_version", "student")
-        if options["submission"]:
-            submissions = submissions.filter(pk=options["submission"])
-        elif options["assignment"]:
-            submissions = submissions.filter(assignment_id=options["assignment"])
-        else:
-            submissions = submissions.filter(exercise__slug=options["exercise"])
-        chosen = list(submissions.order_by("pk"))
-        if not chosen:
+        try:
+            if options["submission"]:
+                before, runs = self.regrade_submission(options["submission"], options["never_lower"])
+            else:
+                before, runs = self.regrade_with_current(
+                    options["assignment"], options["exercise"], options["never_lower"]
+                )
+        except SubmissionRejected as exc:
+            raise CommandError(str(exc)) from exc
+        if options["wait"]:
+            self.wait_and_report(before, runs, options["wait"])
+
+    def regrade_submission(self, submission_id: int, never_lower: bool) -> tuple[Scores, dict[int, int]]:
+        submission = (
+            Submission.objects.select_related("exercise__current_version", "assignment__exercise_version")
+            .filter(pk=submission_id)
+            .first()
+        )
+        if submission is None:
             raise CommandError("no submission matches")
-        before = {s.pk: s.score for s in chosen}
-        runs = {s.pk: run_regrade(submission=s, never_lower=options["never_lower"]).pk for s in chosen}
-        self.stdout.write(f"queued {len(runs)} regrade run(s)")
-        if not options["wait"]:
-            return
-        deadline = time.monotonic() + options["wait"]
+        before = {submission.pk: submission.score}
+        run = run_regrade(submission=submission, never_lower=never_lower)
+        which = "its assignment's pinned version" if submission.assignment else "the exercise's current version"
+        self.stdout.write(f"queued 1 regrade run(s) with grader {describe(run.exercise_version)} ({which})")
+        if submission.assignment and submission.assignment.newer_version_exists:
+            self.stdout.write(
+                f"  the exercise has a newer grader version; --assignment {submission.assignment_id} regrades "
+                "the whole assignment with it and re-pins the assignment"
+            )
+        return before, {submission.pk: run.pk}
+
+    def regrade_with_current(
+        self, assignment_id: int | None, slug: str | None, never_lower: bool
+    ) -> tuple[Scores, dict[int, int]]:
+        assignment = None
+        if assignment_id is not None:
+            assignment = Assignment.objects.select_related("exercise__current_version").filter(pk=assignment_id).first()
+            if assignment is None:
+                raise CommandError(f"no assignment {assignment_id}")
+            exercise = assignment.exercise
+            submissions = Submission.objects.filter(assignment=assignment)
+        else:
+            found = Exercise.objects.select_related("current_version").filter(slug=slug).first()
+            if found is None:
+                raise CommandError(f"no submission matches: there is no exercise {slug!r}")
+            exercise = found
+            submissions = Submission.objects.filter(exercise=exercise)
+        before: Scores = dict(submissions.values_list("pk", "score"))
+        if not before:
+            raise CommandError(NOT_TO_REGRADE)
+        regrade = regrade_with_current_version(exercise=exercise, assignment=assignment, never_lower=never_lower)
+        self.stdout.write(
+            f"queued {len(regrade.runs)} regrade run(s) with grader {describe(regrade.version)} "
+            f"(the current version of {exercise.slug})"
+        )
+        for repinned, previous in regrade.repinned:
+            self.stdout.write(
+                f"  re-pinned assignment {repinned.pk} ({repinned.cohort}) from grader {describe(previous)} "
+                f"to {regrade.version.short_hash}: its later submissions are graded with it too"
+            )
+        return before, regrade.runs
+
+    def wait_and_report(self, before: Scores, runs: dict[int, int], wait_s: float) -> None:
+        deadline = time.monotonic() + wait_s
         final = {"graded", "timeout", "memory_limit", "output_limit", "not_gradable", "infrastructure_error"}
         while time.monotonic() < deadline:
             if GradingRun.objects.filter(pk__in=runs.values()).exclude(status__in=final).count() == 0:
@@ -55,6 +124,10 @@ class Command(BaseCommand):
                 f"{submission.pk:>10}  {submission.student.get_username():<16} {fmt(before[submission.pk]):>7} "
                 f"{fmt(submission.score):>7}  {run.status}"
             )
+
+
+def describe(version: ExerciseVersion) -> str:
+    return f"{version.short_hash} of {version.created_at:%Y-%m-%d}"
 
 
 def fmt(value: float | None) -> str:
