@@ -61,19 +61,26 @@ class BoxPair:
         listener.listen(1)
         self.listeners[role] = listener
 
-    def start_student(self, client: Any, tag: str, job: GradingJob, name: str, key: str = "student") -> None:
-        command, options = student_box(job, name=name, inbox=self.dir / "student")
+    def create_student(self, client: Any, tag: str, job: GradingJob, name: str, key: str = "student") -> Any:
+        """Create (not start) a student box in the grader box's network namespace, its output watched."""
+        command, options = student_box(
+            job, name=name, inbox=self.dir / "student", grader_id=self.containers["grader"].id
+        )
         container = client.containers.create(tag, command, **options)
         self.containers[key] = container
         # Attached before the start, so that a burst of output at start-up is counted too.
         watcher = OutputWatcher(container, job.limits.output_kb * 1024)
         watcher.start()
         self.watchers.append(watcher)
-        container.start()
+        return container
 
-    def start_grader(self, client: Any, tag: str, job: GradingJob, name: str) -> None:
-        command, options = grader_box(job, name=name, inbox=self.dir / "grader")
-        self.containers["grader"] = client.containers.run(tag, command, detach=True, **options)
+    def start_student(self, client: Any, tag: str, job: GradingJob, name: str, key: str = "student") -> None:
+        self.create_student(client, tag, job, name, key).start()
+
+    def create_grader(self, client: Any, tag: str, job: GradingJob, name: str, netns: str | None = None) -> Any:
+        command, options = grader_box(job, name=name, inbox=self.dir / "grader", netns=netns)
+        self.containers["grader"] = client.containers.create(tag, command, **options)
+        return self.containers["grader"]
 
     def connect(self, role: str, deadline: float) -> wire.Channel:
         """Accept the box's one connection and wait for its ``warm``: its runner is loaded and waiting."""
@@ -96,15 +103,23 @@ class BoxPair:
             raise PairNotReady(f"the {role} box said {hello.get('op')!r} instead of 'warm'")
         return channel
 
-    def start(self, client: Any, tag: str, job: GradingJob, names: dict[str, str], deadline: float) -> None:
-        """Start both boxes (in parallel: each start is engine work) and wait until both are warm."""
+    def start(
+        self, client: Any, tag: str, job: GradingJob, names: dict[str, str], deadline: float,
+        netns: str | None = None,
+    ) -> None:
+        """Start both boxes and wait until both are warm. ``netns``: a box whose network namespace the grader
+        box joins (the warm pool's holder; see sandbox.boxes.NETWORK), else it gets one of its own."""
         self.make_folders()
         for role in ROLES:
             self.listen(role)
+        # The student box joins the grader box's network namespace, which exists once the grader box runs:
+        # its creation overlaps the grader's start, and only its own start waits for it.
+        grader = self.create_grader(client, tag, job, names["grader"], netns)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            grader_started = pool.submit(self.start_grader, client, tag, job, names["grader"])
-            self.start_student(client, tag, job, names["student"])
+            grader_started = pool.submit(grader.start)
+            student = self.create_student(client, tag, job, names["student"])
             grader_started.result()
+        student.start()
         for role in ROLES:
             self.connect(role, deadline)
 

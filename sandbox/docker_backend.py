@@ -361,6 +361,8 @@ class BoxRun:
 
     def cleanup(self) -> None:
         self.pair.remove()
+        if self.warm and self.pool is not None:
+            self.pool.give_back(self.pair)
 
 
 def error_reply(type_name: str, message: str) -> bytes:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import select
 import shutil
 import socket
 import threading
@@ -28,7 +29,7 @@ from itertools import count
 from typing import Any
 
 from sandbox.box_pair import BoxPair, remove_by_force
-from sandbox.boxes import container_name
+from sandbox.boxes import container_name, holder_box, shared_network_namespaces
 from sandbox.engine import docker_client
 from sandbox.spec import GradingJob
 
@@ -43,6 +44,47 @@ def owner_id() -> str:
     """<host>-<pid> of this process, as it appears in the names of its pool's boxes and folders."""
     host = re.sub(r"[^a-zA-Z0-9.]", "", socket.gethostname())[:24] or "host"
     return f"{host}-{os.getpid()}"
+
+
+class NamespaceHolder:
+    """The small box whose network namespace a pool's pairs join (sandbox.boxes, "Network namespaces").
+    It waits on a socket this process holds, so it exits by itself when the worker dies."""
+
+    def __init__(self, work_root: Any, owner: str) -> None:
+        self.name = f"{POOL_PREFIX}{owner}-0"
+        self.dir = work_root() / self.name
+        self.container: Any = None
+        self.channel: Any = None
+        self.lock = threading.Lock()
+
+    def container_id(self, tag: str) -> str:
+        """The holder's id, starting it first if it is not running (or was stopped from outside)."""
+        with self.lock:
+            if self.container is None or not self._alive():
+                self.remove()
+                self._start(tag)
+            return str(self.container.id)
+
+    def _alive(self) -> bool:
+        # Like a waiting pair: silent until its socket closes.
+        readable, _, _ = select.select([self.channel.sock], [], [], 0)
+        return not readable
+
+    def _start(self, tag: str) -> None:
+        pair = BoxPair(self.dir)  # only for its folder and socket
+        pair.make_folders()
+        pair.listen("student")
+        command, options = holder_box(name=container_name(self.name, "netns"), inbox=self.dir / "student")
+        self.container = docker_client().containers.run(tag, command, detach=True, **options)
+        self.channel = pair.connect("student", time.monotonic() + WARM_TIMEOUT_S)
+
+    def remove(self) -> None:
+        if self.channel is not None:
+            self.channel.close()
+        if self.container is not None:
+            remove_by_force(self.container)
+        self.container = self.channel = None
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class WarmPool:
@@ -64,6 +106,8 @@ class WarmPool:
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="warm-pool")
         self.numbers = count(1)
         self.stats: Counter[str] = Counter()  # "taken" (a run used a warm pair), "missed" (it started its own)
+        self.in_use = 0  # pairs handed out and not yet given back (see take)
+        self.holder = NamespaceHolder(work_root, self.owner) if shared_network_namespaces() else None
         self.closed = threading.Event()
         remove_orphans(work_root)
         self.janitor = threading.Thread(target=self._expire_loop, name="warm-pool-janitor", daemon=True)
@@ -72,10 +116,14 @@ class WarmPool:
     # ------------------------------------------------------------------ for a run
 
     def take(self, key: str, timeout: float = WARM_TIMEOUT_S) -> BoxPair | None:
-        """A warm pair of this kind (waiting for one still starting), or None: the run starts its own."""
+        """A warm pair of this kind (waiting for one still starting), or None: the run starts its own.
+        Never while another pair of this pool is in use: its pairs share a network namespace, and two
+        submissions must never run in one at the same time (a worker that runs tasks in threads)."""
         with self.lock:
-            queued = self.waiting.get(key)
+            queued = self.waiting.get(key) if self.in_use == 0 else None
             entry = queued.pop(0) if queued else None
+            if entry is not None:
+                self.in_use += 1
         pair = None
         if entry is not None:
             try:
@@ -87,7 +135,14 @@ class WarmPool:
                 pair = None
         with self.lock:
             self.stats["taken" if pair is not None else "missed"] += 1
+            if pair is None and entry is not None:
+                self.in_use -= 1
         return pair
+
+    def give_back(self, pair: BoxPair) -> None:
+        """The run that took ``pair`` has removed it."""
+        with self.lock:
+            self.in_use -= 1
 
     def used(self, key: str, job: GradingJob, tag: str) -> None:
         """A run of this kind has its result: keep a pair warm for the next one."""
@@ -122,6 +177,8 @@ class WarmPool:
         for _, future in entries:
             future.add_done_callback(self._discard_future)
         self.executor.shutdown(wait=True)
+        if self.holder is not None:
+            self.holder.remove()
 
     def size(self) -> int:
         with self.lock:
@@ -134,7 +191,8 @@ class WarmPool:
         pair = BoxPair(self.work_root() / name)
         try:
             names = {role: container_name(name, role) for role in ("student", "grader")}
-            pair.start(docker_client(), tag, job, names, deadline=time.monotonic() + WARM_TIMEOUT_S)
+            netns = self.holder.container_id(tag) if self.holder is not None else None
+            pair.start(docker_client(), tag, job, names, deadline=time.monotonic() + WARM_TIMEOUT_S, netns=netns)
         except BaseException:
             pair.remove()
             raise
@@ -176,7 +234,7 @@ def remove_orphans(work_root: Any) -> int:
     worker's socket closes), and running ones of a dead process on this host. Returns how many boxes."""
     client = docker_client()
     host = owner_id().rsplit("-", 1)[0]
-    pattern = re.compile(rf"^{BOX_PREFIX}(.+)-(\d+)-(\d+)-(student|grader)$")
+    pattern = re.compile(rf"^{BOX_PREFIX}(.+)-(\d+)-(\d+)-(student|grader|netns)$")
     removed = 0
     for container in client.containers.list(all=True, filters={"name": BOX_PREFIX}, ignore_removed=True):
         match = pattern.match(container.name)

@@ -54,6 +54,11 @@ def pool_boxes() -> list[Any]:
             if c.name.startswith(BOX_PREFIX)]
 
 
+def waiting_boxes(pool: WarmPool) -> list[Any]:
+    """The boxes of the pool's waiting pairs (not its network-namespace holder)."""
+    return [c for c in pool_boxes() if pool.owner in c.name and not c.name.endswith("-netns")]
+
+
 def wait_until(predicate: Any, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -118,6 +123,82 @@ def test_a_pair_serves_one_run_only(pool: WarmPool) -> None:
     assert not used[0] & used[1]
 
 
+LISTENER = HONEST + '''
+import os, socket, threading
+
+def _serve(port):
+    server = socket.socket()
+    server.bind(("127.0.0.1", port))
+    server.listen(1)
+    server.accept()
+
+threading.Thread(target=_serve, args=(5555,), daemon=True).start()
+if os.fork() == 0:  # a detached child, meant to outlive the run
+    os.setsid()
+    _serve(5556)
+print("LISTENING", flush=True)
+'''
+
+PROBE_LOOPBACK = HONEST + '''
+import json, socket
+
+def _refused(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return False
+    except OSError:
+        return True
+
+def _listening():
+    rows = []
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(name) as handle:
+            rows += [line.split() for line in handle.read().splitlines()[1:]]
+    return [row[1] for row in rows if row[3] == "0A"]
+
+print("FACTS=" + json.dumps({"refused": [_refused(5555), _refused(5556)], "listening": _listening()}), flush=True)
+'''
+
+
+def test_runs_of_a_pool_share_a_loopback_namespace_that_keeps_nothing_from_one_run_to_the_next(
+    pool: WarmPool,
+) -> None:
+    first, second = make_job(LISTENER), make_job(PROBE_LOOPBACK)
+    modes = []
+    for job in (first, second):
+        warmed(pool, job)
+        seen = Seen(job)
+        outcome = run_job(job, pool=pool, on_outcome=seen)
+        assert outcome.status == "graded" and outcome.score == outcome.max_score, outcome.messages
+        modes.append((seen.boxes["grader"]["HostConfig"]["NetworkMode"], seen.boxes["student"]["HostConfig"]["NetworkMode"]))
+        if job is first:
+            assert "LISTENING" in outcome.student_output
+            listened = outcome
+    assert pool.holder is not None and pool.holder.container is not None
+    holder = f"container:{pool.holder.container.id}"
+    assert [grader for grader, _ in modes] == [holder, holder]  # both runs in the holder's namespace
+    assert all(student.startswith("container:") for _, student in modes)
+    assert '"refused": [true, true]' in outcome.student_output, (listened.student_output, outcome.student_output)
+    assert '"listening": []' in outcome.student_output
+
+
+def test_a_pool_hands_out_no_pair_while_another_is_in_use(pool: WarmPool) -> None:
+    job = make_job()
+    tag = ensure_image(job.image)
+    key = pair_key(job, tag)
+    warmed(pool, job)
+    taken = pool.take(key)
+    assert taken is not None
+    warmed(pool, job)
+    assert pool.take(key) is None  # a second run at once starts its own pair, in its own namespace
+    pool.give_back(taken)
+    taken.remove()
+    again = pool.take(key)
+    assert again is not None
+    pool.give_back(again)
+    again.remove()
+
+
 def test_a_pair_that_died_while_waiting_costs_the_student_nothing(pool: WarmPool) -> None:
     job = make_job()
     waiting = warmed(pool, job)
@@ -126,7 +207,7 @@ def test_a_pair_that_died_while_waiting_costs_the_student_nothing(pool: WarmPool
     outcome = run_job(job, pool=pool, on_outcome=seen)
     assert outcome.status == "graded" and outcome.score == outcome.max_score, outcome.messages
     assert waiting["student"] not in {attrs["Id"] for attrs in seen.boxes.values()}  # it started its own
-    wait_until(lambda: [c for c in pool_boxes() if pool.owner in c.name] == [], timeout=30)
+    wait_until(lambda: waiting_boxes(pool) == [], timeout=30)
 
 
 def test_a_pair_that_cannot_start_leaves_the_run_to_start_its_own(pool: WarmPool) -> None:
@@ -157,7 +238,7 @@ def test_the_pool_refills_after_a_run_and_its_pairs_go_when_it_closes() -> None:
         job = make_job()
         first = run_job(job, pool=warm)
         assert first.status == "graded"
-        wait_until(lambda: len([c for c in pool_boxes() if warm.owner in c.name and c.status == "running"]) == 2)
+        wait_until(lambda: len([c for c in waiting_boxes(warm) if c.status == "running"]) == 2)
         second_job = make_job()
         seen = Seen(second_job)
         second = run_job(second_job, pool=warm, on_outcome=seen)
