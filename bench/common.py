@@ -111,7 +111,7 @@ def _stop_group(process: subprocess.Popen[bytes], timeout: float = 30) -> None:
         pass
 
 
-def start_worker(name: str, *, concurrency: int = 1, queue: str = "cpu") -> subprocess.Popen[bytes]:
+def start_worker(name: str, *, concurrency: int = 1, queue: str = "cpu,cpu-long") -> subprocess.Popen[bytes]:
     """A real Celery worker process, in its own process group; waits until it says it is ready.
     (Its warm pool follows SANDBOX_WARM_POOL in this environment: see add_warm_pool_option.)"""
     LOGS.mkdir(parents=True, exist_ok=True)
@@ -165,10 +165,12 @@ def pairs_used(worker_names: list[str]) -> str:
 
 
 def purge_queue(queue: str = "cpu") -> None:
+    """Empty the queue(s), comma-separated."""
     from config.celery import app
 
     with app.connection_for_write() as connection:
-        connection.default_channel.queue_purge(queue)
+        for name in queue.split(","):
+            connection.default_channel.queue_purge(name)
 
 
 def free_port() -> int:

@@ -139,7 +139,7 @@ def run(
                 floors[exercise] = None
                 continue
             floors[exercise] = floor(exercise, runs, Path(scratch))
-    purge_queue("cpu")
+    purge_queue("cpu,cpu-long")
     worker = start_worker("latency", concurrency=1)
     latencies: dict[str, list[float]] = {}
     try:

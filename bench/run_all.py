@@ -7,6 +7,7 @@ a. latency:    upload -> committed score p50/p95 for four exercises, against pla
 b. throughput: graded submissions per second over the REST API, 1 worker and 2 workers
 c. otter:      the same notebook graded by Otter-Grader's `otter run` and by Gradient
 d. pages:      leaderboard and gradebook page times with 1,000,000 submissions in the database
+e. mixed:      short and long runs at once: one queue against a separate queue for the long ones
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import latency  # noqa: E402 - bench/ is a folder of scripts, not a package
+import mixed  # noqa: E402
 import otter_compare  # noqa: E402
 import pages  # noqa: E402
 import throughput  # noqa: E402
 from common import Report, add_warm_pool_option, apply_warm_pool_option, django_setup, percentile  # noqa: E402
 
-SECTIONS = ("latency", "throughput", "otter", "pages")
+SECTIONS = ("latency", "throughput", "otter", "pages", "mixed")
 
 
 def main() -> None:
@@ -37,6 +39,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8, help="throughput: client threads posting at once")
     parser.add_argument("--page-requests", type=int, default=50, help="pages: GETs per page")
     parser.add_argument("--page-budget-s", type=float, default=60.0, help="pages: stop a slow page after this")
+    parser.add_argument("--short", type=int, default=36, help="mixed: trivial submissions in the burst")
+    parser.add_argument("--long", type=int, default=12, help="mixed: torch submissions in the burst")
     parser.add_argument("--gap", type=float, default=1.0, help="latency: seconds between a result and the next upload")
     add_warm_pool_option(parser)
     args = parser.parse_args()
@@ -76,6 +80,11 @@ def main() -> None:
         start = time.monotonic()
         pages.run(report, requests_n=args.page_requests, budget_s=args.page_budget_s)
         timings["pages"] = time.monotonic() - start
+
+    if "mixed" in only:
+        start = time.monotonic()
+        mixed.run(report, short_n=args.short, long_n=args.long)
+        timings["mixed"] = time.monotonic() - start
 
     print("\n=== summary (ratios: value / reference measured in the same run)\n")
     print(report.table())

@@ -60,7 +60,7 @@ def _test_database_url() -> str:
 
 
 def start_celery_worker(
-    name: str, *, queues: str = "cpu", concurrency: int = 1, env: dict[str, str] | None = None
+    name: str, *, queues: str = "cpu,cpu-long", concurrency: int = 1, env: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:
     """A real worker process on the test database, in its own process group (so a test can kill it whole)."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -106,7 +106,8 @@ def purge_queue(queue: str) -> None:
 
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen[bytes]]:  # type: ignore[no-untyped-def]
-    purge_queue("cpu")  # start from an empty queue
+    purge_queue("cpu")  # start from empty queues
+    purge_queue("cpu-long")
     worker = start_celery_worker("e2e")
     yield worker
     stop_celery_worker(worker)

@@ -177,6 +177,9 @@ GRADING_LEASE_S = env_int("GRADING_LEASE_S", 120)  # a run's claim lapses unless
 GRADING_MAX_DELIVERIES = env_int("GRADING_MAX_DELIVERIES", 3)
 # A run that failed on our side goes back to the queue after this many seconds, doubled on each later try.
 GRADING_RETRY_DELAY_S = env_int("GRADING_RETRY_DELAY_S", 15)
+# Runs of these images go to the "cpu-long" queue (seconds each), the others to "cpu" (well under one);
+# empty: every CPU run in "cpu".
+GRADING_LONG_QUEUE_IMAGES = env_list("GRADING_LONG_QUEUE_IMAGES", "ml")
 GRADING_QUEUE_PREFIX = env_str("GRADING_QUEUE_PREFIX", "")  # e.g. "staging-": workers then take -Q staging-cpu
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-runs": {"task": "grading.sweep", "schedule": 60.0},

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from catalog.models import Exercise, ExerciseVersion
+from catalog.models import Exercise, ExerciseVersion, GraderSnapshot
 from courses.models import Assignment
 from courses.services import (
     AssignmentClosed,
@@ -40,6 +40,18 @@ logger = logging.getLogger(__name__)
 
 class SubmissionRejected(Exception):
     """The upload is not acceptable (wrong name, too large, broken notebook); nothing was stored."""
+
+
+def queue_for(version: ExerciseVersion) -> str:
+    """The queue a run of this grader version waits in: "gpu" for GPU exercises; "cpu-long" for images whose
+    runs take seconds (settings.GRADING_LONG_QUEUE_IMAGES: torch, scikit-learn...), so that a burst of them
+    cannot hold up the sub-second ones; "cpu" for the rest. Workers choose their queues (README)."""
+    snapshot = GraderSnapshot.objects.filter(version=version).only("image", "gpu").first()
+    if snapshot is None:  # a version synced before snapshots existed
+        return "gpu" if version.exercise.gpu else "cpu"
+    if snapshot.gpu:
+        return "gpu"
+    return "cpu-long" if snapshot.image in settings.GRADING_LONG_QUEUE_IMAGES else "cpu"
 
 
 def _enqueue(run: GradingRun, countdown: float | None = None) -> None:
@@ -101,7 +113,7 @@ def submission_create(  # type: ignore[no-untyped-def]
         run = GradingRun.objects.create(
             submission=submission,
             exercise_version=version,
-            queue="gpu" if exercise.gpu else "cpu",
+            queue=queue_for(version),
             tests_total=len(version.declared_tests),
         )
         transaction.on_commit(lambda: _enqueue(run))
@@ -229,7 +241,7 @@ def run_regrade(
         run = GradingRun.objects.create(
             submission=submission,
             exercise_version=version,
-            queue="gpu" if exercise.gpu else "cpu",
+            queue=queue_for(version),
             tests_total=len(version.declared_tests),
             is_regrade=True,
             never_lower=never_lower,

@@ -56,6 +56,27 @@ def test_submission_files_and_run_are_created_together_and_sent_after_commit(
 
 
 @pytest.mark.parametrize(
+    ("long_images", "slug", "queue"),
+    [
+        (["ml"], "deep-learning/tensors-autograd", "cpu-long"),  # torch: seconds per run
+        (["ml"], "python-foundations/word-frequencies", "cpu"),
+        ([], "deep-learning/tensors-autograd", "cpu"),  # the split turned off
+    ],
+)
+def test_runs_of_slow_images_wait_in_the_long_queue(
+    synced_exercise, student_user, sent, settings, long_images, slug, queue
+) -> None:
+    from catalog.models import Exercise
+
+    settings.GRADING_LONG_QUEUE_IMAGES = long_images
+    exercise = Exercise.objects.get(slug=slug)
+    reference = (settings.GRADIENT_GRADERS_DIR / slug / "reference" / "solution.py").read_bytes()
+    run = GradingRun.objects.get(submission=make_submission(student_user, exercise, reference))
+    assert run.queue == queue
+    assert services.queue_for(run.exercise_version) == queue
+
+
+@pytest.mark.parametrize(
     ("uploads", "message"),
     [
         ({"answer.py": b"x = 1\n"}, "Expected solution.py"),
