@@ -56,10 +56,13 @@ class NamespaceHolder:
         self.container: Any = None
         self.channel: Any = None
         self.lock = threading.Lock()
+        self.closed = False
 
     def container_id(self, tag: str) -> str:
         """The holder's id, starting it first if it is not running (or was stopped from outside)."""
         with self.lock:
+            if self.closed:
+                raise RuntimeError("the warm pool is closed")
             if self.container is None or not self._alive():
                 self.remove()
                 self._start(tag)
@@ -77,6 +80,11 @@ class NamespaceHolder:
         command, options = holder_box(name=container_name(self.name, "netns"), inbox=self.dir / "student")
         self.container = docker_client().containers.run(tag, command, detach=True, **options)
         self.channel = pair.connect("student", time.monotonic() + WARM_TIMEOUT_S)
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            self.remove()
 
     def remove(self) -> None:
         if self.channel is not None:
@@ -169,16 +177,17 @@ class WarmPool:
         return started
 
     def close(self) -> None:
-        """Remove every waiting pair (the worker is stopping)."""
+        """Remove every waiting pair and the holder (the worker is stopping)."""
         with self.lock:
             self.closed.set()
             entries = [e for queued in self.waiting.values() for e in queued]
             self.waiting.clear()
+        if self.holder is not None:
+            self.holder.close()  # first: a pair still starting then fails at once instead of making another
         for _, future in entries:
             future.add_done_callback(self._discard_future)
         self.executor.shutdown(wait=True)
-        if self.holder is not None:
-            self.holder.remove()
+        logger.info("warm pool closed: %s", dict(self.stats))
 
     def size(self) -> int:
         with self.lock:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -89,12 +91,23 @@ def start_celery_worker(
 
 
 def stop_celery_worker(worker: subprocess.Popen[bytes]) -> None:
+    """A warm shutdown, as a deployment stops a worker; returns once every process of it has exited (its pool
+    processes may outlive the main one while they finish, e.g. removing their warm boxes)."""
     worker.terminate()
     try:
         worker.wait(timeout=30)
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(worker.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, signal.SIGKILL)
 
 
 def purge_queue(queue: str) -> None:
