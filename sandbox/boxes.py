@@ -17,8 +17,9 @@ submission can reach:
 - A worker's warm pool keeps one small holder box (``-netns``) whose namespace its pairs' grader boxes join.
   A pool hands out a pair only while none of its other pairs is in use, so the code of two submissions never
   runs in one namespace at the same time; a run's boxes are removed before its worker takes the next task;
-  nothing outlives its processes in a namespace without the capabilities that change addresses, routes or
-  filters, which no box has. tests/sandbox/test_escape.py and test_warm_pool.py check what a box sees.
+  no socket outlives its processes (only the kernel's TIME_WAIT entries of closed TCP connections, for about
+  a minute: addresses and ports, no data), and without capabilities, which no box has, nothing can change
+  addresses, routes or filters. tests/sandbox/test_escape.py and test_warm_pool.py check what a box sees.
 
 Under gVisor (``SANDBOX_RUNTIME=runsc``) every box keeps a namespace of its own.
 """

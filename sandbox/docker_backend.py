@@ -35,6 +35,7 @@ Progress = Callable[[int, int], None]
 logger = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 30.0
+TAKE_TIMEOUT_S = 15.0  # waiting for a pool pair that is still starting; then the run starts its own
 CALL_GRACE_S = 1.0  # the box's own alarm fires first; this is the hard stop behind it
 
 
@@ -53,8 +54,12 @@ class StudentState:
 
 
 class BoxRun:
-    def __init__(self, job: GradingJob, tag: str, progress: Progress | None, pool: WarmPool | None = None) -> None:
+    def __init__(
+        self, job: GradingJob, tag: str, progress: Progress | None, pool: WarmPool | None = None,
+        grader_output: bool = True,
+    ) -> None:
         self.job = job
+        self.keep_grader_output = grader_output
         self.tag = tag
         self.progress = progress
         self.pool = pool
@@ -89,7 +94,7 @@ class BoxRun:
         for leftover in run_containers(self.client, self.job.run_name):
             remove_by_force(leftover)  # what a killed worker left of an earlier delivery of this run
         if self.pool is not None:
-            pair = self.pool.take(pair_key(self.job, self.tag))
+            pair = self.pool.take(pair_key(self.job, self.tag), timeout=TAKE_TIMEOUT_S)
             if pair is not None:
                 self.pair, self.warm = pair, True
                 with ThreadPoolExecutor(max_workers=2) as renames:
@@ -108,13 +113,14 @@ class BoxRun:
     def execute(self) -> Outcome:
         start = time.monotonic()
         limits = self.job.limits
-        wall_deadline = start + limits.wall_s
         try:
             self.get_pair()
         except PairNotReady as exc:
             return self.infrastructure(str(exc), start)
         self.pair.hand_over(self.job)
         self.pair.go(self.job)
+        # The student's time starts now: waiting for boxes is ours, never counted against the submission.
+        wall_deadline = time.monotonic() + limits.wall_s
         student = self.channels["student"]
         try:
             hello = student.recv(deadline=min(wall_deadline, time.monotonic() + limits.load_timeout_s))
@@ -286,7 +292,7 @@ class BoxRun:
             duration_s=time.monotonic() - start,
             messages=tuple(messages + self.collector.problems),
             student_output=self.logs(self.student_box),
-            grader_output=self.logs("grader"),
+            grader_output=self.logs("grader") if self.keep_grader_output else "",
             metrics={part: dict(values) for part, values in self.metrics.items()},
         )
 
@@ -360,9 +366,13 @@ class BoxRun:
             self.pool.used(pair_key(self.job, self.tag), self.job, self.tag)
 
     def cleanup(self) -> None:
-        self.pair.remove()
-        if self.warm and self.pool is not None:
-            self.pool.give_back(self.pair)
+        removed = False
+        try:
+            self.pair.remove()
+            removed = True
+        finally:
+            if self.warm and self.pool is not None:
+                self.pool.give_back(self.pair, removed=removed)
 
 
 def error_reply(type_name: str, message: str) -> bytes:
@@ -388,15 +398,18 @@ def run_job(
     build_images: bool = True,
     pool: WarmPool | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
+    grader_output: bool = True,
 ) -> Outcome:
     """Grade ``job``; raises :class:`SandboxUnavailable` when no engine or image can be had.
 
     With a ``pool`` the run takes a warm pair of boxes when one of its kind waits there, and leaves another
-    starting for the next run. ``on_outcome`` is called with the outcome before the boxes are removed, so
-    that a caller can commit the result without waiting for that (the removal still happens before this
-    returns: nothing outlives the call)."""
+    starting for the next run. ``on_outcome`` is called with the outcome once: before the boxes are removed,
+    so that a caller can commit a result without waiting for that, except for an outcome to be retried,
+    which comes after the removal (a retry must not meet this run's boxes). Nothing outlives the call.
+    ``grader_output=False`` skips reading what the grader box printed (only instructors' tools show it)."""
     tag = images.ensure_image(job.image, build=build_images)
-    box = BoxRun(job, tag, progress, pool)
+    box = BoxRun(job, tag, progress, pool, grader_output)
+    outcome: Outcome
     try:
         try:
             outcome = box.execute()
@@ -405,9 +418,11 @@ def run_job(
             outcome = box.infrastructure(f"the sandbox image {tag} disappeared from the engine", time.monotonic())
         except (docker.errors.APIError, OSError) as exc:
             outcome = box.infrastructure(f"the container engine failed: {str(exc)[:500]}", time.monotonic())
-        if on_outcome is not None:
+        if on_outcome is not None and not outcome.retryable:
             on_outcome(outcome)
         box.refill_pool()
-        return outcome
     finally:
         box.cleanup()
+    if on_outcome is not None and outcome.retryable:
+        on_outcome(outcome)
+    return outcome

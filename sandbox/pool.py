@@ -70,6 +70,8 @@ class NamespaceHolder:
 
     def _alive(self) -> bool:
         # Like a waiting pair: silent until its socket closes.
+        if self.channel is None:
+            return False
         readable, _, _ = select.select([self.channel.sock], [], [], 0)
         return not readable
 
@@ -78,13 +80,27 @@ class NamespaceHolder:
         pair.make_folders()
         pair.listen("student")
         command, options = holder_box(name=container_name(self.name, "netns"), inbox=self.dir / "student")
-        self.container = docker_client().containers.run(tag, command, detach=True, **options)
-        self.channel = pair.connect("student", time.monotonic() + WARM_TIMEOUT_S)
+        try:
+            self.container = docker_client().containers.run(tag, command, detach=True, **options)
+            self.channel = pair.connect("student", time.monotonic() + WARM_TIMEOUT_S)
+        except BaseException:
+            pair.close_channels()
+            self.remove()
+            raise
 
     def close(self) -> None:
         with self.lock:
             self.closed = True
             self.remove()
+
+    def replace(self) -> None:
+        """Leave this namespace to whatever may still be in it; the next pair gets a new holder."""
+        with self.lock:
+            try:
+                self.remove()
+            except Exception:  # noqa: BLE001 - the engine is away: the new holder gets a new name later
+                logger.exception("warm pool: could not remove the namespace holder")
+                self.container = self.channel = None
 
     def remove(self) -> None:
         if self.channel is not None:
@@ -106,7 +122,7 @@ class WarmPool:
         refill_on_use: bool = True,
     ) -> None:
         self.work_root = work_root
-        self.per_key, self.max_keys, self.idle_s = per_key, max_keys, idle_s
+        self.per_key, self.max_keys, self.idle_s = per_key, max_keys, max(1.0, idle_s)
         self.refill_on_use = refill_on_use  # False: hold only the pairs asked for with refill()
         self.owner = owner_id()
         self.lock = threading.Lock()
@@ -147,8 +163,18 @@ class WarmPool:
                 self.in_use -= 1
         return pair
 
-    def give_back(self, pair: BoxPair) -> None:
-        """The run that took ``pair`` has removed it."""
+    def give_back(self, pair: BoxPair, *, removed: bool = True) -> None:
+        """The run that took ``pair`` is over. If its boxes could not be removed (the engine failed), they may
+        still run in the pool's namespace: the waiting pairs, which share it, are dropped and the next ones
+        get a new namespace, so no later submission runs beside them."""
+        if not removed:
+            with self.lock:
+                entries = [e for queued in self.waiting.values() for e in queued]
+                self.waiting.clear()
+            for _, future in entries:
+                future.add_done_callback(self._discard_future)
+            if self.holder is not None:
+                self.holder.replace()
         with self.lock:
             self.in_use -= 1
 
@@ -186,7 +212,7 @@ class WarmPool:
             self.holder.close()  # first: a pair still starting then fails at once instead of making another
         for _, future in entries:
             future.add_done_callback(self._discard_future)
-        self.executor.shutdown(wait=True)
+        self.executor.shutdown(wait=True, cancel_futures=True)
         logger.info("warm pool closed: %s", dict(self.stats))
 
     def size(self) -> int:

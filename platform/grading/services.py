@@ -75,7 +75,10 @@ def submission_create(  # type: ignore[no-untyped-def]
         )
     if not exercise.active or exercise.current_version is None:
         raise SubmissionRejected("This exercise is not open for submissions.")
-    if exercise.gpu and not settings.SANDBOX_GPU:
+    # An assignment grades with the version it is pinned to; practice with the exercise's current one.
+    version = assignment.exercise_version if assignment is not None else exercise.current_version
+    queue = queue_for(version)
+    if queue == "gpu" and not settings.SANDBOX_GPU:
         # Without a GPU worker the run would wait in the "gpu" queue forever: say so now instead.
         raise SubmissionRejected(
             "This exercise is graded on a GPU, and this installation has no GPU grader. "
@@ -90,8 +93,6 @@ def submission_create(  # type: ignore[no-untyped-def]
         loaded = load_submission(uploads, expected_files=list(exercise.files))
     except NotGradable as exc:
         raise SubmissionRejected(str(exc)) from exc
-    # An assignment grades with the version it is pinned to; practice with the exercise's current one.
-    version = assignment.exercise_version if assignment is not None else exercise.current_version
     with transaction.atomic():
         if assignment is not None:
             try:
@@ -113,7 +114,7 @@ def submission_create(  # type: ignore[no-untyped-def]
         run = GradingRun.objects.create(
             submission=submission,
             exercise_version=version,
-            queue=queue_for(version),
+            queue=queue,
             tests_total=len(version.declared_tests),
         )
         transaction.on_commit(lambda: _enqueue(run))

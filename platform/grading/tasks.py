@@ -54,19 +54,23 @@ def _infrastructure_outcome(message: str, *, retryable: bool = True) -> Outcome:
 
 
 _pool: WarmPool | None = None
+_pool_lock = threading.Lock()
 
 
 def warm_pool() -> WarmPool | None:
-    """This worker process's warm pool of box pairs (settings.SANDBOX_WARM_POOL pairs per kind; 0: none)."""
+    """This worker process's warm pool of box pairs (settings.SANDBOX_WARM_POOL pairs per kind; 0: none).
+    The pool only makes runs faster: if it cannot be set up now, runs start their own boxes."""
     global _pool
-    if _pool is None and settings.SANDBOX_WARM_POOL > 0:
-        try:
-            _pool = WarmPool(
-                work_root=work_root, per_key=settings.SANDBOX_WARM_POOL, idle_s=settings.SANDBOX_WARM_IDLE_S
-            )
-        except SandboxUnavailable:
-            return None  # no engine now: the run says so itself
-    return _pool
+    with _pool_lock:
+        if _pool is None and settings.SANDBOX_WARM_POOL > 0:
+            try:
+                _pool = WarmPool(
+                    work_root=work_root, per_key=settings.SANDBOX_WARM_POOL, idle_s=settings.SANDBOX_WARM_IDLE_S
+                )
+            except Exception:  # noqa: BLE001 - no engine now, or it failed: the run says so itself
+                logger.warning("no warm pool for now", exc_info=True)
+                return None
+        return _pool
 
 
 @worker_process_shutdown.connect
@@ -113,7 +117,8 @@ def grade_run(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
                 services.run_heartbeat(run_id=run_id, token=token, tests_done=done)
 
         try:
-            outcome = run_job(job, progress=progress, pool=warm_pool(), on_outcome=commit)
+            # (The grader's own printout is for instructors' tools only: workers don't fetch it.)
+            outcome = run_job(job, progress=progress, pool=warm_pool(), on_outcome=commit, grader_output=False)
         except SandboxUnavailable as exc:
             outcome = _infrastructure_outcome(str(exc))
     except GraderVersionUnavailable as exc:

@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 
 from sandbox import GradingJob, Limits, Outcome, SandboxUnavailable, run_job
-from sandbox.boxes import pair_key
+from sandbox.boxes import pair_key, run_containers
 from sandbox.docker_backend import work_root
+from sandbox.engine import docker_client
 from sandbox.images import ensure_image
 from sandbox.manifest import declared_tests
 from sandbox.pool import WarmPool
@@ -87,8 +88,6 @@ def add(a, b):
 
 def leftovers(run_name: str) -> list[str]:
     """What a run left on the host: its containers (by name) and its work folder."""
-    from sandbox.boxes import run_containers
-    from sandbox.engine import docker_client
 
     found = [
         f"container {c.name} ({c.status})"
@@ -154,6 +153,11 @@ class Grade:
                 assert started is not None and started.result(timeout=60).healthy()
                 outcome = run_job(job, pool=self.pool)
                 assert self.pool.stats["taken"] == taken + 1, "the run did not take the warm pair"
+                # A warm run's boxes and folder were the pool's: all gone but the pool's namespace holder.
+                holder = f"pool-{self.pool.owner}-0"
+                assert [p.name for p in work_root().glob(f"pool-{self.pool.owner}-*") if p.name != holder] == []
+                assert [c.name for c in run_containers(docker_client(), f"pool-{self.pool.owner}")
+                        if not c.name.endswith("-netns")] == []
         except SandboxUnavailable as exc:
             # The sandbox is the thing under test: without it these tests fail (scripts/test starts the
             # engine). A developer may opt in to skipping them on a machine without Docker.

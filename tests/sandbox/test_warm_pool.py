@@ -199,6 +199,41 @@ def test_a_pool_hands_out_no_pair_while_another_is_in_use(pool: WarmPool) -> Non
     again.remove()
 
 
+def test_waiting_for_boxes_is_not_counted_against_the_submission(pool: WarmPool, monkeypatch) -> None:
+    """The wall limit starts when the submission is handed over: a slow start of the boxes is ours."""
+    original = pool.take
+
+    def slow_take(key: str, timeout: float = 0) -> Any:
+        time.sleep(3)  # say, a busy engine
+        return original(key, timeout)
+
+    monkeypatch.setattr(pool, "take", slow_take)
+    job = make_job(wall_s=3)
+    warmed(pool, job)
+    outcome = run_job(job, pool=pool)
+    assert outcome.status == "graded" and outcome.score == outcome.max_score, outcome.messages
+
+
+def test_boxes_that_could_not_be_removed_retire_the_pools_namespace(pool: WarmPool) -> None:
+    job = make_job()
+    key = pair_key(job, ensure_image(job.image))
+    warmed(pool, job)
+    taken = pool.take(key)
+    assert taken is not None and pool.holder is not None
+    first_holder = pool.holder.container.id
+    warmed(pool, job)  # a pair waiting in the same namespace
+    pool.give_back(taken, removed=False)  # as if the engine had failed to remove the run's boxes
+    taken.remove()
+    wait_until(lambda: pool.size() == 0 and waiting_boxes(pool) == [])  # the waiting pair was dropped
+    assert run_job(job, pool=pool).status == "graded"  # a cold run: nothing was waiting
+    warmed(pool, job)
+    assert pool.holder.container.id != first_holder  # later pairs live in a new namespace
+    again = pool.take(key)
+    assert again is not None  # and the pool hands them out again
+    pool.give_back(again)
+    again.remove()
+
+
 def test_a_pair_that_died_while_waiting_costs_the_student_nothing(pool: WarmPool) -> None:
     job = make_job()
     waiting = warmed(pool, job)
