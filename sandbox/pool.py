@@ -10,6 +10,9 @@ Pairs waiting in the pool hold no submission and no hidden test, so a box that g
 costs nothing: ``take`` notices (its socket reads EOF) and the run starts its own pair. A pool belongs to one
 worker process; its boxes are named ``gradient-pool-<host>-<pid>-<n>-<role>``, so boxes left by a killed
 worker are recognised and removed when the next pool on that host starts.
+
+The pool's grader boxes share the network namespace of one small holder box (``-0-netns``), and the pool
+hands out a pair only while none of its others is in use: see "Network namespaces" in sandbox/boxes.py.
 """
 
 from __future__ import annotations
