@@ -77,8 +77,8 @@ class BoxPair:
     def start_student(self, client: Any, tag: str, job: GradingJob, name: str, key: str = "student") -> None:
         self.create_student(client, tag, job, name, key).start()
 
-    def create_grader(self, client: Any, tag: str, job: GradingJob, name: str, netns: str | None = None) -> Any:
-        command, options = grader_box(job, name=name, inbox=self.dir / "grader", netns=netns)
+    def create_grader(self, client: Any, tag: str, job: GradingJob, name: str) -> Any:
+        command, options = grader_box(job, name=name, inbox=self.dir / "grader")
         self.containers["grader"] = client.containers.create(tag, command, **options)
         return self.containers["grader"]
 
@@ -103,18 +103,15 @@ class BoxPair:
             raise PairNotReady(f"the {role} box said {hello.get('op')!r} instead of 'warm'")
         return channel
 
-    def start(
-        self, client: Any, tag: str, job: GradingJob, names: dict[str, str], deadline: float,
-        netns: str | None = None,
-    ) -> None:
-        """Start both boxes and wait until both are warm. ``netns``: a box whose network namespace the grader
-        box joins (the warm pool's holder; see sandbox.boxes.NETWORK), else it gets one of its own."""
+    def start(self, client: Any, tag: str, job: GradingJob, names: dict[str, str], deadline: float) -> None:
+        """Start both boxes and wait until both are warm. The grader box makes the run's network namespace
+        and the student box joins it (sandbox.boxes, "Network namespaces")."""
         self.make_folders()
         for role in ROLES:
             self.listen(role)
         # The student box joins the grader box's network namespace, which exists once the grader box runs:
         # its creation overlaps the grader's start, and only its own start waits for it.
-        grader = self.create_grader(client, tag, job, names["grader"], netns)
+        grader = self.create_grader(client, tag, job, names["grader"])
         with ThreadPoolExecutor(max_workers=1) as pool:
             grader_started = pool.submit(grader.start)
             student = self.create_student(client, tag, job, names["student"])
@@ -154,7 +151,7 @@ class BoxPair:
     def go(self, job: GradingJob) -> None:
         """Both boxes start at once: the grader collects its tests while the submission loads."""
         self.channels["student"].send({"op": "go", "module": job.module})
-        self.channels["grader"].send({"op": "go", "tests": GRADER_TESTS})
+        self.channels["grader"].send({"op": "go", "tests": GRADER_TESTS, "secret": job.grader_secret})
 
     # ------------------------------------------------------------------ the end
 

@@ -6,20 +6,14 @@ process, memory without extra swap, pids, CPU quota, ulimits, a log-size cap, an
 folder mounted, read-only.
 
 Network namespaces: no box has a network (``--network none``: a namespace with only a loopback
-interface), but creating and tearing one down is the largest part of what a box costs the kernel and the
-engine: on the 2-core development machines a pair of bare boxes cost 0.36-0.42 s of CPU with a namespace
-each, 0.24-0.27 s with both in a long-lived one. So boxes share them where that changes nothing a
-submission can reach:
-
-- The student box joins its own run's grader box: nothing in the grader box listens on the loopback (the
-  grader talks to the worker through a Unix socket, a file in its own mount), and every other namespace
-  (processes, mounts, IPC, files) stays each box's own.
-- A worker's warm pool keeps one small holder box (``-netns``) whose namespace its pairs' grader boxes join.
-  A pool hands out a pair only while none of its other pairs is in use, so the code of two submissions never
-  runs in one namespace at the same time; a run's boxes are removed before its worker takes the next task;
-  no socket outlives its processes (only the kernel's TIME_WAIT entries of closed TCP connections, for about
-  a minute: addresses and ports, no data), and without capabilities, which no box has, nothing can change
-  addresses, routes or filters. tests/sandbox/test_escape.py and test_warm_pool.py check what a box sees.
+interface). Each run has a namespace of its own: its grader box's, which its student box joins (nothing
+in the grader box listens on the loopback; the grader talks to the worker through a Unix socket, a file in
+its own mount; every other namespace, processes, mounts, IPC, files, stays each box's own). Nothing else
+ever joins it, and it ends with the run's boxes, so nothing a submission leaves in the network stack (a
+listener, a detached process, TIME_WAIT entries of closed connections whose ports can carry data) can
+reach another run. The warm pool starts pairs ahead of time, so making the namespace costs the student no
+wait, only CPU (measured with ``scripts/bench``; see the README's benchmark section). Ports below 1024
+stay privileged in it (``net.ipv4.ip_unprivileged_port_start``, which Docker lowers to 0 by default).
 
 Under gVisor (``SANDBOX_RUNTIME=runsc``) every box keeps a namespace of its own.
 """
@@ -60,7 +54,7 @@ def pair_key(job: GradingJob, tag: str) -> str:
     parts = []
     for command, options in (
         student_box(job, name="", inbox=Path("/"), grader_id="-"),
-        grader_box(job, name="", inbox=Path("/"), netns="-"),
+        grader_box(job, name="", inbox=Path("/")),
     ):
         options = {k: v for k, v in options.items() if k not in ("name", "volumes")}
         parts.append([command, options])
@@ -93,23 +87,6 @@ def _common(limits: Limits, role: str) -> dict[str, Any]:
         "log_config": LogConfig(type="json-file", config={"max-size": f"{limits.output_kb}k", "max-file": "1"}),
         "labels": {"gradient.box": role},
     }
-
-
-def holder_box(*, name: str, inbox: Path) -> tuple[list[str], dict[str, Any]]:
-    """(command, create options) of a warm pool's network-namespace holder: it only waits (a student runner
-    that is never sent ``go``), and exits when its worker closes the socket in ``inbox``."""
-    options = _common(Limits(), "netns")
-    options.update(
-        name=name,
-        user=STUDENT_UID,
-        mem_limit="64m",
-        memswap_limit="64m",
-        pids_limit=8,
-        volumes={str(inbox): {"bind": "/box/in", "mode": "ro"}},
-        environment={"HOME": "/tmp"},
-        log_config=LogConfig(type="json-file", config={"max-size": "16k", "max-file": "1"}),
-    )
-    return ["python3", "-I", "-B", f"{RUNNERS}/student_runner.py", "/box/in/chan.sock"], options
 
 
 def student_box(
@@ -160,13 +137,10 @@ def student_box(
     return command, options
 
 
-def grader_box(
-    job: GradingJob, *, name: str, inbox: Path, netns: str | None = None
-) -> tuple[list[str], dict[str, Any]]:
+def grader_box(job: GradingJob, *, name: str, inbox: Path) -> tuple[list[str], dict[str, Any]]:
     """(command, create options) of the grader box that mounts ``inbox`` (the hidden tests and its socket).
-    With ``netns`` (a warm pool's holder box) it joins that box's network namespace, see "Network namespaces" at the top."""
+    Its network namespace is the run's (see "Network namespaces" at the top)."""
     options = _common(job.limits, "grader")
-    _join_network(options, netns)
     options.update(
         name=name,
         user=GRADER_UID,
@@ -175,11 +149,12 @@ def grader_box(
         pids_limit=128,
         tmpfs={"/tmp": "rw,nosuid,nodev,size=64m,mode=1777"},
         volumes={str(inbox): {"bind": "/box/in", "mode": "ro"}},
-        environment={
-            "HOME": "/tmp",
-            "PYTHONHASHSEED": "0",
-            "GRADIENT_CALL_TIMEOUT": str(job.limits.call_timeout_s),
-        },
+        # No PYTHONHASHSEED: `python3 -I` ignores PYTHON* variables, so string hashes are randomised per
+        # process, and strings precomputed to collide in the grader's dicts cannot be built in advance.
+        environment={"HOME": "/tmp", "GRADIENT_CALL_TIMEOUT": str(job.limits.call_timeout_s)},
+        # The namespace's owner sets what the run's namespace allows: no ports below 1024 without the
+        # capability no box has (Docker sets 0 here by default).
+        sysctls={"net.ipv4.ip_unprivileged_port_start": "1024"},
     )
     command = ["python3", "-I", "-B", f"{RUNNERS}/grader_runner.py", "/box/in/chan.sock", *job.preload]
     return command, options

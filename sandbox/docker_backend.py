@@ -9,7 +9,6 @@ a box that overruns its time.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -30,6 +29,7 @@ from sandbox.pool import WarmPool
 from sandbox.report import ReportCollector
 from sandbox.runners import gradient_wire as wire
 from sandbox.spec import STATUS_SENTENCES, GradingJob, Outcome, RunStatus
+from sandbox.text import clean_text
 
 Progress = Callable[[int, int], None]
 logger = logging.getLogger(__name__)
@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 CONNECT_TIMEOUT_S = 30.0
 TAKE_TIMEOUT_S = 15.0  # waiting for a pool pair that is still starting; then the run starts its own
 CALL_GRACE_S = 1.0  # the box's own alarm fires first; this is the hard stop behind it
+# "ready" or "load_error" (capped fields): the student runner's hello is never near this, so a larger one is
+# a submission that took over the runner, and parsing it stays cheap for the worker (sandbox/README.md).
+HELLO_MAX_FRAME = 64 * 1024
 
 
 def work_root() -> Path:
@@ -76,6 +79,7 @@ class BoxRun:
         self.metrics: dict[str, dict[str, float]] = {}
         self.wall_exceeded = False
         self.grader_broken = ""
+        self.answer_broke_grader = ""  # "memory" or "crash": the grader box died handling the student's answer
         self.interrupted = ""  # a box stopped from outside (not the student's doing): retried, never charged
         self.killed_here: set[str] = set()  # ids of the boxes this process killed itself
 
@@ -123,14 +127,21 @@ class BoxRun:
         wall_deadline = time.monotonic() + limits.wall_s
         student = self.channels["student"]
         try:
-            hello = student.recv(deadline=min(wall_deadline, time.monotonic() + limits.load_timeout_s))
+            # The one student frame this process parses itself: small (see HELLO_MAX_FRAME), so it costs little.
+            hello = student.recv(
+                deadline=min(wall_deadline, time.monotonic() + limits.load_timeout_s), max_frame=HELLO_MAX_FRAME
+            )
         except wire.FrameTimeout:
             self.kill_student()
             return self.finish(
                 "timeout", start, f"Your code took longer than {limits.load_timeout_s:g} s to load. "
                 "Is there an endless loop or a long computation at the top level of your file?"
             )
-        except wire.WireError:
+        except wire.WireError as exc:
+            if not isinstance(exc, wire.ChannelClosed):  # the box is alive but sent what no runner sends
+                return self.finish(
+                    "not_gradable", start, "Your program interfered with the grading channel while loading."
+                )
             if self.student_oom_killed():
                 return self.finish("memory_limit", start, "Your code ran out of memory while loading.")
             if self.stopped_from_outside(self.student_box):
@@ -150,6 +161,16 @@ class BoxRun:
             return self.finish("timeout", start, f"Grading stopped at the time limit of {limits.wall_s:g} s.")
         if self.grader_broken:
             return self.infrastructure(self.grader_broken, start, retryable=False)
+        if self.answer_broke_grader == "memory":
+            return self.finish(
+                "memory_limit", start, "An answer from your code was too large for the grader to check "
+                "(it ran out of memory reading it); the tests that had not finished count as failed.",
+            )
+        if self.answer_broke_grader:
+            return self.finish(
+                "graded", start, "The grader stopped while it was reading an answer from your code; the tests "
+                "that had not finished count as failed.",
+            )
         if self.oom_seen:
             return self.finish("memory_limit", start, "Your code ran out of memory.")
         if self.timed_out_calls:
@@ -166,22 +187,34 @@ class BoxRun:
 
     def relay(self, grader: wire.Channel, wall_deadline: float) -> None:
         total = len(self.job.declared_tests)
+        holding = False  # the grader box has the student's last answer and has not spoken since
         while True:
             try:
                 raw = grader.recv_bytes(deadline=wall_deadline)
-                message = wire.parse_message(raw)
             except wire.FrameTimeout:
                 self.wall_exceeded = True
                 return
             except wire.WireError as exc:
-                if self.stopped_from_outside("grader"):
-                    self.interrupted = "the grader box was stopped from outside"
-                else:
-                    self.grader_broken = f"the grader box stopped unexpectedly ({exc})"
+                self.grader_stopped(exc, holding=holding)
+                return
+            holding = False
+            try:
+                message = wire.parse_message(raw)
+            except wire.WireError as exc:  # our runner never sends such a frame: a bug of ours
+                self.grader_broken = f"the grader box sent a frame that could not be read ({exc})"
                 return
             op = message["op"]
             if op in ("call", "getattr", "http"):
-                grader.send_bytes(self.forward(raw, message, wall_deadline))
+                reply = self.forward(raw, message, wall_deadline)
+                try:
+                    grader.send_bytes(reply, deadline=wall_deadline)
+                except wire.FrameTimeout:  # the grader stopped reading: it is stuck on an earlier answer
+                    self.wall_exceeded = True
+                    return
+                except (wire.WireError, OSError) as exc:
+                    self.grader_stopped(exc, holding=True)
+                    return
+                holding = True
                 if self.wall_exceeded or self.interrupted:
                     return
             elif op == "test":
@@ -193,17 +226,31 @@ class BoxRun:
             elif op == "collected":
                 pass
             elif op == "grader_error":
-                self.grader_broken = "the grader could not be loaded: " + str(message.get("message", ""))[:2000]
+                self.grader_broken = "the grader could not be loaded: " + clean_text(str(message.get("message", "")), 2000)
             elif op == "done":
                 return
             else:
-                self.grader_broken = f"the grader sent an unknown message {op!r}"
+                self.grader_broken = f"the grader sent an unknown message {clean_text(op[:100])!r}"
                 return
+
+    def grader_stopped(self, exc: Exception, *, holding: bool) -> None:
+        """The grader box went away mid-run. Whose doing that was depends on what it was doing: holding an
+        answer from the student box (between receiving it and its next frame), the answer did it (a value
+        that exhausts its memory, or crashes it while it is read): the submission's, charged like any result.
+        Otherwise (collecting, between tests, in a grader's own code) it is ours: never charged."""
+        if self.stopped_from_outside("grader"):
+            self.interrupted = "the grader box was stopped from outside"
+        elif not holding:
+            self.grader_broken = f"the grader box stopped unexpectedly ({exc})"
+        elif self.oom_killed("grader"):
+            self.answer_broke_grader = "memory"
+        else:
+            self.answer_broke_grader = "crash"
 
     def add_metric(self, message: dict[str, Any]) -> None:
         name, value, part = message.get("name"), message.get("value"), message.get("part")
         if type(name) is str and part in METRIC_PARTS and isinstance(value, int | float) and math.isfinite(value):
-            self.metrics.setdefault(str(part), {})[name[:100]] = float(value)
+            self.metrics.setdefault(str(part), {})[clean_text(name, 100, keep="start")] = float(value)
         else:
             self.collector.problems.append("the grader reported a malformed metric")
 
@@ -212,36 +259,46 @@ class BoxRun:
         A box that hangs or dies is replaced by a fresh one, so one bad call does not cost the later tests."""
         if not self.student.alive and not self.restart_student(wall_deadline):
             reason = "ran past a time limit" if self.student.stop_reason == "timeout" else "stopped"
-            return error_reply("Stopped", f"Your program {reason} during an earlier call, so this call could not run.")
+            return wire.stopped_frame(
+                "stopped", "Stopped", f"Your program {reason} during an earlier call, so this call could not run."
+            )
         student = self.channels["student"]
         timeout = message.get("timeout")
         call_limit = self.job.limits.call_timeout_s
         if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
             call_limit = min(float(timeout), self.job.limits.wall_s)
-        deadline = min(wall_deadline, time.monotonic() + call_limit + CALL_GRACE_S)
+        sent = time.monotonic()
+        deadline = min(wall_deadline, sent + call_limit + CALL_GRACE_S)
         try:
             student.send_bytes(raw, deadline=deadline)
-            return student.recv_bytes(deadline=deadline)
+            answer = student.recv_bytes(deadline=deadline)
+            # Only this process can say a call ran out of time: an exception the student names "Timeout" is
+            # just an exception. The box's own alarm answers at the limit, so its answer arrives late.
+            return wire.answer_frame(answer, late=time.monotonic() - sent >= call_limit)
         except wire.FrameTimeout:
             if time.monotonic() >= wall_deadline:
                 self.wall_exceeded = True
             self.kill_student()
             self.timed_out_calls += 1
             self.student = StudentState(alive=False, stop_reason="timeout")
-            return error_reply("Timeout", f"The call did not finish within {call_limit:g} s.")
+            return wire.stopped_frame("timeout", "Timeout", f"The call did not finish within {call_limit:g} s.")
         except (wire.WireError, OSError) as exc:  # OSError: the request could not be sent (EPIPE)
             self.student = StudentState(alive=False, stop_reason="crash")
             if self.student_oom_killed():
                 self.oom_seen = True
-                return error_reply("MemoryError", "Your program ran out of memory during this call and was stopped.")
+                return wire.stopped_frame(
+                    "memory", "MemoryError", "Your program ran out of memory during this call and was stopped."
+                )
             if self.stopped_from_outside(self.student_box):
                 self.interrupted = "the student box was stopped from outside during a call"
-                return error_reply("Stopped", "The sandbox was stopped from outside; this run will be retried.")
+                return wire.stopped_frame(
+                    "stopped", "Stopped", "The sandbox was stopped from outside; this run will be retried."
+                )
             if isinstance(exc, wire.ChannelClosed | OSError):
                 text = "Your program stopped during this call (os._exit, a crash, or too much memory)."
             else:
                 text = f"Your program sent an answer that could not be read ({exc})."
-            return error_reply("Crashed", text)
+            return wire.stopped_frame("crash", "Crashed", text)
 
     def restart_student(self, wall_deadline: float) -> bool:
         """Replace a stopped student box with a fresh one (the submission loaded anew). False if not possible."""
@@ -260,7 +317,9 @@ class BoxRun:
         try:
             channel = self.pair.connect("student", time.monotonic() + CONNECT_TIMEOUT_S)
             channel.send({"op": "go", "module": self.job.module})
-            hello = channel.recv(deadline=min(wall_deadline, time.monotonic() + limits.load_timeout_s))
+            hello = channel.recv(
+                deadline=min(wall_deadline, time.monotonic() + limits.load_timeout_s), max_frame=HELLO_MAX_FRAME
+            )
         except (PairNotReady, wire.WireError, OSError):
             return False
         if hello.get("op") != "ready":
@@ -338,7 +397,11 @@ class BoxRun:
 
     def student_oom_killed(self) -> bool:
         """Whether the engine killed the current student box for memory (call once it has stopped)."""
-        container = self.containers.get(self.student_box)
+        return self.oom_killed(self.student_box)
+
+    def oom_killed(self, key: str) -> bool:
+        """Whether the engine killed this box for memory (call once it has stopped)."""
+        container = self.containers.get(key)
         if container is None:
             return False
         try:
@@ -357,8 +420,7 @@ class BoxRun:
             data: bytes = container.logs(stdout=True, stderr=True)
         except docker.errors.APIError:
             return ""
-        text = data[-cap:].decode("utf-8", errors="replace")
-        return text
+        return clean_text(data, cap)
 
     def refill_pool(self) -> None:
         """Start a pair for the next run of this kind: after this run's result, so as not to slow it down."""
@@ -375,17 +437,13 @@ class BoxRun:
                 self.pool.give_back(self.pair, removed=removed)
 
 
-def error_reply(type_name: str, message: str) -> bytes:
-    reply = {"op": "result", "ok": False, "error": {"type": type_name, "message": message, "traceback": ""}}
-    return json.dumps(reply).encode()
-
-
 def describe_load_error(message: dict[str, Any]) -> str:
     kind = message.get("kind")
-    text = str(message.get("message", ""))[:2000]
+    text = clean_text(str(message.get("message", "")), 2000)
     if kind == "syntax":
-        # file and line come from the student box like the text, so they are capped too
-        return f"{str(message.get('file'))[:200]}, line {str(message.get('line'))[:20]}: {text}"
+        # file and line come from the student box like the text, so they are cleaned and capped too
+        where = clean_text(str(message.get("file")), 200, keep="start")
+        return f"{where}, line {clean_text(str(message.get('line')), 20, keep='start')}: {text}"
     if kind == "missing":
         return text[:1].upper() + text[1:] + "."
     return "Your code raised an error while it was being loaded:\n" + text

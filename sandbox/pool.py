@@ -11,8 +11,9 @@ costs nothing: ``take`` notices (its socket reads EOF) and the run starts its ow
 worker process; its boxes are named ``gradient-pool-<host>-<pid>-<n>-<role>``, so boxes left by a killed
 worker are recognised and removed when the next pool on that host starts.
 
-The pool's grader boxes share the network namespace of one small holder box (``-0-netns``), and the pool
-hands out a pair only while none of its others is in use: see "Network namespaces" in sandbox/boxes.py.
+Each pair has a network namespace of its own (its grader box's; the student box joins it), made when the
+pool starts the pair, so the run does not wait for it and no two runs ever share one: see "Network
+namespaces" in sandbox/boxes.py.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import select
 import shutil
 import socket
 import threading
@@ -32,7 +32,7 @@ from itertools import count
 from typing import Any
 
 from sandbox.box_pair import BoxPair, remove_by_force
-from sandbox.boxes import container_name, holder_box, shared_network_namespaces
+from sandbox.boxes import container_name
 from sandbox.engine import docker_client
 from sandbox.spec import GradingJob
 
@@ -47,71 +47,6 @@ def owner_id() -> str:
     """<host>-<pid> of this process, as it appears in the names of its pool's boxes and folders."""
     host = re.sub(r"[^a-zA-Z0-9.]", "", socket.gethostname())[:24] or "host"
     return f"{host}-{os.getpid()}"
-
-
-class NamespaceHolder:
-    """The small box whose network namespace a pool's pairs join (sandbox.boxes, "Network namespaces").
-    It waits on a socket this process holds, so it exits by itself when the worker dies."""
-
-    def __init__(self, work_root: Any, owner: str) -> None:
-        self.name = f"{POOL_PREFIX}{owner}-0"
-        self.dir = work_root() / self.name
-        self.container: Any = None
-        self.channel: Any = None
-        self.lock = threading.Lock()
-        self.closed = False
-
-    def container_id(self, tag: str) -> str:
-        """The holder's id, starting it first if it is not running (or was stopped from outside)."""
-        with self.lock:
-            if self.closed:
-                raise RuntimeError("the warm pool is closed")
-            if self.container is None or not self._alive():
-                self.remove()
-                self._start(tag)
-            return str(self.container.id)
-
-    def _alive(self) -> bool:
-        # Like a waiting pair: silent until its socket closes.
-        if self.channel is None:
-            return False
-        readable, _, _ = select.select([self.channel.sock], [], [], 0)
-        return not readable
-
-    def _start(self, tag: str) -> None:
-        pair = BoxPair(self.dir)  # only for its folder and socket
-        pair.make_folders()
-        pair.listen("student")
-        command, options = holder_box(name=container_name(self.name, "netns"), inbox=self.dir / "student")
-        try:
-            self.container = docker_client().containers.run(tag, command, detach=True, **options)
-            self.channel = pair.connect("student", time.monotonic() + WARM_TIMEOUT_S)
-        except BaseException:
-            pair.close_channels()
-            self.remove()
-            raise
-
-    def close(self) -> None:
-        with self.lock:
-            self.closed = True
-            self.remove()
-
-    def replace(self) -> None:
-        """Leave this namespace to whatever may still be in it; the next pair gets a new holder."""
-        with self.lock:
-            try:
-                self.remove()
-            except Exception:  # noqa: BLE001 - the engine is away: the new holder gets a new name later
-                logger.exception("warm pool: could not remove the namespace holder")
-                self.container = self.channel = None
-
-    def remove(self) -> None:
-        if self.channel is not None:
-            self.channel.close()
-        if self.container is not None:
-            remove_by_force(self.container)
-        self.container = self.channel = None
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class WarmPool:
@@ -133,8 +68,7 @@ class WarmPool:
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="warm-pool")
         self.numbers = count(1)
         self.stats: Counter[str] = Counter()  # "taken" (a run used a warm pair), "missed" (it started its own)
-        self.in_use = 0  # pairs handed out and not yet given back (see take)
-        self.holder = NamespaceHolder(work_root, self.owner) if shared_network_namespaces() else None
+        self.in_use = 0  # pairs handed out and not yet given back
         self.closed = threading.Event()
         remove_orphans(work_root)
         self.janitor = threading.Thread(target=self._expire_loop, name="warm-pool-janitor", daemon=True)
@@ -143,11 +77,9 @@ class WarmPool:
     # ------------------------------------------------------------------ for a run
 
     def take(self, key: str, timeout: float = WARM_TIMEOUT_S) -> BoxPair | None:
-        """A warm pair of this kind (waiting for one still starting), or None: the run starts its own.
-        Never while another pair of this pool is in use: its pairs share a network namespace, and two
-        submissions must never run in one at the same time (a worker that runs tasks in threads)."""
+        """A warm pair of this kind (waiting for one still starting), or None: the run starts its own."""
         with self.lock:
-            queued = self.waiting.get(key) if self.in_use == 0 else None
+            queued = self.waiting.get(key)
             entry = queued.pop(0) if queued else None
             if entry is not None:
                 self.in_use += 1
@@ -167,17 +99,10 @@ class WarmPool:
         return pair
 
     def give_back(self, pair: BoxPair, *, removed: bool = True) -> None:
-        """The run that took ``pair`` is over. If its boxes could not be removed (the engine failed), they may
-        still run in the pool's namespace: the waiting pairs, which share it, are dropped and the next ones
-        get a new namespace, so no later submission runs beside them."""
+        """The run that took ``pair`` is over. Boxes that could not be removed (the engine failed) share
+        nothing with the waiting pairs, which keep namespaces of their own; the next pool removes them."""
         if not removed:
-            with self.lock:
-                entries = [e for queued in self.waiting.values() for e in queued]
-                self.waiting.clear()
-            for _, future in entries:
-                future.add_done_callback(self._discard_future)
-            if self.holder is not None:
-                self.holder.replace()
+            logger.warning("warm pool: the boxes of %s could not be removed", pair.dir.name)
         with self.lock:
             self.in_use -= 1
 
@@ -206,13 +131,11 @@ class WarmPool:
         return started
 
     def close(self) -> None:
-        """Remove every waiting pair and the holder (the worker is stopping)."""
+        """Remove every waiting pair (the worker is stopping)."""
         with self.lock:
             self.closed.set()
             entries = [e for queued in self.waiting.values() for e in queued]
             self.waiting.clear()
-        if self.holder is not None:
-            self.holder.close()  # first: a pair still starting then fails at once instead of making another
         for _, future in entries:
             future.add_done_callback(self._discard_future)
         self.executor.shutdown(wait=True, cancel_futures=True)
@@ -229,8 +152,7 @@ class WarmPool:
         pair = BoxPair(self.work_root() / name)
         try:
             names = {role: container_name(name, role) for role in ("student", "grader")}
-            netns = self.holder.container_id(tag) if self.holder is not None else None
-            pair.start(docker_client(), tag, job, names, deadline=time.monotonic() + WARM_TIMEOUT_S, netns=netns)
+            pair.start(docker_client(), tag, job, names, deadline=time.monotonic() + WARM_TIMEOUT_S)
         except BaseException:
             pair.remove()
             raise
@@ -272,7 +194,7 @@ def remove_orphans(work_root: Any) -> int:
     worker's socket closes), and running ones of a dead process on this host. Returns how many boxes."""
     client = docker_client()
     host = owner_id().rsplit("-", 1)[0]
-    pattern = re.compile(rf"^{BOX_PREFIX}(.+)-(\d+)-(\d+)-(student|grader|netns)$")
+    pattern = re.compile(rf"^{BOX_PREFIX}(.+)-(\d+)-(\d+)-(student|grader|netns)$")  # netns: the holder boxes of older versions
     removed = 0
     for container in client.containers.list(all=True, filters={"name": BOX_PREFIX}, ignore_removed=True):
         match = pattern.match(container.name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.spec import TestOutcome
+from sandbox.text import clean_text
 
 OUTCOMES = frozenset({"passed", "failed", "error", "timeout"})
 MAX_MESSAGE = 2000
@@ -24,7 +25,7 @@ class ReportCollector:
     def add(self, message: dict[str, Any]) -> None:
         name, outcome, text = message.get("name"), message.get("outcome"), message.get("message", "")
         if type(name) is not str or name not in self.declared:
-            self.problems.append(f"the grader reported an undeclared test {str(name)[:100]!r}")
+            self.problems.append(f"the grader reported an undeclared test {clean_text(str(name)[:100])!r}")
             return
         if name in self.results:
             self.problems.append(f"the grader reported {name} twice")
@@ -32,7 +33,8 @@ class ReportCollector:
         if outcome not in OUTCOMES or type(text) is not str:
             self.problems.append(f"malformed result for {name}")
             outcome, text = "error", "the grader's report for this test was malformed"
-        self.results[name] = (str(outcome), text[:MAX_MESSAGE])
+        # The message may quote the student's output or exception: cleaned here, where it enters the worker.
+        self.results[name] = (str(outcome), clean_text(text, MAX_MESSAGE, keep="start"))
 
     @property
     def done(self) -> int:

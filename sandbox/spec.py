@@ -80,6 +80,9 @@ class GradingJob:
     limits: Limits = field(default_factory=Limits)
     gpu: bool = False
     notes: tuple[str, ...] = ()  # messages from loading the submission (e.g. dropped notebook magics)
+    # The deployment's grader secret: sent to the grader box with "go" (never to the student box, never in a
+    # box's environment), for seeds of hidden data that the public graders/ folder must not determine.
+    grader_secret: str = field(default="", repr=False)
 
     @property
     def preload(self) -> tuple[str, ...]:

@@ -45,10 +45,12 @@ class ExerciseCheck:
 
 
 def _grade(definition: ExerciseDefinition, path: Path, defaults: dict[str, Any]) -> Outcome:
+    from django.conf import settings
+
     loaded = load_for_exercise(definition, read_submission_path(path))
     job = build_job(
         definition, loaded, run_name=f"check-{uuid.uuid4().hex[:10]}", default_limits=defaults,
-        gpu_available=gpu_available(),
+        gpu_available=gpu_available(), grader_secret=settings.GRADER_SECRET,
     )
     return run_job(job)
 

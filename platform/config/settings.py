@@ -7,6 +7,7 @@ so the demo needs no server besides the Docker engine.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from config.database_url import parse_database_url
@@ -146,6 +147,12 @@ SANDBOX_DEFAULT_LIMITS = {
 SANDBOX_WARM_POOL = env_int("SANDBOX_WARM_POOL", 1)
 SANDBOX_WARM_IDLE_S = env_int("SANDBOX_WARM_IDLE_S", 300)
 SANDBOX_GPU = env_bool("SANDBOX_GPU", False)  # does this deployment have a GPU worker?
+# Handed to the hidden grader (never to the student box) with each run: graders mix it into the seeds of
+# hidden evaluation data, which graders/ (public in this open-source repository) cannot keep secret alone.
+# Derived from SECRET_KEY unless set; changing it changes every challenge's hidden data.
+GRADER_SECRET = env_str("GRADER_SECRET", "") or hashlib.sha256(
+    b"gradient-grader-secret:" + str(SECRET_KEY).encode()
+).hexdigest()
 # The sandbox's work folder (it reads the variable itself, with the same default): the workers unpack each
 # grader version's stored files under graders/<digest> in it (grading.grader_versions).
 SANDBOX_WORK_DIR = Path(env_str("SANDBOX_WORK_DIR", "/tmp/gradient-runs"))  # noqa: S108 - the sandbox's default

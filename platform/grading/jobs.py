@@ -70,6 +70,7 @@ def build_job(
     run_name: str,
     default_limits: dict[str, Any],
     gpu_available: bool = True,
+    grader_secret: str = "",
 ) -> GradingJob:
     """A job that grades with the exercise's files as they are on disk now."""
     return build_job_from_spec(
@@ -78,6 +79,7 @@ def build_job(
         run_name=run_name,
         default_limits=default_limits,
         gpu_available=gpu_available,
+        grader_secret=grader_secret,
     )
 
 
@@ -88,6 +90,7 @@ def build_job_from_spec(
     run_name: str,
     default_limits: dict[str, Any],
     gpu_available: bool = True,
+    grader_secret: str = "",
 ) -> GradingJob:
     """``gpu_available=False`` grades a GPU exercise on the CPU with a note (instructor checks on machines
     without a GPU); the platform never sends students' GPU runs there (see grading.services)."""
@@ -104,4 +107,5 @@ def build_job_from_spec(
         limits=Limits.from_mapping(spec.limits, base=Limits.from_mapping(default_limits)),
         gpu=spec.gpu and gpu_available,
         notes=notes,
+        grader_secret=grader_secret,
     )

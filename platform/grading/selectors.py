@@ -62,6 +62,7 @@ def job_for_run(run_id: int) -> GradingJob:
         run_name=run_name_for(run.pk),
         default_limits=settings.SANDBOX_DEFAULT_LIMITS,
         gpu_available=settings.SANDBOX_GPU,
+        grader_secret=settings.GRADER_SECRET,
     )
 
 

@@ -103,7 +103,8 @@ def main() -> int:
     socket_path = sys.argv[1]
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.connect(socket_path)
-    channel = wire.Channel(sock)
+    # The worker's answer frames wrap a student frame of up to DEFAULT_MAX_FRAME in a few bytes of its own.
+    channel = wire.Channel(sock, max_frame=wire.DEFAULT_MAX_FRAME + 1024)
     preload(sys.argv[2:])
     channel.send({"op": "warm"})
     try:
@@ -113,7 +114,8 @@ def main() -> int:
     tests_dir = go.get("tests")
     if go.get("op") != "go" or type(tests_dir) is not str:
         return 0
-    gradient_grader.connect(channel)
+    secret = go.get("secret")
+    gradient_grader.connect(channel, secret=secret if type(secret) is str else "")
     plugin = GradientPlugin(channel)
     code = pytest.main(
         [

@@ -62,15 +62,24 @@ class Bridge:
         with self.lock:
             self.channel.send(message)
             reply = self.channel.recv()
-        if reply.get("op") != "result":
+        op = reply.get("op")
+        if op == wire.STOPPED:  # the worker stopped the call (time, memory, a crash): its word, not the student's
+            type_name, text, trace = _error_fields(reply.get("error"))
+            if reply.get("reason") == "timeout":
+                raise StudentTimeout(type_name, text, trace)
+            raise StudentError(type_name, text, trace)
+        if op != wire.ANSWER:
+            raise wire.WireError("unexpected reply from the worker")
+        late = reply.get("late") is True  # set by the worker: the call ran past its time limit
+        answer = reply.get("v")
+        if type(answer) is not dict or answer.get("op") != "result":
             raise wire.WireError("unexpected reply from the student box")
-        if reply.get("ok") is True:
-            return self.wrap(wire.decode(reply.get("value")))
-        error = reply.get("error")
-        if type(error) is not dict:
-            raise wire.WireError("malformed error reply")
-        type_name, text, trace = (str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback"))
-        if type_name == "Timeout":
+        if answer.get("ok") is True and not late:
+            return self.wrap(wire.decode(answer.get("value")))
+        if answer.get("ok") is True:
+            raise StudentTimeout("Timeout", "the call answered only after its time limit")
+        type_name, text, trace = _error_fields(answer.get("error"))
+        if late:
             raise StudentTimeout(type_name, text, trace)
         raise StudentError(type_name, text, trace)
 
@@ -84,6 +93,13 @@ class Bridge:
         if type(value) is dict:
             return {k: self.wrap(v) for k, v in value.items()}
         return value
+
+
+def _error_fields(error: Any) -> tuple[str, str, str]:
+    if type(error) is not dict:
+        raise wire.WireError("malformed error reply")
+    type_name, text, trace = (str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback"))
+    return type_name, text, trace
 
 
 def _unwrap(value: Any) -> Any:
@@ -149,11 +165,19 @@ class Remote:
 
 
 _bridge: Bridge | None = None
+_secret = ""
 
 
-def connect(channel: wire.Channel) -> None:
-    global _bridge
+def connect(channel: wire.Channel, *, secret: str = "") -> None:
+    global _bridge, _secret
     _bridge = Bridge(channel)
+    _secret = secret
+
+
+def grader_secret() -> str:
+    """The deployment's grader secret (settings.GRADER_SECRET), handed to this box with the run; "" where none
+    was given. It never reaches the student box; graders mix it into the seeds of hidden data."""
+    return _secret
 
 
 def student_module() -> Remote:

@@ -10,8 +10,10 @@ built-in or numpy types, so an object with a lying ``__eq__`` can never reach an
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import math
+import re
 import socket
 import struct
 import time
@@ -20,6 +22,12 @@ from typing import Any
 HEADER = struct.Struct(">I")
 DEFAULT_MAX_FRAME = 8 * 1024 * 1024
 MAX_DEPTH = 64
+# Bounds checked on a frame's bytes before anything is built from it (see parse_message): a hostile frame
+# under the size cap must not cost the reader more than a bounded amount of memory and time.
+MAX_VALUES = 250_000  # JSON values (containers, strings, numbers...) in one frame
+MAX_SAME_HASH = 8  # distinct set items or dict keys that share one hash (honest data: almost never 2)
+HASH_CHECK_FROM = 64  # sets and dicts smaller than this cannot be slow whatever their hashes
+MAX_NDIM = 32
 
 # Numeric dtypes that may cross; object, string and void arrays never do.
 ARRAY_KINDS = frozenset("biufc")
@@ -57,14 +65,16 @@ class Channel:
     def send(self, message: dict[str, Any]) -> None:
         self.send_bytes(json.dumps(message, separators=(",", ":")).encode())
 
-    def recv_bytes(self, deadline: float | None = None) -> bytes:
+    def recv_bytes(self, deadline: float | None = None, *, max_frame: int | None = None) -> bytes:
+        """One frame's bytes; ``max_frame`` lowers the channel's cap for this frame."""
+        cap = self.max_frame if max_frame is None else min(max_frame, self.max_frame)
         (size,) = HEADER.unpack(self._read_exact(HEADER.size, deadline))
-        if size > self.max_frame:
-            raise WireError(f"frame of {size} bytes exceeds the limit of {self.max_frame}")
+        if size > cap:
+            raise WireError(f"frame of {size} bytes exceeds the limit of {cap}")
         return self._read_exact(size, deadline)
 
-    def recv(self, deadline: float | None = None) -> dict[str, Any]:
-        return parse_message(self.recv_bytes(deadline))
+    def recv(self, deadline: float | None = None, *, max_frame: int | None = None) -> dict[str, Any]:
+        return parse_message(self.recv_bytes(deadline, max_frame=max_frame))
 
     def _read_exact(self, size: int, deadline: float | None) -> bytes:
         chunks: list[bytes] = []
@@ -96,14 +106,64 @@ class Channel:
             pass
 
 
-def parse_message(payload: bytes) -> dict[str, Any]:
+_STRUCTURE = b"[{,:"
+_KEEP_STRUCTURE = bytes(b for b in range(256) if b not in b'"[{,:')  # bytes.translate deletes these
+_SKELETON_STRING = re.compile(rb'"[^"]*"')
+
+
+def count_values(payload: bytes) -> int:
+    """An upper bound on the JSON values ``json.loads(payload)`` would build, counted on the bytes.
+
+    Every value but the first starts a container or follows a comma or a colon, so one plus the count of
+    ``[ { , :`` outside strings bounds them, and a frame shorter than the limit needs no counting (each
+    value takes a byte). Counted in C over the bytes: first every such byte, strings included (enough for
+    almost every honest frame); only where that is over the limit, exactly, on a skeleton of the frame that
+    keeps quotes and structure (escaped quotes and backslashes removed first, so the quotes left pair up)."""
+    if len(payload) <= MAX_VALUES:
+        return len(payload)
+    rough = 1 + sum(payload.count(bytes([mark])) for mark in _STRUCTURE)
+    if rough <= MAX_VALUES:
+        return rough
+    skeleton = payload.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _KEEP_STRUCTURE)
+    # Two strings are always apart by a comma or a colon, so '""' is a string with no structure inside.
+    skeleton = skeleton.replace(b'""', b"")
+    inside = sum(match.end() - match.start() - 2 for match in _SKELETON_STRING.finditer(skeleton))
+    return rough - inside
+
+
+def parse_message(payload: bytes, *, max_values: int = MAX_VALUES) -> dict[str, Any]:
+    """One frame as a dict, refusing before parsing a frame that would build more than ``max_values``
+    values (memory) and, through ``json``'s own recursion limit, one nested deeper than about 1000."""
+    values = count_values(payload)
+    if values > max_values:
+        raise WireError(f"a frame holds {values} values, more than the limit of {max_values}")
     try:
         message = json.loads(payload)
-    except (ValueError, RecursionError) as exc:
-        raise WireError(f"malformed frame: {exc}") from exc
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise WireError(f"malformed frame: {str(exc)[:200]}") from exc
     if type(message) is not dict or type(message.get("op")) is not str:
         raise WireError("a frame must be a JSON object with a string 'op'")
     return message
+
+
+# ------------------------------------------------------------- what the worker hands the grader after a call
+#
+# The worker relays the student box's answer without parsing it, wrapped in a frame of its own whose keys
+# come after the answer: JSON keeps the last of duplicate keys, so whatever the student's bytes hold, "op"
+# and "late" are the worker's. Only the worker says a call ran out of time ("late", or a "stopped" frame):
+# an exception a student names "Timeout" is just an exception.
+
+ANSWER = "answer"  # {"v": <the student box's result frame>, "late": bool, "op": "answer"}
+STOPPED = "stopped"  # {"op": "stopped", "reason": "timeout"|"memory"|"crash"|"stopped", "error": {...}}
+
+
+def answer_frame(student_frame: bytes, *, late: bool) -> bytes:
+    return b'{"v":' + student_frame + b',"late":' + (b"true" if late else b"false") + b',"op":"answer"}'
+
+
+def stopped_frame(reason: str, type_name: str, message: str) -> bytes:
+    error = {"type": type_name, "message": message, "traceback": ""}
+    return json.dumps({"op": STOPPED, "reason": reason, "error": error}).encode()
 
 
 # --------------------------------------------------------------------------- codec
@@ -228,26 +288,27 @@ def decode(data: Any, _depth: int = 0) -> Any:
     if tag == "tuple":
         return tuple(decode(item, _depth + 1) for item in _as_list(payload))
     if tag == "dict":
-        result: dict[Any, Any] = {}
+        pairs = []
         for pair in _as_list(payload):
             if type(pair) is not list or len(pair) != 2:
                 raise WireError("malformed dict entry")
-            key = decode(pair[0], _depth + 1)
-            try:
-                result[key] = decode(pair[1], _depth + 1)
-            except TypeError as exc:
-                raise WireError(f"unhashable dict key: {exc}") from exc
-        return result
+            pairs.append((decode(pair[0], _depth + 1), decode(pair[1], _depth + 1)))
+        _check_hashes([key for key, _ in pairs], "dict key")
+        return dict(pairs)
     if tag in ("set", "frozenset"):
-        try:
-            items = [decode(item, _depth + 1) for item in _as_list(payload)]
-            return set(items) if tag == "set" else frozenset(items)
-        except TypeError as exc:
-            raise WireError(f"unhashable set item: {exc}") from exc
+        items = [decode(item, _depth + 1) for item in _as_list(payload)]
+        _check_hashes(items, "set item")
+        return set(items) if tag == "set" else frozenset(items)
     if tag == "bytes":
-        return base64.b64decode(_as_str(payload), validate=True)
+        try:
+            return base64.b64decode(_as_str(payload), validate=True)
+        except ValueError as exc:
+            raise WireError("malformed bytes") from exc
     if tag == "bigint":
-        return int(_as_str(payload))
+        try:
+            return int(_as_str(payload))
+        except ValueError as exc:  # not a number, or more digits than Python converts
+            raise WireError("malformed big integer") from exc
     if tag == "float":
         text = _as_str(payload)
         if text not in ("nan", "inf", "-inf"):
@@ -263,23 +324,50 @@ def decode(data: Any, _depth: int = 0) -> Any:
     raise WireError(f"unknown value tag {tag!r}")
 
 
+def _check_hashes(keys: list[Any], what: str) -> None:
+    """Refuse set items or dict keys built to collide (equal hashes, different values: e.g. integers that
+    differ by a multiple of 2**61 - 1, whose hash is the same whatever the seed). Inserting n of them costs
+    n**2 / 2 comparisons; sorting their hashes costs n log n."""
+    if len(keys) < HASH_CHECK_FROM:
+        try:
+            for key in keys:
+                hash(key)
+        except TypeError as exc:
+            raise WireError(f"unhashable {what}: {exc}") from exc
+        return
+    try:
+        hashes = sorted(hash(key) for key in keys)
+    except TypeError as exc:
+        raise WireError(f"unhashable {what}: {exc}") from exc
+    longest = max(sum(1 for _ in group) for _, group in itertools.groupby(hashes))
+    if longest > MAX_SAME_HASH:
+        raise WireError(f"{longest} {what}s share one hash value (a hash-collision attack)")
+
+
 def _decode_array(data: dict[str, Any], tag: str) -> Any:
     import numpy as np
 
     try:
         dtype = np.dtype(_as_str(data.get("dtype")))
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
         raise WireError("malformed dtype") from exc
     if dtype.kind not in ARRAY_KINDS:
         raise WireError(f"dtype {dtype} may not cross")
     shape = data.get("shape")
-    if type(shape) is not list or any(type(n) is not int or n < 0 for n in shape):
+    if (type(shape) is not list or len(shape) > MAX_NDIM
+            or any(type(n) is not int or n < 0 or n >= 2**63 for n in shape)):
         raise WireError("malformed shape")
-    raw = base64.b64decode(_as_str(data.get("v")), validate=True)
+    try:
+        raw = base64.b64decode(_as_str(data.get("v")), validate=True)
+    except ValueError as exc:
+        raise WireError("malformed array data") from exc
     expected = dtype.itemsize * math.prod(shape)
     if len(raw) != expected:
         raise WireError(f"array data has {len(raw)} bytes, expected {expected}")
-    array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    try:
+        array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    except ValueError as exc:  # e.g. a zero-size shape with a dimension numpy cannot index
+        raise WireError(f"malformed array: {str(exc)[:200]}") from exc
     if tag == "tensor":
         try:
             import torch

@@ -90,12 +90,12 @@ def load_module(module_name: str) -> tuple[Any, dict[str, Any] | None]:
     try:
         return importlib.import_module(module_name), None
     except SyntaxError as exc:
-        filename = os.path.relpath(exc.filename, WORKDIR) if exc.filename else f"{module_name}.py"
+        filename = os.path.relpath(str(exc.filename), WORKDIR)[:200] if exc.filename else f"{module_name}.py"
         return None, {
             "kind": "syntax",
             "file": filename,
-            "line": exc.lineno,
-            "message": f"{type(exc).__name__}: {exc.msg}",
+            "line": exc.lineno if type(exc.lineno) is int else None,
+            "message": f"{type(exc).__name__}: {str(exc.msg)[:2000]}",
         }
     except ModuleNotFoundError as exc:
         if exc.name == module_name:

@@ -67,6 +67,27 @@ def test_reference_and_wrong_solutions_graded_by_a_real_worker(api, celery_worke
     assert {t["outcome"] for t in detail["run"]["tests"]} == {"passed"}
 
 
+def test_hostile_output_commits_once_and_shows_as_escaped_text(api, tmp_path, celery_worker_process) -> None:
+    # NUL, lone surrogates, invalid UTF-8 and terminal escapes in what a submission prints and raises once made
+    # the commit fail, the lease lapse and the run end, after three gradings, as an uncharged infrastructure error.
+    from tests.platform.grading.test_grade_command import hostile_word_frequencies
+
+    submitted = submit(api, hostile_word_frequencies(tmp_path))
+    run = wait_final(submitted["run"]["id"])
+    assert run.status == "graded" and run.score == run.max_score == 10, run.messages
+    assert run.deliveries == 1
+    assert "nul:\u2400 ansi:red osc52: cr:one\ntwo" in run.student_output
+    detail = api.get(f"/api/v1/submissions/{submitted['id']}/")
+    assert detail.status_code == 200
+    assert "\u2400" in detail.json()["run"]["student_output"]
+    assert b"\x1b" not in detail.content and b"\\u001b" not in detail.content
+    web = Client()
+    web.force_login(run.submission.student)
+    page = web.get(f"/submissions/{submitted['id']}/").content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+    assert "\x1b" not in page and "\x00" not in page
+
+
 def test_submission_page_shows_the_result(synced_exercise, student_user, celery_worker_process) -> None:
     web = Client()
     web.force_login(student_user)

@@ -129,7 +129,10 @@ class Grade:
         *,
         notes: tuple[str, ...] = (),
         grader_dir: Path = ATTACK_GRADER,
+        ours: bool = False,
     ) -> Outcome:
+        """``ours=True`` only for a test of a failure on our side (a broken grader): every other run of the
+        suite is a submission's doing, which must never end as an uncharged infrastructure_error."""
         files = {"solution.py": source.encode()} if isinstance(source, str) else dict(source)
         run_name = f"redteam-{uuid.uuid4().hex[:12]}"
         self.run_names.append(run_name)
@@ -153,11 +156,9 @@ class Grade:
                 assert started is not None and started.result(timeout=60).healthy()
                 outcome = run_job(job, pool=self.pool)
                 assert self.pool.stats["taken"] == taken + 1, "the run did not take the warm pair"
-                # A warm run's boxes and folder were the pool's: all gone but the pool's namespace holder.
-                holder = f"pool-{self.pool.owner}-0"
-                assert [p.name for p in work_root().glob(f"pool-{self.pool.owner}-*") if p.name != holder] == []
-                assert [c.name for c in run_containers(docker_client(), f"pool-{self.pool.owner}")
-                        if not c.name.endswith("-netns")] == []
+                # A warm run's boxes and folder were the pool's: all gone.
+                assert [p.name for p in work_root().glob(f"pool-{self.pool.owner}-*")] == []
+                assert [c.name for c in run_containers(docker_client(), f"pool-{self.pool.owner}")] == []
         except SandboxUnavailable as exc:
             # The sandbox is the thing under test: without it these tests fail (scripts/test starts the
             # engine). A developer may opt in to skipping them on a machine without Docker.
@@ -165,6 +166,8 @@ class Grade:
                 pytest.skip(f"no sandbox here: {exc}")
             raise
         assert leftovers(run_name) == [], f"run {run_name} left things behind"
+        # A submission's doing is the submission's: never a free, uncharged retry.
+        assert (outcome.status == "infrastructure_error") == ours, (outcome.status, outcome.messages)
         # Every declared test is reported exactly once, whatever the submission did.
         assert [t.name for t in outcome.tests] == list(job.declared_tests)
         assert outcome.max_score == float(sum(job.declared_tests.values()))

@@ -99,3 +99,34 @@ def test_no_docker_engine_is_a_clear_error_not_a_hang() -> None:
     result = grade(SLUG, str(GRADER / "reference" / "solution.py"), env={"DOCKER_HOST": "unix:///nonexistent.sock"})
     assert result.returncode != 0
     assert "No Docker engine" in result.stderr
+
+
+def hostile_word_frequencies(tmp_path: Path) -> Path:
+    """The reference solution, printing and raising what a terminal, a page or PostgreSQL must not get raw."""
+    source = (GRADER / "reference" / "solution.py").read_text() + '''
+import os as _os
+import sys as _sys
+
+_sys.stdout.write("nul:\\x00 ansi:\\x1b[31mred\\x1b[0m osc52:\\x1b]52;c;ZXZpbA==\\x07 cr:one\\rtwo <script>alert(1)</script>\\n")
+_sys.stdout.flush()
+_os.write(1, b"invalid utf-8: \\xff\\xfe surrogate: \\xed\\xa0\\x80\\n")
+_honest_top_words = top_words
+
+
+def top_words(text, n):
+    if n < 0:
+        raise ValueError("n must not be negative \\x00 \\udcff \\x1b]52;c;aGk=\\x07 \\x1b[2J")
+    return _honest_top_words(text, n)
+'''
+    path = tmp_path / "solution.py"
+    path.write_text(source, encoding="utf-8", errors="surrogatepass")
+    return path
+
+
+def test_hostile_output_reaches_the_readable_summary_as_inert_text(tmp_path: Path) -> None:
+    result = grade(SLUG, str(hostile_word_frequencies(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    assert f"{SLUG}: graded, 10 / 10 points" in result.stdout
+    assert "\x1b" not in result.stdout and "\x00" not in result.stdout and "\x07" not in result.stdout
+    assert "nul:\u2400 ansi:red osc52: cr:one" in result.stdout  # kept as text; escapes removed
+    assert "ZXZpbA" not in result.stdout

@@ -52,6 +52,7 @@ class Command(BaseCommand):
             job = build_job(
                 definition, loaded, run_name=f"cli-{secrets.token_hex(4)}",
                 default_limits=settings.SANDBOX_DEFAULT_LIMITS, gpu_available=settings.SANDBOX_GPU,
+                grader_secret=settings.GRADER_SECRET,
             )
             try:
                 outcome = run_job(job)
