@@ -1,13 +1,14 @@
 """Hidden grader for deep-learning/regularisation-and-checkpoints.
 
-Checkpoints cross as bytes: the grader loads the student's with torch.load(weights_only=True), and sends
-its own (made with torch.save of a plain dict of tensors) for the student to load. Models loaded by the
+Checkpoints cross as bytes in the safetensors format (a JSON header and raw tensor data: nothing in it can
+run code), which the grader reads with safetensors.torch.load; it never unpickles bytes from a student,
+not even with torch.load(weights_only=True). It sends its own checkpoint, in the same format, for the
+student to load. Models loaded by the
 student stay in the student box; the grader calls them and compares with its own forward pass.
 """
 
-import io
-
 import numpy as np
+import safetensors.torch
 import torch
 
 from gradient_grader import Remote, StudentError, assert_close, points
@@ -25,11 +26,11 @@ def forward(state, x):
 def load_bytes(data, call):
     assert isinstance(data, bytes), f"{call} should return bytes, got {type(data).__name__}: {data!r:.100}"
     try:
-        state = torch.load(io.BytesIO(data), weights_only=True)
-    except Exception as error:  # noqa: BLE001 - any failure means the checkpoint is not a plain state dict
+        state = safetensors.torch.load(data)
+    except Exception as error:  # noqa: BLE001 - any failure means the bytes are not a safetensors checkpoint
         raise AssertionError(
-            f"the bytes from {call} cannot be loaded with torch.load(..., weights_only=True) "
-            f"({type(error).__name__}: it holds more than plain tensors). Save model.state_dict(), not the model object"
+            f"the bytes from {call} cannot be read as a safetensors checkpoint ({type(error).__name__}). "
+            "Save model.state_dict() with safetensors.torch.save, not the model object or a torch.save pickle"
         ) from None
     assert isinstance(state, dict), (
         f"the bytes from {call} hold a {type(state).__name__}, expected a state dict (a dict of tensors)"
@@ -121,7 +122,8 @@ def test_save_checkpoint(student):
     call = "save_checkpoint(4, 8, seed=3)"
     state = load_bytes(student.save_checkpoint(4, 8, 3), call)
     want = shapes(4, 8)
-    assert list(state) == list(want), f"the state dict from {call} has keys {list(state)}, expected {list(want)}"
+    # (safetensors keeps the keys sorted, so their order says nothing)
+    assert sorted(state) == sorted(want), f"the state dict from {call} has keys {sorted(state)}, expected {sorted(want)}"
     for key, shape in want.items():
         assert isinstance(state[key], torch.Tensor) and tuple(state[key].shape) == shape, (
             f"the state dict from {call}: {key} should be a tensor of shape {shape}, got {state[key]!r:.100}"
@@ -140,11 +142,9 @@ def test_save_checkpoint(student):
 def test_load_checkpoint_made_by_the_grader(student):
     generator = torch.Generator().manual_seed(11)
     state = {key: torch.randn(shape, generator=generator) for key, shape in shapes(5, 16).items()}
-    buffer = io.BytesIO()
-    torch.save(state, buffer)
     call = "load_checkpoint(data, 5, 16) with a checkpoint made by the grader"
     try:
-        model = student.load_checkpoint(buffer.getvalue(), 5, 16)
+        model = student.load_checkpoint(safetensors.torch.save(state), 5, 16)
     except StudentError as error:
         raise AssertionError(f"{call} raised {error.type_name}: {error.message[:300]}") from None
     assert isinstance(model, Remote), f"{call} should return the Regressor, got {model!r:.100}"

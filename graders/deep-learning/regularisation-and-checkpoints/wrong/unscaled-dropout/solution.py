@@ -1,5 +1,5 @@
-import io
 
+import safetensors.torch
 import torch
 from torch import nn
 
@@ -39,15 +39,13 @@ def save_checkpoint(in_features, hidden, seed):
     """A freshly initialised Regressor's state_dict, serialised to bytes."""
     torch.manual_seed(seed)
     model = Regressor(in_features, hidden)
-    buffer = io.BytesIO()
-    torch.save(model.state_dict(), buffer)  # tensors only: loadable with weights_only=True
-    return buffer.getvalue()
+    return safetensors.torch.save(model.state_dict())  # tensors only: nothing in the file can run code
 
 
 def load_checkpoint(data, in_features, hidden):
     """A Regressor with the weights from ``data``, ready for inference."""
     model = Regressor(in_features, hidden)
-    state = torch.load(io.BytesIO(data), weights_only=True)
+    state = safetensors.torch.load(data)
     model.load_state_dict(state)
     model.eval()  # dropout off: the same input always gives the same output
     return model
