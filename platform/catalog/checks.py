@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -166,6 +167,264 @@ def leaks(definition: ExerciseDefinition) -> list[str]:
     return problems
 
 
+# What a hidden test's feedback may reveal (graders/README.md, "Feedback"): the expected value appears only in a
+# test marked @shows_expected. At run time the runner hides the right operand of a bare `assert got == want`;
+# a message the grader writes itself is checked here, statically. The heuristic, kept simple on purpose:
+#
+# - It looks at every function of a test file but the tests marked @shows_expected and the helpers that only
+#   such tests use.
+# - The "expected side" of a check is B in `assert A op B` where op is ==, !=, is, is not, in, not in (order
+#   comparisons state a bound, which feedback may name; `"key" in B` checks B itself), and the arguments
+#   after the first in `assert check(a, b, ...)` (np.allclose(got, want)); `not`, `and`, `or` are looked
+#   through. For `raise AssertionError(message)` it is the expected side of the `if` tests around it.
+#   A comparison of structure (`got.shape == ...`, `.dtype`, `.ndim`, `error.type_name == ...`, `type(x)`)
+#   has no expected side: shapes and exception types are the exercise's contract, not answers to copy.
+# - The message must not interpolate (f-string field, %-format, .format, +, str(), or the bare expression)
+#   anything that mentions a name of the expected side, unless inside `expected(...)`. Not secret: names also
+#   in A, the student's values (names assigned from an expression that uses `student` or another such name,
+#   and `except ... as error`), what is passed into the student's code (arguments of calls on those, and of
+#   calls that are handed the `student` module, such as a helper `run(student, x)`), and imported or built-in
+#   names.
+# - A name that starts with `want` or `expected` (want, want_ids, expected_rows) is secret in any message,
+#   whatever the check (`assert ok, f"... {want}"`), except in a structure expression (`want.shape`).
+# - A string literal that spells the expected value is not looked at: that is for review.
+
+SHOWS_EXPECTED = "shows_expected"
+EQUALITY_OPS = (ast.Eq, ast.NotEq, ast.Is, ast.IsNot, ast.In, ast.NotIn)
+BUILTIN_NAMES = frozenset(dir(__import__("builtins")))
+STRUCTURE_ATTRIBUTES = frozenset({"shape", "dtype", "ndim", "type_name"})
+EXPECTED_NAME = re.compile(r"(want|expected)(_|$|[0-9])")  # want, want_ids, expected_rows: secret by name
+
+
+def _decorator_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    names = set()
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(target, ast.Name):
+            names.add(target.id)
+        elif isinstance(target, ast.Attribute):
+            names.add(target.attr)
+    return names
+
+
+def _names(node: ast.AST | None) -> set[str]:
+    if node is None:
+        return set()
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _is_expected_call(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    return (isinstance(func, ast.Name) and func.id == "expected") or (
+        isinstance(func, ast.Attribute) and func.attr == "expected"
+    )
+
+
+def _sides(test: ast.expr) -> tuple[set[str], set[str]]:
+    """(names of A, names of the expected side B) of a checked expression ``A op B``."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _sides(test.operand)
+    if isinstance(test, ast.BoolOp):
+        left: set[str] = set()
+        right: set[str] = set()
+        for value in test.values:
+            a, b = _sides(value)
+            left |= a
+            right |= b
+        return left, right
+    if isinstance(test, ast.Compare):
+        left, right = _names(test.left), set()
+        if _is_structure(test.left):  # got.shape == want.shape: the contract, not an answer
+            return left | set().union(*(_names(c) for c in test.comparators)), right
+        operands = [test.left, *test.comparators]
+        for op, before, after in zip(test.ops, operands[:-1], operands[1:], strict=True):
+            membership_of_literal = isinstance(op, ast.In | ast.NotIn) and isinstance(before, ast.Constant)
+            if isinstance(op, EQUALITY_OPS) and not membership_of_literal:
+                right |= _names(after)
+            else:
+                left |= _names(after)
+        return left, right
+    if isinstance(test, ast.Call) and len(test.args) >= 2 and not any(isinstance(a, ast.Starred) for a in test.args):
+        return _names(test.args[0]), set().union(*(_names(a) for a in test.args[1:]))
+    return _names(test), set()
+
+
+def _is_structure(node: ast.expr) -> bool:
+    """``x.shape`` (and ``x.shape[1]``), ``x.dtype``, ``x.ndim``, ``error.type_name``, ``type(x)`` (also in tuple(),
+    list(), str(), ``.__name__``): what a value is, not what it holds."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1:
+        if node.func.id == "type":
+            return True
+        if node.func.id in ("tuple", "list", "str"):
+            return _is_structure(node.args[0])
+    if isinstance(node, ast.Subscript):  # got.shape[1]
+        return _is_structure(node.value)
+    if isinstance(node, ast.Attribute):
+        return node.attr in STRUCTURE_ATTRIBUTES or (node.attr == "__name__" and _is_structure(node.value))
+    return False
+
+
+def _interpolated(message: ast.expr) -> list[ast.expr]:
+    """The expressions whose values a message shows (string literals and expected(...) show nothing)."""
+    if isinstance(message, ast.Constant) or _is_expected_call(message):
+        return []
+    if isinstance(message, ast.JoinedStr):
+        found: list[ast.expr] = []
+        for part in message.values:
+            if isinstance(part, ast.FormattedValue):
+                found.extend(_interpolated(part.value))
+                if part.format_spec is not None:
+                    found.extend(_interpolated(part.format_spec))
+        return found
+    if isinstance(message, ast.BinOp) and isinstance(message.op, ast.Add | ast.Mod):
+        right = message.right.elts if isinstance(message.right, ast.Tuple) else [message.right]
+        return _interpolated(message.left) + [e for r in right for e in _interpolated(r)]
+    if isinstance(message, ast.Call) and isinstance(message.func, ast.Attribute) and message.func.attr == "format":
+        values = [*message.args, *(k.value for k in message.keywords)]
+        return _interpolated(message.func.value) + [e for v in values for e in _interpolated(v)]
+    if isinstance(message, ast.Call) and isinstance(message.func, ast.Name) and message.func.id in ("str", "repr"):
+        return [e for a in message.args for e in _interpolated(a)]
+    return [message]
+
+
+def _mentions(expression: ast.expr) -> set[str]:
+    """Names an interpolated expression uses, leaving out what is wrapped in expected(...)."""
+    found: set[str] = set()
+    stack: list[ast.AST] = [expression]
+    while stack:
+        node = stack.pop()
+        if _is_expected_call(node):
+            continue
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _root(node: ast.AST) -> str:
+    """The name an attribute/call/subscript chain starts from (``student`` in ``student.f(x).y``)."""
+    while True:
+        if isinstance(node, ast.Attribute | ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        else:
+            return node.id if isinstance(node, ast.Name) else ""
+
+
+def _not_secret(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The student's values (and handles) in a function, and the inputs passed into the student's code."""
+    students = {"student"}
+    for _ in range(4):  # values of values: got = student.f(x); rows = got["rows"]
+        for node in ast.walk(function):
+            if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    pairs = [(target, node.value)]
+                    if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+                        pairs = list(zip(target.elts, node.value.elts, strict=False))  # got, want = f(x), 5
+                    for name, value in pairs:
+                        if _names(value) & students:
+                            students |= _names(name)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                students.add(node.name)
+    inputs: set[str] = set()
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call):
+            continue
+        arguments = [*node.args, *(k.value for k in node.keywords)]
+        # student.f(x), model.predict(x), or a helper handed the student module: get_folds(student, y, 4)
+        if _root(node.func) in students or any(isinstance(a, ast.Name) and a.id == "student" for a in arguments):
+            for argument in arguments:
+                inputs |= _names(argument)
+    return students | inputs
+
+
+def _assertion_raised(node: ast.Raise) -> ast.expr | None:
+    """The message of ``raise AssertionError(message)``."""
+    exc = node.exc
+    if isinstance(exc, ast.Call) and isinstance(exc.func, ast.Name) and exc.func.id == "AssertionError" and exc.args:
+        return exc.args[0]
+    return None
+
+
+def _feedback_problems(function: ast.FunctionDef | ast.AsyncFunctionDef, where: str, public: set[str]) -> list[str]:
+    problems: list[str] = []
+    not_secret = _not_secret(function) | public
+
+    def report(message: ast.expr, left: set[str], right: set[str]) -> None:
+        secret = right - left - not_secret
+        for expression in _interpolated(message):
+            mentioned = _mentions(expression)
+            by_name = set() if _is_structure(expression) else {n for n in mentioned if EXPECTED_NAME.match(n)}
+            shown = sorted(mentioned & secret | by_name)
+            if shown:
+                problems.append(
+                    f"{where}:{expression.lineno}: {function.name}: the message shows {ast.unparse(expression)!r}, "
+                    f"which uses the expected side ({', '.join(shown)}) of its check: wrap it in expected(...) "
+                    "or mark the test @shows_expected"
+                )
+
+    def visit(node: ast.AST, conditions: list[ast.expr]) -> None:
+        if isinstance(node, ast.Assert) and node.msg is not None:
+            left, right = _sides(node.test)
+            report(node.msg, left, right)
+        elif isinstance(node, ast.Raise) and (message := _assertion_raised(node)) is not None:
+            left, right = set(), set()
+            for condition in conditions:
+                a, b = _sides(condition)
+                left |= a
+                right |= b
+            report(message, left, right)
+        if isinstance(node, ast.If):
+            visit(node.test, conditions)
+            for child in [*node.body, *node.orelse]:
+                visit(child, [*conditions, node.test])
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child, conditions)
+
+    for statement in function.body:
+        visit(statement, [])
+    return problems
+
+
+def expected_value_leaks(source: str, filename: str) -> list[str]:
+    """Messages of a grader file that would show a hidden test's expected value (see the notes above)."""
+    tree = ast.parse(source, filename=filename)
+    imported = {
+        (alias.asname or alias.name).split(".")[0]
+        for node in tree.body
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    public = imported | BUILTIN_NAMES
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    tests = [f for f in functions if f.name.startswith("test")]
+    showing = [t for t in tests if SHOWS_EXPECTED in _decorator_names(t)]
+    hiding = [t for t in tests if t not in showing]
+    problems: list[str] = []
+    for function in functions:
+        if function in showing:
+            continue
+        if function not in hiding:  # a helper: held to the rule unless only @shows_expected tests use it
+            users = [f for f in functions if f is not function and function.name in _names(f)]
+            if users and all(u in showing for u in users):
+                continue
+        problems.extend(_feedback_problems(function, filename, public))
+    return problems
+
+
+def feedback_leaks(definition: ExerciseDefinition) -> list[str]:
+    """check_exercises' side of the feedback rule: every grader test file, checked statically."""
+    problems = []
+    for path in sorted(definition.grader_dir.glob("test_*.py")):
+        problems.extend(expected_value_leaks(path.read_text(encoding="utf-8"), path.name))
+    return problems
+
+
 def public_tests_pass_on_reference(definition: ExerciseDefinition) -> list[str]:
     """The public tests a student downloads must pass on the reference, with plain pytest, as a student
     would run them (the reference is trusted code, so this runs on the host, in a scratch folder)."""
@@ -215,6 +474,7 @@ def check_exercise(definition: ExerciseDefinition, *, defaults: dict[str, Any], 
     if len(wrongs) < 2:
         check.problems.append(f"{len(wrongs)} known-wrong solution(s); at least 2 are needed")
     check.problems.extend(leaks(definition))
+    check.problems.extend(feedback_leaks(definition))
 
     scores = []
     for _ in range(runs):

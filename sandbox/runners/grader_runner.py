@@ -27,8 +27,9 @@ import gradient_wire as wire  # noqa: E402
 MAX_MESSAGE = 2000
 
 
-def failure_message(excinfo: Any) -> tuple[str, str]:
-    """(outcome, message) for a test that raised."""
+def failure_message(excinfo: Any, *, shows_expected: bool = False, grader_dir: str = "") -> tuple[str, str]:
+    """(outcome, message) for a test that raised. Unless the test is marked @shows_expected, an assertion's
+    message never shows the expected value (see hidden_assertion_message)."""
     exc = excinfo.value
     if isinstance(exc, gradient_grader.StudentTimeout):
         return "timeout", "Your code ran past the time limit for one call."
@@ -40,11 +41,48 @@ def failure_message(excinfo: Any) -> tuple[str, str]:
             text += "\n" + exc.student_traceback
         return "failed", text
     if isinstance(exc, AssertionError):
+        if not shows_expected:
+            return "failed", hidden_assertion_message(excinfo, grader_dir)
         message = str(exc).split("\nassert ")[0].strip() or "a check failed"
         return "failed", message
     if isinstance(exc, wire.WireError):
         return "error", f"The answer from your code could not be read: {exc}"
     return "error", f"{type(exc).__name__}: {exc}"
+
+
+def hidden_assertion_message(excinfo: Any, grader_dir: str) -> str:
+    """The feedback of a failed check in a test that keeps its expected values hidden.
+
+    - A bare ``assert got == want``: pytest's first line, where pytest_assertrepr_compare (below) has put only
+      the left operand, by convention the student's value: "assert [1, 2] == (hidden)". Pytest's further
+      lines ("where 6 = reference(5)", diffs) would show the right operand and are dropped.
+    - ``assert check, message`` or ``raise AssertionError(message)`` in the grader: the grader's message (the
+      catalog checks that it interpolates no expected value unless through ``expected()``).
+    - An AssertionError raised in library code (numpy.testing, torch.testing): such messages print both
+      values, so only that a check failed is said.
+    """
+    text = str(excinfo.value)
+    raised_in = str(excinfo.traceback[-1].path) if len(excinfo.traceback) else ""
+    ours = (grader_dir and raised_in.startswith(grader_dir.rstrip("/") + "/")) or raised_in == gradient_grader.__file__
+    if not ours:
+        return (
+            f"a check failed ({type(excinfo.value).__name__} in {os.path.basename(raised_in) or 'a library'}); "
+            "its details are not shown because they would show the expected value"
+        )
+    message, glue, _ = text.partition("\nassert ")  # the grader's message, then pytest's explanation
+    if glue:
+        return message.strip() or "a check failed"
+    if text.startswith("assert "):  # a bare assert: pytest's explanation only
+        lines = text.splitlines()
+        if len(lines) > 1:
+            return lines[0] + "  (details not shown: they would show the expected value)"
+        return lines[0]
+    return text.strip() or "a check failed"
+
+
+def shows_expected(item: Any) -> bool:
+    """Whether the test is marked @shows_expected (read from the function, like @points)."""
+    return getattr(getattr(item, "function", None), "gradient_shows_expected", False) is True
 
 
 class GradientPlugin:
@@ -64,6 +102,24 @@ class GradientPlugin:
 
         return np.random.default_rng(gradient_grader.seed_for(request.node.name))
 
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_protocol(self, item: Any, nextitem: Any) -> Any:
+        """Tell gradient_grader which test runs and whether its feedback may show expected values."""
+        gradient_grader.begin_test(item.name, shows=shows_expected(item))
+        try:
+            return (yield)
+        finally:
+            gradient_grader.begin_test(None, shows=False)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_assertrepr_compare(self, config: Any, op: str, left: Any, right: Any) -> list[str] | None:
+        """A failed comparison in a test without @shows_expected shows the left operand only."""
+        if gradient_grader.showing_expected():
+            return None  # pytest's own explanation, with both values and a diff
+        from _pytest._io.saferepr import saferepr
+
+        return [f"{saferepr(left, maxsize=gradient_grader.MAX_EXPECTED_REPR)} {op} {gradient_grader.HIDDEN}"]
+
     def pytest_collection_modifyitems(self, items: list[Any]) -> None:
         self.collected = [item.name for item in items]
         self.channel.send({"op": "collected", "tests": self.collected})
@@ -78,7 +134,9 @@ class GradientPlugin:
             elif call.excinfo.errisinstance(pytest.skip.Exception):
                 outcome, message = "failed", "This test was skipped, which counts as failed."
             else:
-                outcome, message = failure_message(call.excinfo)
+                outcome, message = failure_message(
+                    call.excinfo, shows_expected=shows_expected(item), grader_dir=str(item.path.parent)
+                )
                 if call.when == "setup" and outcome == "failed":
                     outcome = "error"
             self.results[name] = {"outcome": outcome, "message": message[:MAX_MESSAGE]}

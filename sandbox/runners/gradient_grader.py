@@ -36,6 +36,54 @@ def points(n: int) -> Callable[[F], F]:
     return mark
 
 
+# What a hidden test's feedback may reveal. Feedback may always show what was called (the inputs), what the
+# student's code returned or raised, and in words why that is wrong. The expected value appears only in the
+# feedback of a test marked @shows_expected (where the exercise makes it public anyway); elsewhere expected()
+# and the runner's assertion messages put HIDDEN in its place, so fixed hidden inputs cannot be answered by
+# copying expected values out of the feedback.
+
+HIDDEN = "(hidden)"
+MAX_EXPECTED_REPR = 200
+_feedback: dict[str, Any] = {"test": None, "shows_expected": False}
+
+
+def shows_expected(func: F) -> F:
+    """Mark a test whose feedback may show its expected values (they are public: in the statement, or plain
+    from the inputs the message shows). Like ``points``, it only sets an attribute the runner reads."""
+    func.gradient_shows_expected = True  # type: ignore[attr-defined]
+    return func
+
+
+def begin_test(name: str | None, *, shows: bool) -> None:
+    """Called by the grader runner around each test: which test runs and whether it shows expected values."""
+    _feedback.update(test=name, shows_expected=bool(shows))
+
+
+def showing_expected() -> bool:
+    """Whether the running test's feedback may show expected values (False outside any test)."""
+    return bool(_feedback["shows_expected"])
+
+
+def capped_repr(value: Any, limit: int = MAX_EXPECTED_REPR) -> str:
+    """repr of a value, at most ``limit`` characters (numpy scalars as plain numbers)."""
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        try:
+            value = value.item()
+        except Exception:  # noqa: BLE001,S110 - keep the original value's repr
+            pass
+    try:
+        text = repr(value)
+    except Exception as exc:  # noqa: BLE001 - a repr that raises must not hide the failure
+        text = f"<{type(value).__name__} whose repr raised {type(exc).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def expected(value: Any) -> str:
+    """The expected value for a feedback message: its repr (capped) in a test marked @shows_expected, else
+    HIDDEN. Write ``f"f({x!r}) returned {got!r}, expected {expected(want)}"``."""
+    return capped_repr(value) if showing_expected() else HIDDEN
+
+
 class StudentError(Exception):
     """Student code raised (or crashed, or ran out of time) while the grader was calling it."""
 
@@ -224,7 +272,8 @@ def record_metric(name: str, value: float, *, part: str = "public") -> None:
 
 
 def assert_close(actual: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-8, what: str = "the result") -> None:
-    """Compare numbers or arrays with a tolerance and a message a student can act on."""
+    """Compare numbers or arrays with a tolerance and a message a student can act on. The message names the
+    first differing index and the student's value there; the expected value only in a @shows_expected test."""
     import numpy as np
 
     if hasattr(actual, "detach"):  # a torch tensor
@@ -244,9 +293,10 @@ def assert_close(actual: Any, expected: Any, *, rtol: float = 1e-5, atol: float 
     if not close.all():
         index = tuple(int(i) for i in np.argwhere(~close)[0])
         where = f" at index {index}" if got.ndim else ""
+        wanted = f"{want[index] if want.ndim else float(want):.6g}" if showing_expected() else HIDDEN
         raise AssertionError(
             f"{what} differs{where}: got {got[index] if got.ndim else float(got):.6g}, "
-            f"expected {want[index] if want.ndim else float(want):.6g} "
+            f"expected {wanted} "
             f"({int((~close).sum())} of {close.size} values differ beyond rtol={rtol:g}, atol={atol:g})"
         )
 

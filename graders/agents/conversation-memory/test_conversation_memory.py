@@ -1,6 +1,6 @@
 """Hidden grader for agents/conversation-memory."""
 
-from gradient_grader import StudentError, points
+from gradient_grader import StudentError, expected, points, shows_expected
 
 STORY = [
     ("user", "I adopted a cat named Miso last spring"),
@@ -32,6 +32,7 @@ def _expect_value_error(call, fn, *args):
         raise AssertionError(f"{call} returned {got!r:.200}, expected ValueError")
 
 
+@shows_expected
 @points(1)
 def test_tokens_keywords_and_ids(student):
     for text, want in (("  two   words ", 2), ("", 0), ("one,two three\nfour", 3)):
@@ -58,19 +59,20 @@ def test_eviction_at_and_over_budget(student):
     memory.add("assistant", "d e f")
     got = _ids(memory.buffer())
     assert got == [0, 1], (
-        f"ConversationMemory(6) with turns of 3 + 3 tokens has the buffer ids {got}, expected [0, 1]: a buffer "
+        f"ConversationMemory(6) with turns of 3 + 3 tokens has the buffer ids {got}, expected {expected([0, 1])}: a buffer "
         "exactly at the budget is fine"
     )
     memory.add("user", "g")
     got = _ids(memory.buffer())
-    assert got == [1, 2], f"after a third turn (7 tokens > 6) the buffer ids are {got}, expected [1, 2] (evict the oldest)"
-    assert _ids(memory.archived()) == [0], f"archived() ids are {_ids(memory.archived())}, expected [0]"
-    assert memory.token_count() == 4, f"token_count() is {memory.token_count()}, expected 4"
+    assert got == [1, 2], f"after a third turn (7 tokens > 6) the buffer ids are {got}, expected {expected([1, 2])} (evict the oldest)"
+    assert _ids(memory.archived()) == [0], f"archived() ids are {_ids(memory.archived())}, expected {expected([0])}"
+    assert memory.token_count() == 4, f"token_count() is {memory.token_count()}, expected {expected(4)}"
     memory = _story(student)
-    assert _ids(memory.buffer()) == [5], f"after the story with max_tokens=5 the buffer ids are {_ids(memory.buffer())}, expected [5]"
-    assert _ids(memory.archived()) == [0, 1, 2, 3, 4], f"archived() ids are {_ids(memory.archived())}, expected [0, 1, 2, 3, 4]"
+    assert _ids(memory.buffer()) == [5], f"after the story with max_tokens=5 the buffer ids are {_ids(memory.buffer())}, expected {expected([5])}"
+    assert _ids(memory.archived()) == [0, 1, 2, 3, 4], f"archived() ids are {_ids(memory.archived())}, expected {expected([0, 1, 2, 3, 4])}"
 
 
+@shows_expected
 @points(1)
 def test_oversized_turn_stays(student):
     memory = student.ConversationMemory(4)
@@ -88,7 +90,7 @@ def test_oversized_turn_stays(student):
 @points(2)
 def test_summary_format(student):
     memory = student.ConversationMemory(3, 3)
-    assert memory.summary() == "", f"summary() of a new memory returned {memory.summary()!r}, expected ''"
+    assert memory.summary() == "", f"summary() of a new memory returned {memory.summary()!r}, expected an empty string"
     memory.add("user", "  Hello   there   friend  ")
     memory.add("assistant", "Good morning to you too")
     memory.add("user", "x")
@@ -96,14 +98,14 @@ def test_summary_format(student):
     want = "user: Hello there friend\nassistant: Good morning to ..."
     got = memory.summary()
     assert got == want, (
-        f"summary() returned {got!r}, expected {want!r} (one line per archived turn: 'role: ' + the first "
+        f"summary() returned {got!r}, expected {expected(want)} (one line per archived turn: 'role: ' + the first "
         "summary_words words joined by single spaces, + ' ...' only if words were left out)"
     )
     memory = _story(student, summary_words=4)
     want = ("user: I adopted a cat ...\nassistant: Cats like Miso enjoy ...\nuser: My favourite food is ...\n"
             "assistant: Ramen is a great ...\nuser: Tell me about flights ...")
     got = memory.summary()
-    assert got == want, f"summary() after the story returned {got!r}, expected {want!r}"
+    assert got == want, f"summary() after the story returned {got!r}, expected {expected(want)}"
 
 
 @points(2)
@@ -112,19 +114,19 @@ def test_retrieve_by_keyword_overlap(student):
     query = "what was my cat called, miso?"
     got = memory.retrieve(query, 2)
     assert _ids(got) == [0, 2], (
-        f"retrieve({query!r}, 2) returned the ids {_ids(got)}, expected [0, 2]: turn 0 shares 2 keywords; turns 1 and "
-        "2 share 1 each, and equal scores put the more recent turn first"
+        f"retrieve({query!r}, 2) returned the ids {_ids(got)}, expected {expected([0, 2])} (turns are scored by the "
+        "keywords they share with the query; equal scores put the more recent turn first)"
     )
     assert got[0] == {"id": 0, "role": "user", "content": STORY[0][1]}, f"retrieve returned {got[0]!r} for turn 0"
     got = memory.retrieve(query, 10)
-    assert _ids(got) == [0, 2, 1], f"retrieve({query!r}, 10) returned the ids {_ids(got)}, expected [0, 2, 1] (no zero scores)"
+    assert _ids(got) == [0, 2, 1], f"retrieve({query!r}, 10) returned the ids {_ids(got)}, expected {expected([0, 2, 1])} (no zero scores)"
     got = memory.retrieve("Tokyo flights", 3)
     assert _ids(got) == [4], (
-        f"retrieve('Tokyo flights', 3) returned the ids {_ids(got)}, expected [4]: only archived turns are searched "
-        "(turn 5 is still in the buffer)"
+        f"retrieve('Tokyo flights', 3) returned the ids {_ids(got)}, expected {expected([4])}: only archived turns "
+        "are searched, not the ones still in the buffer"
     )
     got = memory.retrieve("what is the weather", 3)
-    assert got == [], f"retrieve('what is the weather', 3) returned {got!r}, expected [] (no shared keywords)"
+    assert got == [], f"retrieve('what is the weather', 3) returned {got!r}, expected {expected([])} (no turn shares a keyword)"
     assert memory.retrieve(query, 0) == [], "retrieve(query, 0) should return []"
 
 
@@ -142,9 +144,9 @@ def test_context_messages(student):
         {"role": "assistant", "content": "Flights to Tokyo leave daily"},
     ]
     assert isinstance(got, list), f"context({query!r}, 2) should return a list of messages, got {type(got).__name__}"
-    assert len(got) == len(want), f"context({query!r}, 2) returned {len(got)} messages, expected {len(want)}: {got!r:.800}"
+    assert len(got) == len(want), f"context({query!r}, 2) returned {len(got)} messages, expected {expected(len(want))}: {got!r:.800}"
     for i, (g, w) in enumerate(zip(got, want)):
-        assert g == w, f"context({query!r}, 2): message {i} is {g!r}, expected {w!r}"
+        assert g == w, f"context({query!r}, 2): message {i} is {g!r}, expected {expected(w)}"
     fresh = student.ConversationMemory(50)
     fresh.add("user", "hi")
     got = fresh.context("hi", 2)

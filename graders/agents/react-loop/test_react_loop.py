@@ -1,6 +1,6 @@
 """Hidden grader for agents/react-loop (a notebook exercise). Runs go through the starter's run_scripted."""
 
-from gradient_grader import StudentError, points
+from gradient_grader import StudentError, points, shows_expected
 
 FORMAT_ERROR = "Error: could not parse your response. Use 'Action:' with 'Action Input:', or 'Final Answer:'."
 FIELDS = ("thought", "action", "action_input", "final_answer")
@@ -32,6 +32,7 @@ def _step(got, i, call):
     return step
 
 
+@shows_expected
 @points(2)
 def test_parse_basic_steps(student):
     call, got = _parse(student, "Thought: I should search.\nAction: search\nAction Input: tallest mountain")
@@ -45,6 +46,7 @@ def test_parse_basic_steps(student):
     assert got == want, f"{call} returned {got!r}, expected {want!r} (values are stripped; absent labels are None)"
 
 
+@shows_expected
 @points(2)
 def test_parse_multiline_case_and_invented_observations(student):
     text = "Sure! Let me think.\n  THOUGHT: two facts\nare needed\nFinal answer: Line one.\nLine two.\n"
@@ -72,6 +74,7 @@ def test_parse_multiline_case_and_invented_observations(student):
             raise AssertionError(f"parse_step({bad!r}) returned {got!r}, expected ValueError (not a valid step)")
 
 
+@shows_expected
 @points(2)
 def test_run_with_tools_and_final_answer(student):
     responses = [
@@ -91,12 +94,13 @@ def test_run_with_tools_and_final_answer(student):
         {"thought": "I have both.", "action": None, "action_input": None, "final_answer": "Tokyo; 300",
          "observation": None},
     ]
-    for i, expected in enumerate(want):
+    for i, want_step in enumerate(want):
         step = _step(got, i, call)
-        step = {k: step.get(k, "<missing>") for k in expected}
-        assert step == expected, f"{call}: step {i} is {step!r}, expected {expected!r}"
+        step = {k: step.get(k, "<missing>") for k in want_step}
+        assert step == want_step, f"{call}: step {i} is {step!r}, expected {want_step!r}"
 
 
+@shows_expected
 @points(2)
 def test_prompts_carry_observations(student):
     responses = [
@@ -117,6 +121,7 @@ def test_prompts_carry_observations(student):
     assert got["answer"] == "Paris", f"{call} gave the answer {got['answer']!r}, expected 'Paris' (not the invented 'Lyon')"
 
 
+@shows_expected
 @points(2)
 def test_errors_become_observations(student):
     responses = [
@@ -147,6 +152,7 @@ def test_errors_become_observations(student):
     )
 
 
+@shows_expected
 @points(2)
 def test_max_steps(student):
     responses = [f"Thought: step {i}\nAction: calculator\nAction Input: {i} + 1" for i in range(10)]

@@ -2,7 +2,7 @@
 
 import json
 
-from gradient_grader import StudentError, points
+from gradient_grader import StudentError, points, shows_expected
 
 EVENT_SCHEMA = {
     "type": "object",
@@ -27,6 +27,7 @@ def _validate(student, value, schema, want, hint=""):
     assert got == want, f"{call} returned {got!r}, expected {want!r}. {hint}"
 
 
+@shows_expected
 @points(2)
 def test_types_follow_json(student):
     hint = "Booleans are never integers or numbers; an integer is an int; a number is an int or a float."
@@ -47,6 +48,7 @@ def test_types_follow_json(student):
         _validate(student, value, schema, want, hint)
 
 
+@shows_expected
 @points(2)
 def test_nested_paths(student):
     value = {"title": "Sync", "attendees": ["ana", 7, "bo", None], "duration_minutes": 30,
@@ -66,6 +68,7 @@ def test_nested_paths(student):
               "When the type is wrong, that is the only error for this value.")
 
 
+@shows_expected
 @points(2)
 def test_enum_minimum_maximum_messages(student):
     cases = [
@@ -84,6 +87,7 @@ def test_enum_minimum_maximum_messages(student):
                   "Messages use json.dumps for values; bounds are inclusive and apply only to numbers.")
 
 
+@shows_expected
 @points(1)
 def test_all_errors_in_order(student):
     value = {"title": 42, "attendees": "everyone", "duration_minutes": 1000, "details": {"room": 12}}
@@ -100,6 +104,7 @@ def test_all_errors_in_order(student):
               "For an object: required names first, then the properties.")
 
 
+@shows_expected
 @points(1)
 def test_parse_tool_call(student):
     text = '  {"name": "get_weather", "arguments": {"city": "Lisbon"}}\n'
@@ -120,6 +125,7 @@ def test_parse_tool_call(student):
             raise AssertionError(f"parse_tool_call({bad!r}) returned {got!r}, expected ValueError")
 
 
+@shows_expected
 @points(2)
 def test_execute_success_and_specs(student):
     box = student.default_toolbox()
@@ -150,6 +156,7 @@ def test_execute_success_and_specs(student):
         assert decoded == want, f"execute({text!r}) returned {got!r}, expected json.dumps({want!r})"
 
 
+@shows_expected
 @points(2)
 def test_execute_error_observations(student):
     box = student.default_toolbox()

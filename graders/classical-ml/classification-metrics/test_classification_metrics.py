@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from gradient_grader import StudentError, assert_close, points
+from gradient_grader import StudentError, assert_close, points, shows_expected
 
 
 def _pairwise_auc(y, s):
@@ -44,6 +44,7 @@ def _no_error(func, call, *args, **kwargs):
         ) from None
 
 
+@shows_expected
 @points(1)
 def test_confusion_matrix_binary(student):
     y_true = [1, 0, 1, 1, 0, 0, 1, 0]
@@ -64,6 +65,7 @@ def test_confusion_matrix_binary(student):
     )
 
 
+@shows_expected
 @points(2)
 def test_confusion_matrix_labels(student):
     y_true = ["cat", "dog", "bird", "cat", "dog", "cat"]
@@ -84,6 +86,7 @@ def test_confusion_matrix_labels(student):
     )
 
 
+@shows_expected
 @points(2)
 def test_precision_recall_f1(student):
     y_true = [1, 0, 1, 1, 0, 0, 1, 0, 1, 1]
@@ -107,6 +110,7 @@ def test_precision_recall_f1(student):
     assert_close(list(got), [1.0, 1 / 3, 0.5], rtol=1e-9, what=f"{call} (precision, recall, f1)")
 
 
+@shows_expected
 @points(2)
 def test_zero_division(student):
     cases = [
@@ -122,6 +126,7 @@ def test_zero_division(student):
         assert_close(got, want, what=f"{call} ({why})")
 
 
+@shows_expected
 @points(1)
 def test_macro_f1(student):
     y_true = ["a", "a", "b", "b", "c", "c", "c"]
@@ -139,6 +144,7 @@ def test_macro_f1(student):
     ))
 
 
+@shows_expected
 @points(1)
 def test_roc_auc_without_ties(student):
     y = [0, 0, 1, 1, 0, 1]
@@ -173,6 +179,7 @@ def test_roc_auc_with_ties(student, rng):
                  what=f"{call} after shuffling the rows (the AUC must not depend on the order of tied scores)")
 
 
+@shows_expected
 @points(1)
 def test_errors(student):
     for y, s, why in (([1, 1, 1], [0.2, 0.5, 0.9], "only positives"), ([0, 0], [0.3, 0.1], "only negatives")):

@@ -11,7 +11,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from gradient_grader import points
+from gradient_grader import expected, points
 
 
 def make_data(seed, n, n_features=5):
@@ -92,17 +92,17 @@ def check_scores(call, got, X, y, n_splits, seed):
         return
     if np.allclose(got, leaky_scores(X, y, n_splits, seed), atol=1e-9):
         raise AssertionError(
-            f"{call} returned scores {np.round(got, 4).tolist()}, expected {np.round(want, 4).tolist()}: yours match "
+            f"{call} returned scores {np.round(got, 4).tolist()}, expected {expected(np.round(want, 4).tolist())}: yours match "
             "a StandardScaler fitted on ALL rows before cross-validation. Fit the scaler inside each fold "
             "(on that fold's training rows only), e.g. with a pipeline"
         )
     if sorted(np.round(got, 9)) == sorted(np.round(want, 9)):
         raise AssertionError(
-            f"{call} returned scores {np.round(got, 4).tolist()}, expected {np.round(want, 4).tolist()}: the same "
+            f"{call} returned scores {np.round(got, 4).tolist()}, expected {expected(np.round(want, 4).tolist())}: the same "
             "values in another order; keep the fold order of make_folds"
         )
     raise AssertionError(
-        f"{call} returned scores {np.round(got, 4).tolist()}, expected {np.round(want, 4).tolist()} (a new "
+        f"{call} returned scores {np.round(got, 4).tolist()}, expected {expected(np.round(want, 4).tolist())} (a new "
         "StandardScaler + LogisticRegression(max_iter=1000) fitted on each fold's training rows, accuracy on its "
         "test rows, folds from make_folds)"
     )
@@ -124,7 +124,7 @@ def test_folds_match_stratified_kfold(student):
                 hint = "these are plain KFold folds: use StratifiedKFold so each fold keeps the class balance"
             raise AssertionError(
                 f"{call}: the test rows of fold {i} are {test.tolist()[:12]}..., expected "
-                f"{want_test.tolist()[:12]}... ({hint})"
+                f"{expected(want_test.tolist()[:12])}... ({hint})"
             )
         assert np.array_equal(train, want_train), (
             f"{call}: the training rows of fold {i} should be all rows not in its test part"
@@ -147,10 +147,10 @@ def test_folds_cover_rows_and_keep_balance(student):
             f"{call}: the training rows of fold {i} should be exactly the rows not in its test part"
         )
         positives = int(y[test].sum())
-        expected = overall * len(test)
-        assert abs(positives - expected) <= 1, (
+        balanced = overall * len(test)  # a property of the fold, not a hidden value
+        assert abs(positives - balanced) <= 1, (
             f"{call}: test fold {i} has {positives} positives out of {len(test)} rows, expected about "
-            f"{expected:.1f} ({overall:.0%} of the rows, like the whole data set): the folds are not stratified"
+            f"{balanced:.1f} ({overall:.0%} of the rows, like the whole data set): the folds are not stratified"
         )
 
 
@@ -184,18 +184,18 @@ def test_mean_and_std(student):
         assert isinstance(value, (int, float)) and not isinstance(value, bool), (
             f"{call}[{key!r}] should be a float, got {type(value).__name__}: {value!r:.100}"
         )
-    want_mean = float(np.mean(scores))
-    assert abs(result["mean"] - want_mean) < 1e-9, (
-        f"{call}['mean'] is {result['mean']:.6f}, expected the mean of your scores {want_mean:.6f}"
+    mean_of_scores = float(np.mean(scores))
+    assert abs(result["mean"] - mean_of_scores) < 1e-9, (
+        f"{call}['mean'] is {result['mean']:.6f}, expected the mean of your scores {mean_of_scores:.6f}"
     )
-    want_std = float(np.std(scores))
-    if abs(result["std"] - want_std) >= 1e-9 and abs(result["std"] - float(np.std(scores, ddof=1))) < 1e-9:
+    std_of_scores = float(np.std(scores))
+    if abs(result["std"] - std_of_scores) >= 1e-9 and abs(result["std"] - float(np.std(scores, ddof=1))) < 1e-9:
         raise AssertionError(
             f"{call}['std'] is {result['std']:.6f}, the sample standard deviation (ddof=1); expected the "
-            f"population standard deviation np.std(scores) = {want_std:.6f}"
+            f"population standard deviation np.std(scores) = {std_of_scores:.6f}"
         )
-    assert abs(result["std"] - want_std) < 1e-9, (
-        f"{call}['std'] is {result['std']:.6f}, expected np.std of your scores = {want_std:.6f}"
+    assert abs(result["std"] - std_of_scores) < 1e-9, (
+        f"{call}['std'] is {result['std']:.6f}, expected np.std of your scores = {std_of_scores:.6f}"
     )
 
 

@@ -13,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from gradient_grader import Remote, assert_close, call_timeout, points
+from gradient_grader import Remote, assert_close, call_timeout, expected, points
 
 CANDIDATES = [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]
 GRID = {"svc__C": [0.1, 1, 10], "svc__gamma": [0.01, 0.1, 1]}
@@ -79,14 +79,14 @@ def test_validation_scores(student):
     call, result, X, y = manual(student, 4, 4)
     got = result["val_scores"]
     assert isinstance(got, (list, tuple, np.ndarray)) and len(got) == len(CANDIDATES), (
-        f"{call}['val_scores'] should hold one accuracy per candidate ({len(CANDIDATES)}), got {got!r:.200}"
+        f"{call}['val_scores'] should hold one accuracy per candidate, in order, got {got!r:.200}"
     )
     want = validation_scores(X, y, 4)
     got = [float(v) for v in got]
     if np.allclose(got, validation_scores(X, y, 4, on_training=True), atol=1e-9):
         raise AssertionError(
             f"{call}['val_scores'] are {np.round(got, 3).tolist()}: the accuracies on the TRAINING part. Measure each "
-            f"candidate on the validation part instead (expected {np.round(want, 3).tolist()})"
+            f"candidate on the validation part instead (expected {expected(np.round(want, 3).tolist())})"
         )
     assert_close(got, want, atol=1e-9, what=f"{call}['val_scores']")
 
@@ -101,11 +101,12 @@ def test_best_C_judged_on_validation(student):
     by_training = CANDIDATES[train_scores.index(max(train_scores))]
     if got == by_training and got != want:
         raise AssertionError(
-            f"{call}['best_C'] is {got!r}, the C with the best TRAINING accuracy; expected {want!r}, the C with the "
-            f"best validation accuracy (validation scores: {np.round(want_scores, 3).tolist()})"
+            f"{call}['best_C'] is {got!r}, the C with the best TRAINING accuracy; expected {expected(want)}, the C "
+            f"with the best validation accuracy (validation scores: {expected(np.round(want_scores, 3).tolist())})"
         )
     assert got == want, (
-        f"{call}['best_C'] is {got!r}, expected {want!r} (validation scores: {np.round(want_scores, 3).tolist()})"
+        f"{call}['best_C'] is {got!r}, expected {expected(want)} "
+        f"(validation scores: {expected(np.round(want_scores, 3).tolist())})"
     )
 
 
@@ -116,7 +117,8 @@ def test_ties_go_to_the_earliest_candidate(student):
     want = CANDIDATES[scores.index(max(scores))]
     got = result["best_C"]
     assert got == want, (
-        f"{call}['best_C'] is {got!r}, expected {want!r}: the validation scores are {np.round(scores, 3).tolist()}, "
+        f"{call}['best_C'] is {got!r}, expected {expected(want)}: the validation scores are "
+        f"{expected(np.round(scores, 3).tolist())}, "
         "and among equal best scores the earliest candidate wins"
     )
 
@@ -134,7 +136,7 @@ def test_model_refitted_on_all_data(student):
         X_train, _, y_train, _ = train_test_split(X, y, test_size=0.25, random_state=2, stratify=y)
         if np.allclose(got, logistic(best).fit(X_train, y_train).decision_function(X_new), rtol=1e-5, atol=1e-6):
             raise AssertionError(
-                f"{call}['model'] is the C={best!r} pipeline fitted on the training part only; once C is chosen, "
+                f"{call}['model'] is the best-C pipeline fitted on the training part only; once C is chosen, "
                 "fit a new pipeline with it on all of X and y"
             )
     assert_close(got, want, rtol=1e-5, atol=1e-6,
@@ -149,10 +151,10 @@ def test_grid_search_best_params_and_score(student):
     unshuffled = expected_grid(X, y, 1, cv=5)
     if got_params != want.best_params_ and got_params == unshuffled.best_params_:
         raise AssertionError(
-            f"{call}['best_params'] is {got_params!r}, expected {want.best_params_!r}: yours matches cv=5, which does "
+            f"{call}['best_params'] is {got_params!r}, expected {expected(want.best_params_)}: yours matches cv=5, which does "
             "not shuffle; pass cv=StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)"
         )
-    assert got_params == want.best_params_, f"{call}['best_params'] is {got_params!r}, expected {want.best_params_!r}"
+    assert got_params == want.best_params_, f"{call}['best_params'] is {got_params!r}, expected {expected(want.best_params_)}"
     score = result["best_score"]
     assert isinstance(score, (int, float)) and not isinstance(score, bool), (
         f"{call}['best_score'] should be a float, got {score!r:.100}"

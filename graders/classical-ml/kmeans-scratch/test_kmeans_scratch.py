@@ -6,7 +6,7 @@ the seeded `rng` fixture.
 
 import numpy as np
 
-from gradient_grader import assert_close, points
+from gradient_grader import assert_close, expected, points, shows_expected
 
 
 def _assign(X, C):
@@ -54,6 +54,7 @@ def _result(got, call):
     return centroids, labels, n_iter
 
 
+@shows_expected
 @points(2)
 def test_assign_clusters(student):
     X = np.array([[0.0, 0.0], [4.0, 0.5], [10.0, 10.0], [1.0, 0.0], [5.0, 0.0], [7.5, 0.0]])
@@ -72,6 +73,7 @@ def test_assign_clusters(student):
     assert got.tolist() == [0, 0], f"{call} returned {got.tolist()}, expected [0, 0] (ties go to the lowest index)"
 
 
+@shows_expected
 @points(1)
 def test_update_centroids(student):
     X = np.array([[0.0, 0.0], [2.0, 0.0], [10.0, 10.0], [12.0, 14.0], [1.0, 3.0]])
@@ -101,9 +103,10 @@ def test_empty_cluster_keeps_its_centroid(student):
     want_c, want_l, want_n = _replay(X, init)
     assert np.all(np.isfinite(centroids)), f"{call} returned centroids {centroids.tolist()}: an empty cluster must not become NaN"
     assert_close(centroids, want_c, what=f"{call}: the centroids")
-    assert labels.tolist() == want_l.tolist(), f"{call} returned labels {labels.tolist()}, expected {want_l.tolist()}"
+    assert labels.tolist() == want_l.tolist(), f"{call} returned labels {labels.tolist()}, expected {expected(want_l.tolist())}"
 
 
+@shows_expected
 @points(1)
 def test_inertia(student):
     X = np.array([[0.0, 0.0], [3.0, 4.0], [10.0, 0.0], [10.0, 2.0]])
@@ -124,11 +127,10 @@ def test_kmeans_on_blobs(student, rng):
     want_c, want_l, want_n = _replay(X, init)
     assert centroids.shape == want_c.shape, f"{call}[0] has shape {centroids.shape}, expected {want_c.shape}"
     assert_close(centroids, want_c, rtol=1e-9, atol=1e-9, what=f"{call}: the centroids")
-    assert labels.tolist() == want_l.tolist(), (
-        f"{call}: {int(np.sum(labels != want_l))} of {len(X)} labels differ from the expected ones"
-    )
+    wrong = int(np.sum(labels != want_l))  # how many, not which values
+    assert labels.tolist() == want_l.tolist(), f"{call}: {wrong} of {len(X)} labels differ from the expected ones"
     assert n_iter == want_n, (
-        f"{call} reported n_iter={n_iter}, expected {want_n} (count the update steps, including the last one "
+        f"{call} reported n_iter={n_iter}, expected {expected(want_n)} (count the update steps, including the last one "
         "whose largest centroid shift was <= tol)"
     )
     X5 = _blobs(rng, [(0.0, 0.0, 0.0), (5.0, 0.0, 1.0), (0.0, 5.0, 2.0), (5.0, 5.0, -1.0), (2.5, 2.5, 6.0)], n_each=12, scale=1.2)
@@ -137,8 +139,9 @@ def test_kmeans_on_blobs(student, rng):
     centroids, labels, n_iter = _result(student.kmeans(X5, init), call)
     want_c, want_l, want_n = _replay(X5, init)
     assert_close(centroids, want_c, rtol=1e-9, atol=1e-9, what=f"{call}: the centroids")
+    wrong = int(np.sum(labels != want_l))
     assert labels.tolist() == want_l.tolist() and n_iter == want_n, (
-        f"{call} returned n_iter={n_iter} and {int(np.sum(labels != want_l))} different labels; expected n_iter={want_n}"
+        f"{call} returned n_iter={n_iter} and {wrong} different labels; expected n_iter={expected(want_n)}"
     )
 
 
@@ -151,9 +154,9 @@ def test_max_iter_and_tol(student, rng):
         call = f"kmeans(<40 points>, init_centroids=[[-5, 8], [9, -3]], {args})"
         centroids, labels, n_iter = _result(student.kmeans(X, init, **kwargs), call)
         want_c, want_l, want_n = _replay(X, init, **kwargs)
-        assert n_iter == want_n, f"{call} reported n_iter={n_iter}, expected {want_n}"
+        assert n_iter == want_n, f"{call} reported n_iter={n_iter}, expected {expected(want_n)}"
         assert_close(centroids, want_c, rtol=1e-9, atol=1e-9, what=f"{call}: the centroids")
+        wrong = int(np.sum(labels != want_l))
         assert labels.tolist() == want_l.tolist(), (
-            f"{call}: labels must be the assignment to the RETURNED centroids; "
-            f"{int(np.sum(labels != want_l))} of {len(X)} differ"
+            f"{call}: labels must be the assignment to the RETURNED centroids; {wrong} of {len(X)} differ"
         )

@@ -6,7 +6,7 @@ README; data are drawn with the seeded `rng` fixture.
 
 import numpy as np
 
-from gradient_grader import StudentError, assert_close, points
+from gradient_grader import StudentError, assert_close, points, shows_expected
 
 
 def _data(rng, n=80, d=3, noise=0.1, intercept=4.0):
@@ -34,6 +34,7 @@ def _array(value, call):
     return value
 
 
+@shows_expected
 @points(1)
 def test_add_bias(student):
     X = np.array([[2.0, -1.0], [0.5, 3.0], [7.0, 0.0]])
@@ -43,6 +44,7 @@ def test_add_bias(student):
     assert_close(got, want, what=f"{call} (a column of ones first, then the features)")
 
 
+@shows_expected
 @points(2)
 def test_normal_equation_exact_line(student):
     X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [3.0, -1.0], [4.0, 5.0]])
@@ -100,6 +102,7 @@ def test_gradient_descent_converges(student, rng):
     assert_close(got, _lstsq(X, y), rtol=1e-4, atol=1e-4, what=f"{call}: the weights after convergence (normal-equation solution)")
 
 
+@shows_expected
 @points(1)
 def test_predict_and_mse(student):
     X = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 0.5]])

@@ -8,7 +8,7 @@ with the expected one before comparing.
 
 import numpy as np
 
-from gradient_grader import StudentError, assert_close, points
+from gradient_grader import StudentError, assert_close, points, shows_expected
 
 
 def _expected(X, k):
@@ -110,6 +110,7 @@ def test_inverse_transform(student, rng):
                       "2-D principal plane, moved back by the mean)")
 
 
+@shows_expected
 @points(1)
 def test_low_rank_data(student, rng):
     t = rng.normal(size=(30, 2)) * np.array([3.0, 1.0])

@@ -12,7 +12,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from gradient_grader import Remote, StudentError, points
+from gradient_grader import Remote, StudentError, expected, points, shows_expected
 
 NUMERIC = [0, 1, 2, 3]
 CATEGORICAL = [4, 5]
@@ -80,6 +80,7 @@ def predictions(model, X, call):
     return got.astype(np.int64)
 
 
+@shows_expected
 @points(2)
 def test_pipeline_structure(student):
     call = f"build_pipeline({NUMERIC}, {CATEGORICAL})"
@@ -160,11 +161,11 @@ def test_train_and_evaluate_accuracy(student):
     leaked = float(expected_pipeline().fit(X, y).score(X_test, y_test))
     if abs(accuracy - want) > 1.5 / len(y_test) and abs(accuracy - leaked) < 1e-9:
         raise AssertionError(
-            f"{call} returned accuracy {accuracy:.4f}, expected {want:.4f}: your number matches a model that "
+            f"{call} returned accuracy {accuracy:.4f}, expected {expected(round(want, 4))}: your number matches a model that "
             "was fitted on all of X, test rows included, so it is too optimistic"
         )
     assert abs(accuracy - want) <= 1.5 / len(y_test), (
-        f"{call} returned accuracy {accuracy:.4f}, expected {want:.4f} (split with test_size=0.25, "
+        f"{call} returned accuracy {accuracy:.4f}, expected {expected(round(want, 4))} (split with test_size=0.25, "
         "random_state=seed, stratify=y; fit on the training part; score on the test part)"
     )
 
@@ -193,11 +194,11 @@ def test_fitted_on_training_part_only(student):
         raise AssertionError(
             f"the StandardScaler in the pipeline from {call} learned the means of ALL rows of X "
             f"({np.round(got, 3).tolist()}); it must learn them from the training part only "
-            f"({np.round(want, 3).tolist()}): the test part leaked into the model"
+            f"({expected(np.round(want, 3).tolist())}): the test part leaked into the model"
         )
     assert got.shape == want.shape and np.allclose(got, want, rtol=1e-9), (
         f"the StandardScaler in the pipeline from {call} learned means {np.round(got, 3).tolist()}, expected "
-        f"the means of the training part {np.round(want, 3).tolist()}"
+        f"the means of the training part {expected(np.round(want, 3).tolist())}"
     )
 
 
@@ -214,7 +215,8 @@ def test_predicts_raw_unseen_rows(student):
     agree = float(np.mean(got == want))
     assert agree >= 0.97 and accuracy >= 0.8, (
         f"the pipeline from {call} predicted 300 new raw rows with accuracy {accuracy:.3f} "
-        f"(the expected pipeline gets {float(np.mean(want == y_new)):.3f}; {agree:.1%} of predictions agree). "
+        f"(the expected pipeline gets {expected(round(float(np.mean(want == y_new)), 3))}; {agree:.1%} of "
+        "predictions agree). "
         "The fitted pipeline must take raw rows and do all scaling and encoding itself"
     )
 

@@ -10,7 +10,7 @@ the values themselves.
 import numpy as np
 import torch
 
-from gradient_grader import Remote, StudentError, call_timeout, points
+from gradient_grader import Remote, StudentError, call_timeout, points, shows_expected
 
 _cache = {}
 
@@ -61,6 +61,7 @@ def trained(student):
     return model, report
 
 
+@shows_expected
 @points(1)
 def test_pick_device(student):
     want = expected_device(student)
@@ -71,6 +72,7 @@ def test_pick_device(student):
     )
 
 
+@shows_expected
 @points(2)
 def test_autocast_matmul(student):
     device = expected_device(student)
@@ -103,6 +105,7 @@ def test_autocast_matmul(student):
     )
 
 
+@shows_expected
 @points(2)
 def test_training_report(student):
     device = expected_device(student)
@@ -121,6 +124,7 @@ def test_training_report(student):
         )
 
 
+@shows_expected
 @points(1)
 def test_scaler_enabled_only_on_cuda(student):
     device = expected_device(student)

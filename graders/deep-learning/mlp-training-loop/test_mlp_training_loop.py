@@ -8,7 +8,7 @@ Trained models stay in the student box; the grader calls them (`model(x)`) and r
 import numpy as np
 import torch
 
-from gradient_grader import Remote, StudentError, assert_close, call_timeout, points
+from gradient_grader import Remote, StudentError, assert_close, call_timeout, points, shows_expected
 
 TRAIN_ARGS = dict(hidden=32, epochs=40, lr=0.01, batch_size=32)
 _cache = {}
@@ -50,6 +50,7 @@ def logits_of(model, x, call):
     return out.double()
 
 
+@shows_expected
 @points(2)
 def test_mlp_layers_and_parameter_count(student):
     call = "MLP(5, 16, 3)"
@@ -93,6 +94,7 @@ def test_forward_shape_and_dropout(student):
     )
 
 
+@shows_expected
 @points(1)
 def test_accuracy(student):
     logits = torch.tensor([[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [1.0, 0.0, 5.0], [0.5, 0.2, 0.1], [0.0, 0.0, 1.0]])

@@ -11,7 +11,7 @@ import numpy as np
 import safetensors.torch
 import torch
 
-from gradient_grader import Remote, StudentError, assert_close, points
+from gradient_grader import Remote, StudentError, assert_close, expected, points, shows_expected
 
 
 def shapes(in_features, hidden):
@@ -110,13 +110,15 @@ def test_sgd_step_with_weight_decay(student, rng):
         doubled = w64 - lr * (grad + 2 * decay * w64)
         if decay and np.allclose(got.double().numpy(), doubled, rtol=1e-4, atol=1e-5):
             raise AssertionError(
-                f"{call} returned {np.round(got.double().numpy(), 5).tolist()}, expected {np.round(want, 5).tolist()}: "
+                f"{call} returned {np.round(got.double().numpy(), 5).tolist()}, "
+                f"expected {expected(np.round(want, 5).tolist())}: "
                 "the decay is twice too strong, as when weight_decay * ||w||^2 is added to the loss. Use "
                 "torch.optim.SGD(..., weight_decay=weight_decay), which adds weight_decay * w to the gradient"
             )
         assert_close(got, want, rtol=1e-4, atol=1e-5, what=f"{call} (w - lr * (grad + weight_decay * w))")
 
 
+@shows_expected
 @points(2)
 def test_save_checkpoint(student):
     call = "save_checkpoint(4, 8, seed=3)"

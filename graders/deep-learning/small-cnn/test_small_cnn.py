@@ -7,7 +7,7 @@ Shapes and parameter counts are checked against closed-form formulas; training u
 import numpy as np
 import torch
 
-from gradient_grader import Remote, StudentError, call_timeout, points
+from gradient_grader import Remote, StudentError, call_timeout, points, shows_expected
 
 
 def out_size(size, kernel, stride=1, padding=0):
@@ -53,6 +53,7 @@ def shape_of(value, call):
     return tuple(value.shape)
 
 
+@shows_expected
 @points(2)
 def test_conv_output_size(student):
     cases = [
@@ -72,6 +73,7 @@ def test_conv_output_size(student):
         )
 
 
+@shows_expected
 @points(2)
 def test_feature_map_shapes(student):
     for in_channels, size in ((1, 12), (3, 10), (2, 28), (1, 9)):
@@ -91,6 +93,7 @@ def test_feature_map_shapes(student):
         )
 
 
+@shows_expected
 @points(1)
 def test_logits_shape_for_many_sizes(student):
     for in_channels, num_classes, size in ((1, 10, 28), (3, 5, 13), (1, 3, 8), (2, 7, 17)):
@@ -106,6 +109,7 @@ def test_logits_shape_for_many_sizes(student):
         assert got == (3, num_classes), f"{call}(x) with x of shape {tuple(x.shape)} returned {got}, expected (3, {num_classes})"
 
 
+@shows_expected
 @points(2)
 def test_parameter_count(student):
     for in_channels, num_classes, size in ((1, 10, 28), (3, 5, 13), (2, 4, 16)):

@@ -8,7 +8,7 @@ so the feedback can name them.
 import numpy as np
 import torch
 
-from gradient_grader import assert_close, points
+from gradient_grader import assert_close, expected, points
 
 
 def tensor(array):
@@ -100,7 +100,7 @@ def test_sgd_steps(student, rng):
     wrong_params, _ = descend(X, y, 0.05, 40, reset=False)
     if not np.allclose(params, want_params, rtol=1e-3, atol=1e-4) and np.allclose(params, wrong_params, rtol=1e-3, atol=1e-4):
         raise AssertionError(
-            f"{call} returned params {np.round(params, 4).tolist()}, expected {np.round(want_params, 4).tolist()}: "
+            f"{call} returned params {np.round(params, 4).tolist()}, expected {expected(np.round(want_params, 4).tolist())}: "
             "yours match gradients that were never reset, so every step used the sum of all gradients so far. "
             "Zero w.grad and b.grad after each update (or call optimizer.zero_grad())"
         )
@@ -120,13 +120,13 @@ def test_accumulated_gradient(student, rng):
     summed_means = sum(mse_grads(X[c], y[c], w.astype(np.float64), 0.0)[0] for c in chunks)
     if np.allclose(got, summed_means, rtol=1e-4, atol=1e-5):
         raise AssertionError(
-            f"{call} returned {np.round(got, 4).tolist()}, expected {np.round(want, 4).tolist()}: you added up "
+            f"{call} returned {np.round(got, 4).tolist()}, expected {expected(np.round(want, 4).tolist())}: you added up "
             "each chunk's MEAN loss gradient, which counts every chunk as a whole batch. Divide each chunk's sum "
             "of squared errors by the full number of rows instead"
         )
     if np.allclose(got, summed_means / len(chunks), rtol=1e-4, atol=1e-5):
         raise AssertionError(
-            f"{call} returned {np.round(got, 4).tolist()}, expected {np.round(want, 4).tolist()}: averaging the chunk "
+            f"{call} returned {np.round(got, 4).tolist()}, expected {expected(np.round(want, 4).tolist())}: averaging the chunk "
             "means is only right when all chunks have the same size; here the last chunk is smaller. Divide each "
             "chunk's sum of squared errors by the full number of rows"
         )
@@ -148,7 +148,7 @@ def test_normalised_gradient(student, rng):
     through_norm = c64 / norm - (c64 @ x64) * x64 / norm**3
     if not np.allclose(got, want, rtol=1e-4, atol=1e-5) and np.allclose(got, through_norm, rtol=1e-4, atol=1e-5):
         raise AssertionError(
-            f"{call} returned {np.round(got, 4).tolist()}, expected {np.round(want, 4).tolist()}: the gradient also "
+            f"{call} returned {np.round(got, 4).tolist()}, expected {expected(np.round(want, 4).tolist())}: the gradient also "
             "flowed through the norm. Treat the norm as a constant with .detach()"
         )
     assert_close(got, want, rtol=1e-4, atol=1e-5, what=f"{call} (c / norm(x))")

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from gradient_grader import StudentError, assert_close, points
+from gradient_grader import StudentError, assert_close, points, shows_expected
 
 
 def _losses(pc, pr, rc, rr, beta):
@@ -68,6 +68,7 @@ def test_loss_value(student, rng):
     assert_close(got, 0.7045, rtol=0, atol=1e-4, what=call)
 
 
+@shows_expected
 @points(1)
 def test_sign_convention(student):
     ref = torch.tensor([-20.0, -25.0])
@@ -122,6 +123,7 @@ def test_reductions(student, rng):
             raise AssertionError(f"{call} should raise ValueError")
 
 
+@shows_expected
 @points(2)
 def test_large_margins_are_stable(student):
     pc = torch.tensor([-10.0, -300.0, -50.0, -400.0], dtype=torch.float32)

@@ -2,7 +2,7 @@
 
 import torch
 
-from gradient_grader import StudentError, assert_close, points
+from gradient_grader import StudentError, assert_close, points, shows_expected
 
 
 def _tensor(got, call, shape):
@@ -38,6 +38,7 @@ def _load(layer, state, call):
         ) from None
 
 
+@shows_expected
 @points(2)
 def test_structure_and_initialisation(student):
     call = "LoRALinear(12, 7, r=3, alpha=6.0)"
@@ -93,6 +94,7 @@ def test_forward_with_loaded_weights(student):
                      what=f"{call}(x of shape {x_shape}) with loaded weights, expected x W^T + b + (alpha / r) x A^T B^T")
 
 
+@shows_expected
 @points(2)
 def test_parameter_counts(student):
     for d_in, d_out, r, bias in ((32, 16, 4, True), (20, 30, 2, False), (64, 64, 8, True)):

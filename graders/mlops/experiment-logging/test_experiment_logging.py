@@ -2,7 +2,7 @@
 
 import json
 
-from gradient_grader import StudentError, points
+from gradient_grader import StudentError, points, shows_expected
 
 
 def _expect(kind, call, fn, *args):
@@ -37,6 +37,7 @@ def _sweep(student):
     return log, (r1, r2, r3, r4)
 
 
+@shows_expected
 @points(2)
 def test_runs_and_params(student):
     log = student.ExperimentLogger()
@@ -56,6 +57,7 @@ def test_runs_and_params(student):
     assert log.get_run("run-1")["status"] == "finished", "after end_run('run-1') the status should be 'finished'"
 
 
+@shows_expected
 @points(2)
 def test_metric_steps(student):
     log = student.ExperimentLogger()
@@ -75,6 +77,7 @@ def test_metric_steps(student):
     assert log.final_metric(run, "loss") == 0.45, f"final_metric(run, 'loss') is {log.final_metric(run, 'loss')!r}, expected 0.45"
 
 
+@shows_expected
 @points(2)
 def test_validation(student):
     log = student.ExperimentLogger()
@@ -98,6 +101,7 @@ def test_validation(student):
     assert log.get_run(run)["metrics"] == {}, f"rejected values were stored: {log.get_run(run)['metrics']!r}"
 
 
+@shows_expected
 @points(2)
 def test_best_run(student):
     log, (r1, r2, r3, r4) = _sweep(student)
@@ -121,6 +125,7 @@ def test_best_run(student):
     assert tie.best_run("score", "min") == "run-1", "with equal final values, the run started first wins for 'min' too"
 
 
+@shows_expected
 @points(1)
 def test_jsonl_export(student):
     log, ids = _sweep(student)
@@ -134,6 +139,7 @@ def test_jsonl_export(student):
     assert student.ExperimentLogger().to_jsonl() == "", "to_jsonl() of an empty logger should be ''"
 
 
+@shows_expected
 @points(2)
 def test_jsonl_import(student):
     log, ids = _sweep(student)

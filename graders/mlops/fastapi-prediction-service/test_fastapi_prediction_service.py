@@ -2,7 +2,7 @@
 
 import math
 
-from gradient_grader import AppClient, assert_close, points
+from gradient_grader import AppClient, assert_close, points, shows_expected
 
 CLASSES = ["setosa", "versicolor", "virginica"]
 FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
@@ -44,6 +44,7 @@ def _check_prediction(got, x, call):
                  what=f"the probabilities of {call} (softmax of WEIGHTS @ x + BIAS)")
 
 
+@shows_expected
 @points(1)
 def test_health(student):
     client = AppClient(student.app)
@@ -53,6 +54,7 @@ def test_health(student):
     assert got["json"] == want, f"GET /health answered {got['json']!r}, expected {want!r}"
 
 
+@shows_expected
 @points(3)
 def test_predict(student):
     client = AppClient(student.app)
@@ -70,6 +72,7 @@ def test_predict(student):
     assert_close(list(got), _proba(x), rtol=1e-6, what=call)
 
 
+@shows_expected
 @points(2)
 def test_bad_requests_get_422(student):
     client = AppClient(student.app)
@@ -96,6 +99,7 @@ def test_bad_requests_get_422(student):
     assert got["status"] == 200, f"POST /predict with petal_length=50 (allowed: 0 < value <= 50) answered {got['status']}"
 
 
+@shows_expected
 @points(2)
 def test_batch(student):
     client = AppClient(student.app)
@@ -113,6 +117,7 @@ def test_batch(student):
     assert data.get("model_version") == VERSION, f"{call}: 'model_version' is {data.get('model_version')!r}"
 
 
+@shows_expected
 @points(1)
 def test_batch_limits(student):
     client = AppClient(student.app)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from gradient_grader import assert_close, points
+from gradient_grader import assert_close, expected, points, shows_expected
 
 
 def _sym(x, axis=None):
@@ -40,7 +40,7 @@ def _same_ints(got, want, call, hint=""):
         i = tuple(int(v) for v in diff[0])
         raise AssertionError(
             f"{call}: q differs at {len(diff)} of {got.size} positions, first at {i}: got {int(got[i])}, "
-            f"expected {int(want[i])}. {hint}"
+            f"expected {expected(int(want[i]))}. {hint}"
         )
 
 
@@ -93,7 +93,7 @@ def test_asymmetric(student, rng):
         q, scale, zero = _int8(got[0], call), got[1], got[2]
         want_q, want_s, want_z = _asym(x)
         assert_close(scale, want_s, rtol=1e-12, what=f"the scale of {call} ((hi - lo) / 255 with the range including 0)")
-        assert isinstance(zero, int) and zero == want_z, f"{call}: zero_point is {zero!r}, expected the int {want_z}"
+        assert isinstance(zero, int) and zero == want_z, f"{call}: zero_point is {zero!r}, expected the int {expected(want_z)}"
         _same_ints(q, want_q, call)
     q, scale, zero = student.quantize_asymmetric(np.array([0.0, 1.0, 2.55, 0.0]))
     back = student.dequantize(q, scale, zero)
@@ -144,6 +144,7 @@ def test_quantized_matmul(student, rng):
     assert np.abs(got - a @ b).max() < 0.05 * np.abs(a @ b).max(), f"{call} is far from the float product a @ b"
 
 
+@shows_expected
 @points(1)
 def test_all_zero_tensors(student):
     z = np.zeros((3, 4))

@@ -5,7 +5,7 @@ import pickle
 
 import numpy as np
 
-from gradient_grader import StudentError, assert_close, points
+from gradient_grader import StudentError, assert_close, expected, points, shows_expected
 
 KEYS = {"format", "format_version", "classes", "coef", "intercept", "n_features", "params"}
 
@@ -54,6 +54,7 @@ def _fit(student, X, y, C=1.0):
     return clf
 
 
+@shows_expected
 @points(2)
 def test_to_bytes_is_versioned_json(student, rng):
     X, y = _data(rng, 3, ["setosa", "versicolor", "virginica"])
@@ -107,13 +108,13 @@ def test_loads_a_file_written_elsewhere(student, rng):
     assert_close(model.predict_proba(X), _proba(doc, X), rtol=1e-9,
                  what="predict_proba of a 3-class file written by the grader (softmax of X @ coef.T + intercept)")
     want = [doc["classes"][i] for i in np.argmax(_proba(doc, X), axis=1)]
-    assert model.predict(X) == want, f"predict of the grader's 3-class file returned {model.predict(X)!r}, expected {want!r}"
+    assert model.predict(X) == want, f"predict of the grader's 3-class file returned {model.predict(X)!r}, expected {expected(want)}"
     doc, blob = _blob(classes=[3, 7], coef=[[1.5, -0.5, 0.25]], intercept=[-0.2])
     model = student.PersistableClassifier.from_bytes(blob)
     assert_close(model.predict_proba(X), _proba(doc, X), rtol=1e-9,
                  what="predict_proba of a 2-class file (one coef row; sigmoid gives [1 - p, p])")
     want = [doc["classes"][i] for i in np.argmax(_proba(doc, X), axis=1)]
-    assert model.predict(X) == want, f"predict of the grader's 2-class file returned {model.predict(X)!r}, expected {want!r}"
+    assert model.predict(X) == want, f"predict of the grader's 2-class file returned {model.predict(X)!r}, expected {expected(want)}"
 
 
 @points(1)

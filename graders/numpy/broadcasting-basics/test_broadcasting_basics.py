@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from gradient_grader import StudentTimeout, assert_close, call_timeout, points
+from gradient_grader import StudentTimeout, assert_close, call_timeout, expected, points, shows_expected
 
 
 def _array(got, call, shape=None):
@@ -23,6 +23,7 @@ def _distances(X, Y):
     return out
 
 
+@shows_expected
 @points(1)
 def test_outer_product(student):
     call = "outer_product([1, 2, 3], [10, 20])"
@@ -84,7 +85,7 @@ def test_nearest_neighbors(student):
     got = _array(student.nearest_neighbors(X, Y), call, (3,))
     assert np.issubdtype(got.dtype, np.integer), f"{call} returned an array of {got.dtype}, expected integers"
     assert got.tolist() == [0, 0, 1], (
-        f"{call} returned {got.tolist()}, expected [0, 0, 1] "
+        f"{call} returned {got.tolist()}, expected {expected([0, 0, 1])} "
         "(row 1 is at distance 5 from every row of Y: the smallest index wins)"
     )
 
@@ -96,7 +97,7 @@ def test_nearest_neighbors(student):
     want = _distances(X, Y).argmin(axis=1)
     wrong = np.flatnonzero(got != want)
     assert wrong.size == 0, (
-        f"{call}: row {wrong[0]} got index {got[wrong[0]]}, expected {want[wrong[0]]} ({wrong.size} of 40 rows differ)"
+        f"{call}: row {wrong[0]} got index {got[wrong[0]]}, expected {expected(want[wrong[0]])} ({wrong.size} of 40 rows differ)"
     )
 
 
@@ -163,6 +164,7 @@ def test_normalize_rows(student):
                      what=f"{call} (each row is divided by its own length)")
 
 
+@shows_expected
 @points(1)
 def test_constant_columns_and_zero_rows(student):
     X = [[1.0, 3.0, -2.5], [2.0, 3.0, -2.5], [4.0, 3.0, -2.5], [5.0, 3.0, -2.5]]

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from gradient_grader import StudentError, assert_close, points
+from gradient_grader import StudentError, assert_close, points, shows_expected
 
 
 def _sym(eigenvalues, seed):
@@ -69,6 +69,7 @@ def test_rayleigh_quotient(student):
     assert_close(student.rayleigh_quotient(A, x), x @ A @ x / (x @ x), rtol=1e-10, what=call)
 
 
+@shows_expected
 @points(1)
 def test_sign_normalize(student):
     cases = [

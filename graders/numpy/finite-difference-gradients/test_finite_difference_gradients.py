@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from gradient_grader import StudentError, assert_close, points
+from gradient_grader import StudentError, assert_close, points, shows_expected
 
 
 def bowl_grad(x):
@@ -74,6 +74,7 @@ def test_numerical_gradient_1d(student):
     assert_close(got, bumpy_grad(x), rtol=1e-5, atol=1e-5, what=call)
 
 
+@shows_expected
 @points(2)
 def test_numerical_gradient_shapes_and_ints(student):
     x = np.array([[0.3, -1.2, 0.5], [2.0, 0.1, -0.7]])
@@ -92,6 +93,7 @@ def test_numerical_gradient_shapes_and_ints(student):
     assert_close(got, [[4.0, -4.0], [0.0, 32.0]], rtol=1e-7, atol=1e-7, what=call)
 
 
+@shows_expected
 @points(1)
 def test_relative_error(student):
     cases = [

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from gradient_grader import StudentError, assert_close, points
+from gradient_grader import StudentError, assert_close, points, shows_expected
 
 
 def _descend(grad, x0, lr, max_iters, tol):
@@ -123,6 +123,7 @@ def test_max_iters_and_arguments(student):
         _expect("ValueError", lambda kw=kwargs: student.quadratic_gd(A, b, x0, **kw), f"quadratic_gd(A, b, x0, {shown})")
 
 
+@shows_expected
 @points(1)
 def test_integer_start(student):
     call = "quadratic_gd([[2, 0], [0, 4]], [2, 4], [3, -2], lr=0.1, max_iters=2, tol=0.0) (all ints)"
@@ -162,6 +163,7 @@ def test_least_squares(student):
     assert len(got) - 1 < 5000, f"{call} took all 5000 steps instead of stopping when ||g|| < tol"
 
 
+@shows_expected
 @points(1)
 def test_max_stable_lr(student):
     A = _spd([5.0, 1.0, 0.2], seed=9)

@@ -6,7 +6,7 @@ Expected values are written out by hand for the small tables; the generated tabl
 
 import math
 
-from gradient_grader import points
+from gradient_grader import expected, points, shows_expected
 
 COLUMNS = ["customer_id", "name", "email", "city", "age", "spend"]
 TOKENS = ("", "na", "n/a", "none", "null", "-", "?")
@@ -47,20 +47,20 @@ def _check_table(got, want, call):
         f"{call} should return a dict of lists (like df.to_dict(orient='list')), got {type(got).__name__}: {got!r:.300}"
     )
     keys = list(got.keys())
-    assert keys == COLUMNS, f"{call} returned the keys {keys}, expected exactly {COLUMNS} in that order"
+    assert keys == COLUMNS, f"{call} returned the keys {keys}, expected exactly the columns customer_id, name, email, city, age, spend in that order"
     n_want = len(want["customer_id"])
     for column in COLUMNS:
         values = got[column]
         assert isinstance(values, list), f"{call}[{column!r}] should be a list, got {type(values).__name__}"
         assert len(values) == n_want, (
-            f"{call} returned {len(values)} rows in column {column!r}, expected {n_want} "
-            f"(expected ids {want['customer_id']}, got ids {got.get('customer_id')!r:.300})"
+            f"{call} returned {len(values)} rows in column {column!r}, expected {expected(n_want)} "
+            f"(expected ids {expected(want['customer_id'])}, got ids {got.get('customer_id')!r:.300})"
         )
     for column in COLUMNS:
         for row, (g, w) in enumerate(zip(got[column], want[column])):
             assert _same(g, w), (
-                f"{call}: row {row} (customer {want['customer_id'][row]!r}), column {column!r} is {g!r}, expected "
-                f"{w if w is not None else 'missing (None or NaN)'!r}"
+                f"{call}: row {row} (customer {got['customer_id'][row]!r}), column {column!r} is {g!r}, expected "
+                f"{expected(w)}"
             )
 
 
@@ -149,7 +149,7 @@ def test_missing_report(student):
     got = student.missing_report(records)
     want = {"customer_id": 3, "name": 2, "email": 3, "city": 2, "age": 3, "spend": 1}
     assert isinstance(got, dict), f"{call} should return a dict, got {type(got).__name__}: {got!r:.200}"
-    assert set(got) == set(want), f"{call} returned the keys {sorted(got)}, expected {sorted(want)}"
+    assert set(got) == set(want), f"{call} returned the keys {sorted(got)}, expected exactly the six column names"
     plain = {k: got[k] for k in want}
     for column in want:
         value = plain[column]
@@ -157,11 +157,12 @@ def test_missing_report(student):
             f"{call}[{column!r}] should be an int, got {value!r}"
         )
     assert plain == want, (
-        f"{call} returned {plain}, expected {want} (missing = absent, None, NaN, or one of {TOKENS} "
+f"{call} returned {plain}, expected {expected(want)} (missing = absent, None, NaN, or one of {TOKENS} "
         "after stripping and lowercasing; '0' and 'nan?' are not missing)"
     )
 
 
+@shows_expected
 @points(2)
 def test_parse_amount(student):
     values = ["$1,200.50", " 15 ", 7, 2.5, None, "abc", "N/A", "-3", "$ 40", "", float("nan"), "1,000,000", "-", "0"]

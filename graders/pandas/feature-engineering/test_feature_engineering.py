@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from gradient_grader import StudentError, points
+from gradient_grader import StudentError, expected, points, shows_expected
 
 PLANS = ["free", "basic", "pro"]
 FEATURES = [
@@ -77,24 +77,28 @@ def _number(value):
 
 def _check_table(got, want, call, keys, hint=""):
     assert isinstance(got, dict), f"{call} should return a dict of lists, got {type(got).__name__}: {got!r:.200}"
-    assert list(got) == list(keys), f"{call} returned the keys {list(got)}, expected exactly {list(keys)} in that order"
+    assert list(got) == list(keys), (
+        f"{call} returned the keys {list(got)}, expected exactly {expected(list(keys))} in that order "
+        "(the README lists the columns and their order)"
+    )
     n = len(want[keys[0]])
     for column in keys:
         values = got[column]
         assert isinstance(values, list) and len(values) == n, (
-            f"{call}[{column!r}] should be a list of {n} numbers, got {values!r:.200}"
+            f"{call}[{column!r}] should be a list with one number per row, got {values!r:.200}"
         )
         for row, (g, w) in enumerate(zip(values, want[column])):
             if isinstance(w, int):
                 ok = _number(g) and g == w
             else:
                 ok = _number(g) and math.isclose(g, w, rel_tol=1e-7, abs_tol=1e-9)
-            assert ok, f"{call}: row {row}, column {column!r} is {g!r}, expected {w!r}{hint}"
+            assert ok, f"{call}: row {row}, column {column!r} is {g!r}, expected {expected(w)}{hint}"
 
 
 # --------------------------------------------------------------------------- tests
 
 
+@shows_expected
 @points(2)
 def test_date_features(student):
     dates = ["2024-03-02", "2023-12-25", "2024-02-29", "2024-01-01", "2024-03-10", "2021-07-16"]
@@ -115,6 +119,7 @@ def test_date_features(student):
     _check_table(got, want, call, list(want))
 
 
+@shows_expected
 @points(2)
 def test_one_hot_fixed_categories(student):
     values = ["pro", "free", "enterprise", None, "pro", "free"]
@@ -179,6 +184,7 @@ def test_transform_is_row_by_row(student, rng):
             )
 
 
+@shows_expected
 @points(1)
 def test_columns_target_and_unfitted(student):
     rows = [

@@ -6,7 +6,7 @@ Expected values come from `_expected_*`, plain-Python statements of the README's
 
 import math
 
-from gradient_grader import points
+from gradient_grader import expected, points
 
 SUMMARY_COLUMNS = ["store", "region", "orders", "units", "revenue", "avg_price", "largest_sale"]
 
@@ -118,14 +118,14 @@ def _number(value):
 
 def _check_mapping(got, want, call, what, hint=""):
     assert isinstance(got, dict), f"{call} should return a dict, got {type(got).__name__}: {got!r:.200}"
-    assert sorted(got) == sorted(want), f"{call} returned the keys {sorted(got)}, expected {sorted(want)}"
+    assert sorted(got) == sorted(want), f"{call} returned the keys {sorted(got)}, expected {expected(sorted(want))}"
     for key in sorted(want):
         g, w = got[key], want[key]
         if isinstance(w, str):
-            assert g == w, f"{call}[{key!r}] is {g!r}, expected {w!r}{hint}"
+            assert g == w, f"{call}[{key!r}] is {g!r}, expected {expected(w)}{hint}"
         else:
             assert _number(g) and math.isclose(g, w, rel_tol=1e-9, abs_tol=1e-9), (
-                f"{call}[{key!r}] ({what}) is {g!r}, expected {w:.6g}{hint}"
+                f"{call}[{key!r}] ({what}) is {g!r}, expected {expected(w)}{hint}"
             )
 
 
@@ -133,13 +133,16 @@ def _check_summary(got, want, call):
     assert isinstance(got, dict), (
         f"{call} should return a dict of lists (like df.to_dict(orient='list')), got {type(got).__name__}: {got!r:.200}"
     )
-    assert list(got) == SUMMARY_COLUMNS, f"{call} returned the keys {list(got)}, expected exactly {SUMMARY_COLUMNS} in that order"
+    assert list(got) == SUMMARY_COLUMNS, (
+        f"{call} returned the keys {list(got)}, expected exactly "
+        "['store', 'region', 'orders', 'units', 'revenue', 'avg_price', 'largest_sale'] in that order"
+    )
     for column in SUMMARY_COLUMNS:
         assert isinstance(got[column], list) and len(got[column]) == len(want["store"]), (
-            f"{call}[{column!r}] should be a list with one value per store ({len(want['store'])}), got {got[column]!r:.200}"
+            f"{call}[{column!r}] should be a list with one value per store ({expected(len(want['store']))}), got {got[column]!r:.200}"
         )
     assert got["store"] == want["store"], (
-        f"{call}['store'] is {got['store']}, expected {want['store']} "
+        f"{call}['store'] is {got['store']}, expected {expected(want['store'])} "
         "(highest revenue first; equal revenue: store id in alphabetical order)"
     )
     for column in SUMMARY_COLUMNS[1:]:
@@ -151,7 +154,7 @@ def _check_summary(got, want, call):
             else:
                 ok = _number(g) and math.isclose(g, w, rel_tol=1e-9, abs_tol=1e-9)
             hint = " (avg_price is revenue / units: the price per unit actually sold)" if column == "avg_price" else ""
-            assert ok, f"{call}: store {store!r}, column {column!r} is {g!r}, expected {w!r}{hint}"
+            assert ok, f"{call}: store {store!r}, column {column!r} is {g!r}, expected {expected(w)}{hint}"
 
 
 # --------------------------------------------------------------------------- tests
@@ -210,19 +213,19 @@ def test_monthly_revenue(student):
     want = _expected_monthly(SALES)
     assert isinstance(got, dict), f"{call} should return a dict of lists, got {type(got).__name__}: {got!r:.200}"
     assert list(got) == list(want), (
-        f"{call} returned the keys {list(got)}, expected {list(want)} ('month' first, then the regions alphabetically)"
+        f"{call} returned the keys {list(got)}, expected {expected(list(want))} ('month' first, then the regions alphabetically)"
     )
-    assert got["month"] == want["month"], f"{call}['month'] is {got['month']!r}, expected {want['month']!r}"
+    assert got["month"] == want["month"], f"{call}['month'] is {got['month']!r}, expected {expected(want['month'])}"
     for region in list(want)[1:]:
         values = got[region]
         assert isinstance(values, list) and len(values) == len(want["month"]), (
-            f"{call}[{region!r}] should be a list of {len(want['month'])} numbers, got {values!r:.200}"
+            f"{call}[{region!r}] should be a list with one number per month ({expected(len(want['month']))}), got {values!r:.200}"
         )
         for month, g, w in zip(want["month"], values, want[region]):
             if _number(g) and math.isnan(g):
-                raise AssertionError(f"{call}[{region!r}] is NaN for {month}, expected {w} (a month without sales is 0.0, not NaN)")
+                raise AssertionError(f"{call}[{region!r}] is NaN for {month}, expected {expected(w)} (a month without sales is 0.0, not NaN)")
             assert _number(g) and math.isclose(g, w, rel_tol=1e-9, abs_tol=1e-9), (
-                f"{call}[{region!r}] for {month} is {g!r}, expected {w}"
+                f"{call}[{region!r}] for {month} is {g!r}, expected {expected(w)}"
             )
 
 

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from gradient_grader import StudentError, points
+from gradient_grader import StudentError, expected, points
 
 LINE_COLUMNS = [
     "order_id", "customer_id", "customer_name", "country",
@@ -59,25 +59,29 @@ def _check_lines(got, want, call):
     assert isinstance(got, dict), (
         f"{call} should return a dict of lists (like df.to_dict(orient='list')), got {type(got).__name__}: {got!r:.300}"
     )
-    assert list(got) == LINE_COLUMNS, f"{call} returned the keys {list(got)}, expected exactly {LINE_COLUMNS} in that order"
+    assert list(got) == LINE_COLUMNS, (
+        f"{call} returned the keys {list(got)}, expected exactly ['order_id', 'customer_id', 'customer_name', "
+        "'country', 'product_id', 'product_name', 'quantity', 'unit_price', 'total'] in that order"
+    )
     n_want = len(want["order_id"])
     for column in LINE_COLUMNS:
         assert isinstance(got[column], list), f"{call}[{column!r}] should be a list, got {type(got[column]).__name__}"
     ids = got["order_id"]
+    why = (  # words, not the expected value
+        "More rows than orders means a join multiplied rows: a key matched several rows of a lookup table. "
+        if len(ids) > n_want else "Fewer rows than orders means orders were lost: use a join that keeps every order. "
+    )
     assert len(ids) == n_want, (
-        f"{call} returned {len(ids)} rows, expected {n_want} (one row per order). "
-        + ("More rows than orders means a join multiplied rows: a key matched several rows of a lookup table. "
-           if len(ids) > n_want else "Fewer rows than orders means orders were lost: use a join that keeps every order. ")
-        + f"First order ids returned: {ids[:12]!r}; expected: {want['order_id'][:12]!r}"
+        f"{call} returned {len(ids)} rows, expected {expected(n_want)} (one row per order). {why}"
+        f"First order ids returned: {ids[:12]!r}; expected: {expected(want['order_id'][:12])}"
     )
     for column in LINE_COLUMNS:
-        assert len(got[column]) == n_want, f"{call}[{column!r}] has {len(got[column])} values, expected {n_want}"
-    assert [g for g in ids] == want["order_id"], f"{call} returned the order ids {ids!r:.300}, expected {want['order_id']!r:.300} (sorted by order_id)"
+        assert len(got[column]) == n_want, f"{call}[{column!r}] has {len(got[column])} values, expected one per order"
+    assert [g for g in ids] == want["order_id"], f"{call} returned the order ids {ids!r:.300}, expected {expected(want['order_id'])} (sorted by order_id)"
     for column in LINE_COLUMNS:
         for row, (g, w) in enumerate(zip(got[column], want[column])):
             assert _same(g, w), (
-                f"{call}: order {want['order_id'][row]}, column {column!r} is {g!r}, expected "
-                f"{'missing (None or NaN)' if w is None else repr(w)}"
+                f"{call}: order {ids[row]}, column {column!r} is {g!r}, expected {expected(w)}"
             )
 
 
@@ -217,11 +221,14 @@ def test_unmatched(student):
         "products_never_ordered": ["P4"],
     }
     assert isinstance(got, dict), f"{call} should return a dict, got {type(got).__name__}: {got!r:.200}"
-    assert sorted(got) == sorted(UNMATCHED_KEYS), f"{call} returned the keys {sorted(got)}, expected {sorted(UNMATCHED_KEYS)}"
+    assert sorted(got) == sorted(UNMATCHED_KEYS), (
+        f"{call} returned the keys {sorted(got)}, expected ['customers_without_orders', "
+        "'orders_unknown_customer', 'orders_unknown_product', 'products_never_ordered']"
+    )
     for key in UNMATCHED_KEYS:
         value = got[key]
         assert isinstance(value, list), f"{call}[{key!r}] should be a list, got {type(value).__name__}: {value!r}"
-        assert value == want[key], f"{call}[{key!r}] is {value!r}, expected {want[key]!r} (sorted, each id once)"
+        assert got[key] == want[key], f"{call}[{key!r}] is {value!r}, expected {expected(want[key])} (sorted, each id once)"
 
 
 @points(2)
@@ -230,9 +237,9 @@ def test_revenue_by_country(student, rng):
     got = student.revenue_by_country(ORDERS, CUSTOMERS, PRODUCTS)
     want = {"UK": 87.5, "FI": 175.0, "US": 16.0}
     assert isinstance(got, dict), f"{call} should return a dict, got {type(got).__name__}: {got!r:.200}"
-    assert sorted(got) == sorted(want), f"{call} returned the countries {sorted(got)}, expected {sorted(want)}"
+    assert sorted(got) == sorted(want), f"{call} returned the countries {sorted(got)}, expected {expected(sorted(want))}"
     for country, value in want.items():
-        assert _same(got[country], value), f"{call}[{country!r}] is {got[country]!r}, expected {value}"
+        assert _same(got[country], value), f"{call}[{country!r}] is {got[country]!r}, expected {expected(value)}"
 
     orders, customers, products, noisy_customers, noisy_products = _shop(rng)
     call = ("revenue_by_country(<60 generated orders, some with unknown customers or products>, "
@@ -241,11 +248,12 @@ def test_revenue_by_country(student, rng):
     want = _expected_revenue(orders, customers, products)
     assert isinstance(got, dict), f"{call} should return a dict, got {type(got).__name__}: {got!r:.200}"
     assert sorted(got) == sorted(want), (
-        f"{call} returned the countries {sorted(got)}, expected {sorted(want)} (only orders whose customer and product are known count)"
+        f"{call} returned the countries {sorted(got)}, expected {expected(sorted(want))} (only orders whose customer and product are known count)"
     )
     for country, value in want.items():
         g = got[country]
+        too_large = isinstance(g, (int, float)) and g > value  # said in words, not the value
         assert isinstance(g, (int, float)) and math.isclose(g, value, rel_tol=1e-9, abs_tol=1e-6), (
-            f"{call}[{country!r}] is {g!r}, expected {value:.2f}"
-            + (" (larger than expected: duplicate lookup rows multiplied some orders)" if isinstance(g, (int, float)) and g > value else "")
+            f"{call}[{country!r}] is {g!r}, expected {expected(round(value, 2))}"
+            + (" (larger than expected: duplicate lookup rows multiplied some orders)" if too_large else "")
         )

@@ -3,7 +3,7 @@
 import json
 import math
 
-from gradient_grader import StudentError, points
+from gradient_grader import StudentError, expected, points, shows_expected
 
 
 def _short(text, limit=90):
@@ -23,12 +23,12 @@ def _same(got, want, path="the result"):
     if isinstance(want, float) and not isinstance(got, bool) and isinstance(got, (int, float)):
         if math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-9):
             return None
-        return f"{path} is {got!r}, expected {want!r}"
+        return f"{path} is {got!r}, expected {expected(want)}"
     if isinstance(want, dict):
         if not isinstance(got, dict):
             return f"{path} should be a dict/object, got {got!r:.200}"
         if set(got) != set(want):
-            return f"{path} has the keys {sorted(map(str, got))}, expected {sorted(want)}"
+            return f"{path} has the keys {sorted(map(str, got))}, expected {expected(sorted(want))}"
         for key in want:
             problem = _same(got[key], want[key], f"{path}[{key!r}]")
             if problem:
@@ -38,7 +38,7 @@ def _same(got, want, path="the result"):
         if not isinstance(got, list):
             return f"{path} should be a list, got {got!r:.200}"
         if len(got) != len(want):
-            return f"{path} has {len(got)} items, expected {len(want)}: got {got!r:.300}"
+            return f"{path} has {len(got)} items, expected {expected(len(want))}: got {got!r:.300}"
         for index, (a, b) in enumerate(zip(got, want)):
             problem = _same(a, b, f"{path}[{index}]")
             if problem:
@@ -47,9 +47,9 @@ def _same(got, want, path="the result"):
     if isinstance(want, int) and not isinstance(want, bool):
         if type(got) is int and got == want:
             return None
-        return f"{path} is {got!r}, expected the integer {want!r}"
+        return f"{path} is {got!r}, expected the integer {expected(want)}"
     if got != want or type(got) is not type(want):
-        return f"{path} is {got!r}, expected {want!r}"
+        return f"{path} is {got!r}, expected {expected(want)}"
     return None
 
 
@@ -79,6 +79,7 @@ def _load_json(text, call):
         ) from None
 
 
+@shows_expected
 @points(1)
 def test_parse_simple(student):
     text = "name,age,city\nAda,36,London\nAlan,41,Wilmslow\n"
@@ -125,12 +126,12 @@ def test_parse_quoting(student):
         {"id": "4", "title": "", "note": "a,b,c"},
     ]
     assert len(got) == len(want), (
-        f"{call} returned {len(got)} records, expected {len(want)}: got {got!r:.400} "
+        f"{call} returned {len(got)} records, expected {expected(len(want))}: got {got!r:.400} "
         "(commas and line breaks inside double quotes belong to the field; empty lines are skipped)"
     )
-    for index, (row, expected) in enumerate(zip(got, want)):
-        assert row == expected, (
-            f"{call}: record {index} is {row!r}, expected {expected!r} "
+    for index, (row, want_row) in enumerate(zip(got, want)):
+        assert row == want_row, (
+            f"{call}: record {index} is {row!r}, expected {expected(want_row)} "
             '(inside double quotes, "" stands for one " and commas/line breaks are part of the field)'
         )
 
@@ -138,15 +139,17 @@ def test_parse_quoting(student):
     call = f"parse_csv({text!r})"
     got = _records(student.parse_csv(text), call)
     want = [{"city": "Lyon", "amount": "3"}, {"city": "Paris, 5e", "amount": "4.5"}]
-    assert got == want, f"{call} returned {got!r}, expected {want!r} (lines may end with \\r\\n)"
+    assert got == want, f"{call} returned {got!r}, expected {expected(want)} (lines may end with \\r\\n)"
 
 
+@shows_expected
 @points(1)
 def test_parse_rejects_ragged_rows(student):
     for text in ("a,b,c\n1,2,3\n4,5\n", "a,b\n1,2\n3,4,5\n", 'a,b\n"1,2"\n'):
         _expect_value_error(lambda t=text: student.parse_csv(t), f"parse_csv({text!r})")
 
 
+@shows_expected
 @points(2)
 def test_summarize(student):
     records = [

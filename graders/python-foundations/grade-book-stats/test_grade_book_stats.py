@@ -2,7 +2,7 @@
 
 import math
 
-from gradient_grader import StudentError, points
+from gradient_grader import StudentError, expected, points, shows_expected
 
 LETTERS = ("A", "B", "C", "D", "F")
 
@@ -24,7 +24,7 @@ def _expected_averages(records):
 def _check_averages(got, want, call):
     assert isinstance(got, dict), f"{call} should return a dict, got {type(got).__name__}: {got!r}"
     assert set(got) == set(want), (
-        f"{call} returned averages for {sorted(got)!r}, expected exactly {sorted(want)!r}"
+        f"{call} returned averages for {sorted(got)!r}, expected exactly {expected(sorted(want))}"
     )
     for name, value in want.items():
         value_got = got[name]
@@ -32,7 +32,7 @@ def _check_averages(got, want, call):
             f"{call}: the average of {name!r} should be a number, got {value_got!r}"
         )
         assert math.isclose(value_got, value, rel_tol=1e-9, abs_tol=1e-9), (
-            f"{call}: the average of {name!r} is {value_got!r}, expected {value!r}"
+            f"{call}: the average of {name!r} is {value_got!r}, expected {expected(value)}"
         )
 
 
@@ -54,11 +54,11 @@ def _check_ranking(got, want, call, why=""):
     names_got = [name for name, _ in pairs]
     names_want = [name for name, _ in want]
     assert names_got == names_want, (
-        f"{call} returned {pairs!r}, expected {want!r}{why}"
+        f"{call} returned {pairs!r}, expected {expected(want)}{why}"
     )
     for (name, value_got), (_, value) in zip(pairs, want):
         assert isinstance(value_got, (int, float)) and math.isclose(value_got, value, rel_tol=1e-9), (
-            f"{call}: the average next to {name!r} is {value_got!r}, expected {value!r}"
+            f"{call}: the average next to {name!r} is {value_got!r}, expected {expected(value)}"
         )
 
 
@@ -109,6 +109,7 @@ def test_student_averages(student):
     )
 
 
+@shows_expected
 @points(1)
 def test_excused_scores_are_skipped(student):
     book = [
@@ -137,6 +138,7 @@ def test_excused_scores_are_skipped(student):
                    " (bo has no average, so bo is not ranked)")
 
 
+@shows_expected
 @points(2)
 def test_letter_grade_boundaries(student):
     cases = [
@@ -162,12 +164,12 @@ def test_grade_distribution(student):
     # maria 84.17 B, tom 67.625 D, lena 96.5 A, omar 56.17 F, ivo 80 B
     want = {"A": 1, "B": 2, "C": 0, "D": 1, "F": 1}
     assert isinstance(got, dict), f"{call} should return a dict, got {type(got).__name__}: {got!r}"
-    assert got == want, f"{call} returned {got!r}, expected {want!r} (every letter is a key, even with count 0)"
+    assert got == want, f"{call} returned {got!r}, expected {expected(want)} (every letter is a key, even with count 0)"
 
     call = "grade_distribution([])"
     got = student.grade_distribution([])
     want = {letter: 0 for letter in LETTERS}
-    assert got == want, f"{call} returned {got!r}, expected {want!r}"
+    assert got == want, f"{call} returned {got!r}, expected every letter with count 0"
 
 
 @points(2)
@@ -197,6 +199,7 @@ def test_top_students_ranking(student):
     assert got == [], f"{call} returned {got!r}, expected []"
 
 
+@shows_expected
 @points(2)
 def test_top_students_ties_at_cutoff(student):
     book = [

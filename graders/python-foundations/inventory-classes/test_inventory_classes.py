@@ -6,7 +6,7 @@ special methods, so `len(inv)` and `"apple" in inv` are checked by calling the s
 `__contains__` through the proxy's channel (see `_special`).
 """
 
-from gradient_grader import StudentError, points
+from gradient_grader import StudentError, points, shows_expected
 
 
 def _special(handle, name, *args):
@@ -67,6 +67,7 @@ def _make_stocked(student):
     return inv
 
 
+@shows_expected
 @points(2)
 def test_add_and_quantity(student):
     inv = student.Inventory()
@@ -103,6 +104,7 @@ def test_add_and_quantity(student):
     )
 
 
+@shows_expected
 @points(2)
 def test_len_and_contains(student):
     inv = student.Inventory()
@@ -127,6 +129,7 @@ def test_len_and_contains(student):
     assert got == 2, f"after {history}, len(inv) returned {got!r}, expected 2 (an item at quantity 0 is gone)"
 
 
+@shows_expected
 @points(2)
 def test_remove(student):
     inv = _make_stocked(student)
@@ -153,6 +156,7 @@ def test_remove(student):
     assert got == 1, f"adding 1 pear back after removing them all returned {got!r}, expected 1"
 
 
+@shows_expected
 @points(2)
 def test_remove_errors(student):
     inv = _make_stocked(student)
@@ -177,6 +181,7 @@ def test_remove_errors(student):
     assert got == 2, f"after removing all figs and a failed second remove, len(inv) returned {got!r}, expected 2"
 
 
+@shows_expected
 @points(1)
 def test_invalid_arguments(student):
     inv = _make_stocked(student)
@@ -207,6 +212,7 @@ def _name(cls):
     return bridge.request({"op": "getattr", "target": target, "name": "__name__"})
 
 
+@shows_expected
 @points(1)
 def test_exception_hierarchy(student):
     for name in ("UnknownItemError", "OutOfStockError", "CapacityError"):
@@ -222,6 +228,7 @@ def test_exception_hierarchy(student):
     )
 
 
+@shows_expected
 @points(2)
 def test_bounded_inventory(student):
     room = student.BoundedInventory(8)

@@ -8,7 +8,7 @@ proxy's channel (see `_special`).
 
 import math
 
-from gradient_grader import StudentError, points
+from gradient_grader import StudentError, points, shows_expected
 
 
 def _getattr_raw(handle, name):
@@ -45,6 +45,7 @@ def _describe(value):
     return f"{value!r} ({type(value).__name__})"
 
 
+@shows_expected
 @points(2)
 def test_parse_value_types(student):
     cases = [
@@ -65,6 +66,7 @@ def test_parse_value_types(student):
         _expect("ConfigError", lambda t=text: student.parse_value(t), f"parse_value({text!r})")
 
 
+@shows_expected
 @points(2)
 def test_parse_config(student):
     text = (
@@ -107,6 +109,7 @@ def test_parse_config(student):
     )
 
 
+@shows_expected
 @points(2)
 def test_errors_name_the_line(student):
     cases = [
@@ -127,6 +130,7 @@ def test_errors_name_the_line(student):
             " (a non-string is a programming error, not a config error)")
 
 
+@shows_expected
 @points(1)
 def test_required_keys(student):
     text = "name = run\nseed = 1\n"
@@ -143,6 +147,7 @@ def test_required_keys(student):
         )
 
 
+@shows_expected
 @points(1)
 def test_config_error_class(student):
     names = [_getattr_raw(cls, "__name__") for cls in student.ConfigError.mro()]
@@ -167,6 +172,7 @@ def test_config_error_class(student):
     )
 
 
+@shows_expected
 @points(2)
 def test_loader(student):
     loader = student.ConfigLoader(required=["name"])

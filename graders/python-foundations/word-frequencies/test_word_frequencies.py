@@ -6,7 +6,7 @@ the grader harness; values come back as plain built-ins. Pairs returned by
 are normalised to tuples before comparing.
 """
 
-from gradient_grader import StudentError, points
+from gradient_grader import StudentError, expected, points, shows_expected
 
 
 def _check_counts(got, call):
@@ -38,6 +38,7 @@ def _pairs(got, call):
     return pairs
 
 
+@shows_expected
 @points(1)
 def test_simple_sentence(student):
     text = "the cat and the hat"
@@ -52,6 +53,7 @@ def test_simple_sentence(student):
     assert got == want, f"{call} returned {got!r}, expected {want!r}"
 
 
+@shows_expected
 @points(2)
 def test_ignores_case(student):
     text = "The the THE tHe cat Cat"
@@ -77,7 +79,7 @@ def test_punctuation_digits_and_apostrophes(student):
     got = _check_counts(student.count_words(text), call)
     want = {"hello": 2, "world": 1, "again": 1, "it's": 1, "pm": 1, "well": 1, "known": 1, "x": 1}
     assert got == want, (
-        f"{call} returned {got!r}, expected {want!r} "
+        f"{call} returned {got!r}, expected {expected(want)} "
         "(punctuation, digits and spaces all separate words)"
     )
 
@@ -89,7 +91,7 @@ def test_punctuation_digits_and_apostrophes(student):
         "the": 1, "students": 1, "books": 1,
     }
     assert got == want, (
-        f"{call} returned {got!r}, expected {want!r} "
+        f"{call} returned {got!r}, expected {expected(want)} "
         "(an apostrophe belongs to a word only between two letters)"
     )
 
@@ -101,7 +103,7 @@ def test_ties_are_alphabetical(student):
     got = _pairs(student.top_words(text, 3), call)
     want = [("a", 2), ("b", 2), ("c", 1)]
     assert got == want, (
-        f"{call} returned {got!r}, expected {want!r} "
+        f"{call} returned {got!r}, expected {expected(want)} "
         "(highest count first; equal counts in alphabetical order, not in order of appearance)"
     )
 
@@ -110,11 +112,12 @@ def test_ties_are_alphabetical(student):
     got = _pairs(student.top_words(text, 4), call)
     want = [("apple", 2), ("fig", 2), ("pear", 2), ("kiwi", 1)]
     assert got == want, (
-        f"{call} returned {got!r}, expected {want!r} "
+        f"{call} returned {got!r}, expected {expected(want)} "
         "(highest count first; equal counts in alphabetical order)"
     )
 
 
+@shows_expected
 @points(1)
 def test_n_larger_than_vocabulary(student):
     text = "one two two three three three"
@@ -128,6 +131,7 @@ def test_n_larger_than_vocabulary(student):
         )
 
 
+@shows_expected
 @points(1)
 def test_empty_text(student):
     for text in ("", "   ", " ... 42 !? "):
@@ -140,6 +144,7 @@ def test_empty_text(student):
     assert got == [], f"{call} returned {got!r}, expected []"
 
 
+@shows_expected
 @points(1)
 def test_zero_and_negative_n(student):
     call = "top_words('a b c', 0)"

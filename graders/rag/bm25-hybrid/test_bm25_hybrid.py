@@ -3,7 +3,7 @@
 import math
 import re
 
-from gradient_grader import StudentError, assert_close, points
+from gradient_grader import StudentError, assert_close, points, shows_expected
 
 CORPUS = [
     "Solar panels convert sunlight into electricity.",
@@ -56,7 +56,7 @@ def _mm(xs):
 
 def _floats(got, call, n):
     assert isinstance(got, (list, tuple)), f"{call} should return a list of floats, got {type(got).__name__}: {got!r:.200}"
-    assert len(got) == n, f"{call} returned {len(got)} values, expected {n} (one per document): {got!r:.300}"
+    assert len(got) == n, f"{call} returned {len(got)} values, expected one per document: {got!r:.300}"
     return [float(x) for x in got]
 
 
@@ -69,6 +69,7 @@ def _raises_value_error(call, fn, *args, **kwargs):
         raise AssertionError(f"{call} returned {got!r:.200}, expected ValueError")
 
 
+@shows_expected
 @points(1)
 def test_tokenize(student):
     cases = {
@@ -89,7 +90,7 @@ def test_idf_with_plus_one(student):
     got = student.compute_idf(docs)
     assert isinstance(got, dict), f"{call} should return a dict, got {type(got).__name__}"
     want = _idf(docs)
-    assert set(got) == set(want), f"{call} has the terms {sorted(got)}, expected {sorted(want)}"
+    assert set(got) == set(want), f"{call} has the terms {sorted(got)}, expected every term of the documents, once"
     for term in sorted(want):
         assert_close(got[term], want[term], rtol=1e-9, atol=1e-9,
                      what=f"{call}[{term!r}] (n(t) counts documents, IDF = ln((N - n + 0.5)/(n + 0.5) + 1))")
@@ -125,6 +126,7 @@ def test_bm25_k1_and_b(student):
     assert list(got) == [], f"bm25_scores('x', []) returned {got!r}, expected []"
 
 
+@shows_expected
 @points(1)
 def test_minmax_edges(student):
     cases = [([2.0, 4.0, 3.0], [0.0, 1.0, 0.5]), ([5.0, 5.0], [0.0, 0.0]), ([7.0], [0.0]), ([], []),
@@ -152,6 +154,7 @@ def test_hybrid_scores(student):
     _raises_value_error("hybrid_scores('cat', CORPUS, dense, alpha=-0.1)", student.hybrid_scores, "cat", CORPUS, dense, alpha=-0.1)
 
 
+@shows_expected
 @points(1)
 def test_hybrid_search_order(student):
     docs = ["red apple", "green apple", "red car", "blue sky"]

@@ -5,7 +5,7 @@ import threading
 
 import numpy as np
 
-from gradient_grader import StudentError, assert_close, call_timeout, points
+from gradient_grader import StudentError, assert_close, call_timeout, expected, points, shows_expected
 
 DOCS = [
     "The cat curled up on the warm windowsill and fell asleep.",
@@ -114,6 +114,7 @@ def test_cosine_scores_normalises(student, rng):
     assert_close(got, [0.0, 0.0], what=call)
 
 
+@shows_expected
 @points(2)
 def test_top_k_ties_and_edges(student):
     scores = [0.5, 0.9, 0.5, 0.9, 0.1]
@@ -156,7 +157,7 @@ def test_search_ranks_documents(student):
         order = np.argsort(-scores, kind="stable")[:2]
         want = [(int(i), float(scores[i])) for i in order]
         assert [i for i, _ in got] == [i for i, _ in want], (
-            f"{call} returned indices {[i for i, _ in got]}, expected {[i for i, _ in want]} "
+            f"{call} returned indices {[i for i, _ in got]}, expected {expected([i for i, _ in want])} "
             f"(DOCS are: {DOCS!r:.400})"
         )
         assert_close([s for _, s in got], [s for _, s in want], atol=1e-4, what=f"the scores returned by {call}")

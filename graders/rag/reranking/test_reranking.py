@@ -1,6 +1,6 @@
 """Hidden grader for rag/reranking."""
 
-from gradient_grader import StudentError, assert_close, points
+from gradient_grader import StudentError, assert_close, expected, points, shows_expected
 
 
 def _raises_value_error(call, fn, *args, **kwargs):
@@ -25,10 +25,11 @@ def _check_ranked(got, want, call, hint=""):
     got = _pairs(got, call)
     ids = [i for i, _ in got]
     want_ids = [i for i, _ in want]
-    assert ids == want_ids, f"{call} returned the ids {ids}, expected {want_ids}. {hint}"
+    assert ids == want_ids, f"{call} returned the ids {ids}, expected {expected(want_ids)}. {hint}"
     assert_close([s for _, s in got], [s for _, s in want], rtol=1e-9, atol=1e-12, what=f"the scores of {call}")
 
 
+@shows_expected
 @points(2)
 def test_rerank_by_scores(student):
     candidates = ["d1", "d2", "d3", "d4", "d5"]
@@ -42,6 +43,7 @@ def test_rerank_by_scores(student):
     assert got == ["d4", "d2"], f"{call} returned {got!r}, expected ['d4', 'd2']"
 
 
+@shows_expected
 @points(2)
 def test_rerank_ties_duplicates_and_errors(student):
     candidates = ["zeta", "alpha", "mid", "beta", "alpha"]
@@ -62,6 +64,7 @@ def test_rerank_ties_duplicates_and_errors(student):
     _raises_value_error("rerank(['a'], {'a': 1.0}, top_n=-1)", student.rerank, ["a"], {"a": 1.0}, top_n=-1)
 
 
+@shows_expected
 @points(2)
 def test_feature_scores(student):
     cases = [
@@ -108,11 +111,12 @@ def test_rerank_with_features(student):
                   "Score = sum of weight * feature; ties (w9 and w1) keep the input order.")
     call = f"rerank_with_features({query!r}, passages, {{'early': 1.0}}, top_n=2)"
     got = _pairs(student.rerank_with_features(query, passages, {"early": 1.0}, top_n=2), call)
-    assert [i for i, _ in got] == ["s2", "s1"], f"{call} returned {got!r}, expected s2 then s1 (both 1.0; ties keep the input order)"
+    assert [i for i, _ in got] == ["s2", "s1"], f"{call} returned {got!r}, expected {expected(['s2', 's1'])} (ties keep the input order)"
     _raises_value_error("rerank_with_features(query, passages, {'overlapp': 1.0})", student.rerank_with_features,
                         query, passages, {"overlapp": 1.0})
 
 
+@shows_expected
 @points(2)
 def test_rrf_scores(student):
     rankings = [["a", "b", "c", "d"], ["c", "a", "e"], ["b", "c"]]
@@ -130,6 +134,7 @@ def test_rrf_scores(student):
                   "Equal scores are ordered by id.")
 
 
+@shows_expected
 @points(1)
 def test_rrf_duplicates_top_n_and_k(student):
     rankings = [["m", "m", "n"], ["n", "q"]]

@@ -2,7 +2,7 @@
 
 import math
 
-from gradient_grader import StudentError, assert_close, points
+from gradient_grader import StudentError, assert_close, points, shows_expected
 
 
 def _dcg(gains):
@@ -25,6 +25,7 @@ def _raises_value_error(call, fn, *args):
         raise AssertionError(f"{call} returned {got!r:.200}, expected ValueError")
 
 
+@shows_expected
 @points(2)
 def test_precision_and_recall(student):
     retrieved = ["d3", "d1", "d7", "d2", "d8", "d9"]
@@ -38,6 +39,7 @@ def test_precision_and_recall(student):
     assert_close(_num(student.recall_at_k(["a", "b"], [], 2), call), 0.0, what=call + " (no relevant ids: 0.0)")
 
 
+@shows_expected
 @points(1)
 def test_short_lists_and_repeats(student):
     call = "precision_at_k(['a', 'b'], {'a', 'b'}, 5)"
@@ -54,6 +56,7 @@ def test_short_lists_and_repeats(student):
     assert_close(_num(student.precision_at_k([], {"a"}, 3), call), 0.0, what=call)
 
 
+@shows_expected
 @points(1)
 def test_reciprocal_rank(student):
     cases = [
@@ -69,6 +72,7 @@ def test_reciprocal_rank(student):
                      what=call + " (positions start at 1; no cut-off)")
 
 
+@shows_expected
 @points(2)
 def test_ndcg_binary(student):
     grades = {"a": 1, "b": 1, "c": 1}
@@ -88,6 +92,7 @@ def test_ndcg_binary(student):
                  what=call + " (IDCG is 0, so nDCG is 0.0)")
 
 
+@shows_expected
 @points(2)
 def test_ndcg_graded_and_ideal_from_judgements(student):
     grades = {"d1": 2, "d2": 1, "d9": 3, "d5": 0}
@@ -107,6 +112,7 @@ def test_ndcg_graded_and_ideal_from_judgements(student):
                  what=call + " (a repeated id gains nothing)")
 
 
+@shows_expected
 @points(2)
 def test_evaluate(student):
     run = {

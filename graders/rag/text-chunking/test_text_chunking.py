@@ -2,7 +2,7 @@
 
 import re
 
-from gradient_grader import StudentError, points
+from gradient_grader import StudentError, points, shows_expected
 
 # ---------------------------------------------------------------- an independent oracle for larger inputs
 
@@ -66,6 +66,7 @@ def _expect_value_error(call_text, fn, *args, **kwargs):
 # ---------------------------------------------------------------- tests
 
 
+@shows_expected
 @points(2)
 def test_chars_basic_offsets(student):
     text = "The quick brown fox jumps."
@@ -79,6 +80,7 @@ def test_chars_basic_offsets(student):
     _compare(student.chunk_by_chars(text, 4), want, call, "With overlap 0 the chunks simply tile the text.")
 
 
+@shows_expected
 @points(2)
 def test_chars_stopping_rule(student):
     text = "abcdefghij"
@@ -97,6 +99,7 @@ def test_chars_stopping_rule(student):
     _compare(student.chunk_by_chars(text, 50, 10), want, call, "A text shorter than size is one chunk.")
 
 
+@shows_expected
 @points(1)
 def test_parameter_errors(student):
     _expect_value_error("chunk_by_chars('abcdef', size=3, overlap=3)", student.chunk_by_chars, "abcdef", 3, 3)
@@ -107,6 +110,7 @@ def test_parameter_errors(student):
     _expect_value_error("chunk_by_sentences('A. B.', size=1, overlap=1)", student.chunk_by_sentences, "A. B.", 1, 1)
 
 
+@shows_expected
 @points(2)
 def test_words_keep_original_spacing(student):
     text = "one two  three\nfour five"
@@ -121,6 +125,7 @@ def test_words_keep_original_spacing(student):
              "Chunks start at the first character of their first word and end after their last word.")
 
 
+@shows_expected
 @points(2)
 def test_sentence_spans(student):
     cases = [
@@ -142,6 +147,7 @@ def test_sentence_spans(student):
         )
 
 
+@shows_expected
 @points(2)
 def test_sentence_chunks_with_overlap(student):
     text = "A b. C d! E f? G"
@@ -160,6 +166,7 @@ def test_sentence_chunks_with_overlap(student):
              "Windows of 3 sentences moving by 2; stop after the window that holds the last sentence.")
 
 
+@shows_expected
 @points(1)
 def test_ids_and_empty_text(student):
     text = "alpha beta gamma delta epsilon"

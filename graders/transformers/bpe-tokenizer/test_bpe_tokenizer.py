@@ -3,7 +3,7 @@
 import random
 from collections import Counter
 
-from gradient_grader import StudentError, points
+from gradient_grader import StudentError, expected, points, shows_expected
 
 
 def _merge(ids, pair, new_id):
@@ -60,10 +60,13 @@ def _compare_merges(got, want, call, hint=""):
     if got == want:
         return
     first = next((k for k, (g, w) in enumerate(zip(got, want)) if g != w), min(len(got), len(want)))
+    more = " ..." if len(want) > first + 3 else ""
+    want_first = want[first] if first < len(want) else "nothing"
     raise AssertionError(
-        f"{call} returned {len(got)} merges, expected {len(want)}; the first difference is merge #{first}: "
-        f"got {got[first] if first < len(got) else 'nothing'}, expected {want[first] if first < len(want) else 'nothing'}"
-        f"{hint}. Expected merges: {want[:first + 3]}{' ...' if len(want) > first + 3 else ''}"
+        f"{call} returned {len(got)} merges, expected {expected(len(want))}; the first difference is merge #{first}: "
+        f"got {got[first] if first < len(got) else 'nothing'}, "
+        f"expected {expected(want_first)}"
+        f"{hint}. Expected merges: {expected(want[:first + 3])}{more}"
     )
 
 
@@ -79,6 +82,7 @@ def _story(seed, n_words):
     return "".join(out)
 
 
+@shows_expected
 @points(2)
 def test_small_text(student):
     for text, size in (("abababcab", 260), ("the cat sat on the mat", 262), ("banana bandana", 265)):
@@ -87,6 +91,7 @@ def test_small_text(student):
         _compare_merges(got, _train(text, size), call)
 
 
+@shows_expected
 @points(2)
 def test_ties_go_to_the_smallest_pair(student):
     for text, size in (("xyxyabab", 258), ("zzqq mm zzqq mm", 259), ("dcdcbaba", 260)):
@@ -97,6 +102,7 @@ def test_ties_go_to_the_smallest_pair(student):
                         "as min() orders tuples, not the one seen first)")
 
 
+@shows_expected
 @points(1)
 def test_stops_early_and_checks_vocab_size(student):
     for text, size in (("abcdef", 300), ("abcabc", 300), ("", 260), ("x", 257), ("hello", 256)):
@@ -112,6 +118,7 @@ def test_stops_early_and_checks_vocab_size(student):
         raise AssertionError(f"{call} should raise ValueError (vocab_size must be at least 256)")
 
 
+@shows_expected
 @points(1)
 def test_runs_of_one_byte(student):
     for text, size in (("aaaaa", 260), ("aaaaaaaa", 260), ("aaab aaab", 262)):
@@ -141,8 +148,8 @@ def test_encode_vocab_and_round_trip(student):
         call = f"encode({text!r}, <40 merges learned from a hidden text>)"
         got = student.encode(text, merges)
         want = _encode(text, merges)
-        assert isinstance(got, list) and got == want, f"{call} returned {got!r}, expected {want!r}"
-        call = f"decode({want!r}, <the same merges>)"
+        assert isinstance(got, list) and got == want, f"{call} returned {got!r}, expected {expected(want)}"
+        call = f"decode(<the ids that encode({text!r}) gives>, <the same merges>)"
         back = student.decode(want, merges)
         assert back == text, f"{call} returned {back!r}, expected {text!r}"
     table = student.vocab(merges)
@@ -152,7 +159,7 @@ def test_encode_vocab_and_round_trip(student):
     )
     wrong = [k for k in want if table[k] != want[k]]
     assert not wrong, (
-        f"vocab(<40 merges>)[{wrong[0]}] is {table[wrong[0]]!r}, expected {want[wrong[0]]!r}"
+        f"vocab(<40 merges>)[{wrong[0]}] is {table[wrong[0]]!r}, expected {expected(want[wrong[0]])}"
     )
     bad = b"\xe6\x97"  # half of a three-byte character
     call = f"decode({list(bad)}, [])"

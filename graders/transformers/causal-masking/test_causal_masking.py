@@ -5,7 +5,7 @@ import math
 import numpy as np
 import torch
 
-from gradient_grader import StudentError, assert_close, points
+from gradient_grader import StudentError, assert_close, points, shows_expected
 
 
 def _expected_causal(q_len, k_len):
@@ -34,6 +34,7 @@ def _reference_softmax(scores, mask):
     return weights.masked_fill(~mask, 0.0)
 
 
+@shows_expected
 @points(2)
 def test_causal_mask_square(student):
     for n in (1, 4, 7):
@@ -44,6 +45,7 @@ def test_causal_mask_square(student):
     _check_mask(_as_bool_array(student.causal_mask(3, 3), call, (3, 3)), _expected_causal(3, 3), call)
 
 
+@shows_expected
 @points(1)
 def test_causal_mask_with_cache(student):
     for q_len, k_len in ((2, 5), (1, 6), (3, 4)):
@@ -60,6 +62,7 @@ def test_causal_mask_with_cache(student):
         raise AssertionError(f"{call} should raise ValueError (k_len < q_len)")
 
 
+@shows_expected
 @points(1)
 def test_padding_mask(student):
     lengths = [3, 0, 5, 1]
@@ -71,6 +74,7 @@ def test_padding_mask(student):
     _check_mask(got, np.array([[j < n for j in range(6)] for n in (2, 6)]), call)
 
 
+@shows_expected
 @points(2)
 def test_combine_masks(student):
     lengths = [4, 2, 0]

@@ -7,7 +7,7 @@ from torch.nn.MultiheadAttention loaded with the same weights.
 import torch
 from torch import nn
 
-from gradient_grader import StudentError, assert_close, points
+from gradient_grader import StudentError, assert_close, points, shows_expected
 
 NAMES = ("q_proj", "k_proj", "v_proj", "out_proj")
 
@@ -78,6 +78,7 @@ def _compare(model, ref, call, query, key, value, student_mask=None, **torch_kwa
                  what=f"{call}: output (compared with nn.MultiheadAttention)")
 
 
+@shows_expected
 @points(1)
 def test_layers_and_shapes(student):
     call = "MultiHeadAttention(32, 4)"
@@ -146,7 +147,10 @@ def test_without_bias(student):
     call = "MultiHeadAttention(16, 2, bias=False)"
     keys = set(student.MultiHeadAttention(16, 2, bias=False).state_dict())
     want = {f"{n}.weight" for n in NAMES}
-    assert keys == want, f"{call}.state_dict() has the keys {sorted(keys)}, expected {sorted(want)}"
+    assert keys == want, (
+        f"{call}.state_dict() has the keys {sorted(keys)}, expected only the .weight of q_proj, k_proj, v_proj "
+        "and out_proj (no biases)"
+    )
     gen = torch.Generator().manual_seed(14)
     model, ref, call = _build(student, 16, 2, bias=False, seed=9)
     x = torch.randn(2, 4, 16, generator=gen)

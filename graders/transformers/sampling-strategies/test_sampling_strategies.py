@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from gradient_grader import StudentError, assert_close, call_timeout, points
+from gradient_grader import StudentError, assert_close, call_timeout, expected, points, shows_expected
 
 
 def _top_k(logits, k):
@@ -87,7 +87,7 @@ def test_top_k(student, rng):
         assert isinstance(got, torch.Tensor) and tuple(got.shape) == (4, 9), f"{call} should return a (4, 9) tensor"
         kept, want_kept = torch.isfinite(got), torch.isfinite(want)
         assert torch.equal(kept, want_kept), (
-            f"{call} kept {kept.sum(-1).tolist()} tokens per row, expected {want_kept.sum(-1).tolist()}"
+            f"{call} kept {kept.sum(-1).tolist()} tokens per row, expected {expected(want_kept.sum(-1).tolist())}"
         )
         assert torch.equal(got[kept], logits[kept]), f"{call}: the kept logits must keep their values"
         _check_probs(student, logits, "logits (4, 9)", top_k=k)
@@ -96,11 +96,12 @@ def test_top_k(student, rng):
         call = f"top_k_filter({tie.tolist()}, {k})"
         got = student.top_k_filter(tie, k)
         assert torch.equal(torch.isfinite(got), torch.isfinite(_top_k(tie, k))), (
-            f"{call} returned {got.tolist()}, expected {_top_k(tie, k).tolist()} "
+            f"{call} returned {got.tolist()}, expected {expected(_top_k(tie, k).tolist())} "
             "(entries equal to the k-th largest value are kept)"
         )
 
 
+@shows_expected
 @points(2)
 def test_top_p(student, rng):
     base = torch.log(torch.tensor([0.5, 0.3, 0.15, 0.05], dtype=torch.float64))
@@ -138,7 +139,7 @@ def test_greedy(student, rng):
     got = student.sample(logits, temperature=0)
     want = torch.argmax(logits, dim=-1)
     assert isinstance(got, torch.Tensor) and tuple(got.shape) == (2, 3), f"{call} should return a (2, 3) tensor"
-    assert torch.equal(got.long(), want), f"{call} returned {got.tolist()}, expected the argmax {want.tolist()}"
+    assert torch.equal(got.long(), want), f"{call} returned {got.tolist()}, expected the argmax {expected(want.tolist())}"
     _check_probs(student, logits, "logits (2, 3, 10)", temperature=0)
 
 
@@ -155,7 +156,7 @@ def test_seeded_samples_are_exact(student, rng):
         assert got.dtype == torch.long, f"{call} returned dtype {got.dtype}, expected torch.long"
         assert tuple(got.shape) == (4,), f"{call} returned shape {tuple(got.shape)}, expected (4,)"
         assert torch.equal(got, want), (
-            f"{call} returned {got.tolist()}, expected {want.tolist()} (follow the procedure exactly: "
+            f"{call} returned {got.tolist()}, expected {expected(want.tolist())} (follow the procedure exactly: "
             "torch.Generator().manual_seed(seed) and one torch.multinomial(probs.reshape(-1, V), num_samples=1, "
             "generator=generator) call)"
         )
@@ -163,13 +164,14 @@ def test_seeded_samples_are_exact(student, rng):
     call = "sample(logits (2, 3, 6), seed=5)"
     got = student.sample(grid, seed=5)
     assert tuple(got.shape) == (2, 3) and torch.equal(got, _sample(grid, seed=5)), (
-        f"{call} returned {got.tolist()}, expected {_sample(grid, seed=5).tolist()}"
+        f"{call} returned {got.tolist()}, expected {expected(_sample(grid, seed=5).tolist())}"
     )
     single = _logits(rng, 8)
     got = student.sample(single, seed=3)
     # A 0-d tensor crosses the grader's wire as shape (1,), so both shapes are accepted here.
     assert isinstance(got, torch.Tensor) and got.numel() == 1 and int(got.reshape(-1)[0]) == int(_sample(single, seed=3)), (
-        f"sample(logits (8,), seed=3) returned {got!r}, expected tensor({int(_sample(single, seed=3))}) (a 0-d tensor)"
+        f"sample(logits (8,), seed=3) returned {got!r}, expected tensor({expected(int(_sample(single, seed=3)))}) "
+        "(a 0-d tensor)"
     )
 
 
@@ -186,6 +188,7 @@ def test_sample_frequencies(student):
         want = _probs(logits, **kwargs).numpy()
         worst = int(np.argmax(np.abs(counts - want)))
         assert abs(counts[worst] - want[worst]) < 0.015, (
-            f"{call}: token {worst} was drawn with frequency {counts[worst]:.4f}, expected about {want[worst]:.4f} "
-            f"(all frequencies: {np.round(counts, 3).tolist()}, expected {np.round(want, 3).tolist()})"
+            f"{call}: token {worst} was drawn with frequency {counts[worst]:.4f}, "
+            f"expected about {expected(round(float(want[worst]), 4))} "
+            f"(all frequencies: {np.round(counts, 3).tolist()}, expected {expected(np.round(want, 3).tolist())})"
         )

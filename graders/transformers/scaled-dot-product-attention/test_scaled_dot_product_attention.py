@@ -6,7 +6,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from gradient_grader import assert_close, points
+from gradient_grader import assert_close, points, shows_expected
 
 
 def _tensor(rng, *shape, dtype=torch.float64, scale=1.0):
@@ -88,9 +88,9 @@ def test_attention_with_batch_and_heads(student, rng):
         call = f"scaled_dot_product_attention(q {q_shape}, k {k_shape}, v {v_shape})"
         out, weights = _pair(student.scaled_dot_product_attention(q, k, v), call)
         want_out = F.scaled_dot_product_attention(q, k, v)
-        want_w_shape = q_shape[:-1] + (k_shape[-2],)
-        assert tuple(weights.shape) == want_w_shape, (
-            f"{call}: weights have shape {tuple(weights.shape)}, expected {want_w_shape} "
+        weights_shape = q_shape[:-1] + (k_shape[-2],)
+        assert tuple(weights.shape) == weights_shape, (
+            f"{call}: weights have shape {tuple(weights.shape)}, expected {weights_shape} "
             "(transpose only the last two dimensions of k)"
         )
         assert tuple(out.shape) == tuple(want_out.shape), (
@@ -100,6 +100,7 @@ def test_attention_with_batch_and_heads(student, rng):
                      what=f"{call}: output (compared with torch.nn.functional.scaled_dot_product_attention)")
 
 
+@shows_expected
 @points(1)
 def test_scale_is_sqrt_of_key_size(student):
     d = 64
