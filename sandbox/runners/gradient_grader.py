@@ -333,3 +333,97 @@ class AppClient:
 
     def post(self, path: str, *, json: Any = None) -> dict[str, Any]:
         return self.request("POST", path, json=json)
+
+
+# Hidden evaluation data of leaderboard challenges. graders/ is public, so a seed written there hides nothing:
+# hidden data come from hidden_seed(), which mixes in the deployment's secret, and are sent to the student box
+# once per run through send_hidden_once(), so no model can record them on a first pass and replay them later.
+
+
+T = TypeVar("T")
+
+
+class HiddenInputsResent(AssertionError):
+    """A grader tried to send hidden evaluation inputs to the student box a second time in one run."""
+
+
+def hidden_seed(name: str) -> int:
+    """A seed for hidden evaluation data that only this deployment can reproduce: HMAC-SHA256 of ``name`` keyed
+    with grader_secret(), as a 128-bit int (``numpy.random.default_rng`` and ``random.Random`` take it). The same
+    secret and name give the same seed on every run (regrades agree); another secret gives unrelated data. Put
+    the exercise's slug and the set's role in ``name`` ("classical-ml/digits-challenge:test"). With no secret
+    (some unit tests) the key is empty and the seed is public: a deployment always has one."""
+    import hashlib
+    import hmac
+
+    digest = hmac.new(grader_secret().encode(), str(name).encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:16], "big")
+
+
+_hidden_sent: dict[str, Any] = {"run": None, "names": {}, "contents": {}}
+
+
+def _fingerprint(value: Any) -> str:
+    """A digest of a value's content: the same arrays, lists, strings and numbers give the same digest whether
+    they are sent as numpy arrays or lists, so a resend cannot hide under another name or container type."""
+    import hashlib
+
+    digest = hashlib.sha256()
+
+    def feed(item: Any) -> None:
+        if hasattr(item, "detach"):  # a torch tensor
+            item = item.detach().cpu().numpy()
+        if hasattr(item, "dtype") and hasattr(item, "shape") and hasattr(item, "tolist"):  # numpy
+            item = item.tolist()
+        if isinstance(item, list | tuple):
+            digest.update(b"[%d" % len(item))
+            for element in item:
+                feed(element)
+        elif isinstance(item, dict):
+            digest.update(b"{%d" % len(item))
+            for key in sorted(item, key=repr):
+                feed(key)
+                feed(item[key])
+        elif isinstance(item, str):
+            data = item.encode("utf-8", "surrogatepass")
+            digest.update(b"s%d:" % len(data) + data)
+        elif isinstance(item, bytes | bytearray):
+            digest.update(b"b%d:" % len(item) + bytes(item))
+        elif isinstance(item, bool) or item is None:
+            digest.update(repr(item).encode())
+        elif isinstance(item, float) or (isinstance(item, int) and abs(item) < 2**53):
+            digest.update(b"n" + repr(float(item)).encode() + b";")  # 1 and 1.0 alike, as arrays convert
+        elif isinstance(item, int):
+            digest.update(b"i" + repr(item).encode() + b";")
+        else:
+            data = repr(item).encode("utf-8", "surrogatepass")
+            digest.update(b"r%d:" % len(data) + data)
+
+    feed(value)
+    return digest.hexdigest()
+
+
+def send_hidden_once(name: str, inputs: T) -> T:
+    """Hidden evaluation inputs, handed to a call into student code at most once per run:
+
+        got = student.train_and_predict(X_train, y_train, send_hidden_once("test images", X_test))
+
+    Returns ``inputs`` unchanged the first time. A second send in the same run, under the same ``name`` or with
+    the same content under another name, raises HiddenInputsResent: the test fails with a clear message instead
+    of giving the student's code a second look at data it may have recorded (a retry after a failed first
+    pass). Keep the student's answer, or the first failure, and reuse it in the other tests."""
+    state = _hidden_sent
+    if state["run"] is not _bridge:  # a new run (one grader box grades one run; a harness may connect again)
+        state.update(run=_bridge, names={}, contents={})
+    key = str(name)
+    content = _fingerprint(inputs)
+    first = key if key in state["names"] else state["contents"].get(content)
+    if first is not None:
+        raise HiddenInputsResent(
+            f"The hidden evaluation inputs {key!r} were already sent to your code once in this run "
+            f"(as {first!r}); hidden inputs are never sent twice, so they are not scored again. "
+            "The first attempt's result stands: see the first failing test."
+        )
+    state["names"][key] = key
+    state["contents"][content] = key
+    return inputs

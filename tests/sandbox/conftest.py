@@ -130,6 +130,7 @@ class Grade:
         notes: tuple[str, ...] = (),
         grader_dir: Path = ATTACK_GRADER,
         ours: bool = False,
+        grader_secret: str = "",
     ) -> Outcome:
         """``ours=True`` only for a test of a failure on our side (a broken grader): every other run of the
         suite is a submission's doing, which must never end as an uncharged infrastructure_error."""
@@ -145,6 +146,7 @@ class Grade:
             declared_tests=declared_tests(grader_dir),
             limits=limits or SMALL_LIMITS,
             notes=notes,
+            grader_secret=grader_secret,
         )
         try:
             if self.pool is None:

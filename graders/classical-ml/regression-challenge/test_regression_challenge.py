@@ -1,9 +1,12 @@
 """Hidden grader for classical-ml/regression-challenge (a leaderboard exercise).
 
-The house data are generated here from a hidden seed: only X_train, y_train and X_test are sent to the
-student box, the test prices never leave the grader. The test rows are split (fixed seed) into a public and
-a private half; the RMSE of each is recorded for the leaderboard and points are awarded on the public half.
-The student's function is called once and its answer reused by every test.
+The house data are generated here: the training houses from the public TRAIN_SEED, the test houses from
+``hidden_seed``, which mixes in the deployment's grader secret (graders/ is public, so a seed written here
+would let anyone regenerate the test prices). Only X_train, y_train and X_test are sent to the student box,
+X_test once (``send_hidden_once``); the test prices never leave the grader. The test rows are split (fixed
+seed) into a public and a private half; the RMSE of each is recorded for the leaderboard and points are
+awarded on the public half. The student's function is called once and its answer (or its first failure)
+reused by every test.
 
 The practice file shipped with the starter (houses_practice.csv) was drawn by the same `make_houses` with
 PRACTICE_SEED, a different seed, so it shows the kind of data without revealing the hidden rows.
@@ -11,9 +14,10 @@ PRACTICE_SEED, a different seed, so it shows the kind of data without revealing 
 
 import numpy as np
 
-from gradient_grader import StudentError, call_timeout, points, record_metric
+from gradient_grader import StudentError, call_timeout, hidden_seed, points, record_metric, send_hidden_once
 
-HIDDEN_SEED = 81234577
+TRAIN_SEED = 81234577
+HIDDEN = "classical-ml/regression-challenge:test"  # the name of the hidden test set's seed
 HALF_SEED = 5309
 PRACTICE_SEED = 2024
 N_TRAIN = 1800
@@ -48,14 +52,16 @@ def make_houses(n, seed):
 
 
 def split():
-    X, y = make_houses(N_TRAIN + N_TEST, HIDDEN_SEED)
+    X_train, y_train = make_houses(N_TRAIN, TRAIN_SEED)
+    X_test, y_test = make_houses(N_TEST, hidden_seed(HIDDEN))
     order = np.random.default_rng(HALF_SEED).permutation(N_TEST)
     half = N_TEST // 2
-    return X[:N_TRAIN], y[:N_TRAIN], X[N_TRAIN:], y[N_TRAIN:], order[:half], order[half:]
+    return X_train, y_train, X_test, y_test, order[:half], order[half:]
 
 
 def predictions(student):
-    """The student's predicted prices for the test rows (checked), computed once."""
+    """The student's predicted prices for the test rows (checked), computed once: the hidden houses are sent
+    once."""
     if "error" in _cache:
         raise AssertionError(_cache["error"])
     if "pred" in _cache:
@@ -63,7 +69,7 @@ def predictions(student):
     X_train, y_train, X_test, y_test, public, private = split()
     try:
         with call_timeout(60):
-            got = student.train_and_predict(X_train, y_train, X_test)
+            got = student.train_and_predict(X_train, y_train, send_hidden_once(HIDDEN, X_test))
         pred = check_predictions(got, len(X_test), len(X_train))
     except (AssertionError, StudentError) as error:
         _cache["error"] = str(error)

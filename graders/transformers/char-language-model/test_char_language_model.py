@@ -1,8 +1,12 @@
 """Hidden grader for transformers/char-language-model (leaderboard: val_loss, lower is better).
 
 The training text is the public train.txt of the starter (regenerated here from seed 0). The evaluation
-texts come from the same story generator with other seeds and never leave this box: the student's model is
-asked for next-character distributions one position at a time, so no target is sent before it is scored.
+passages come from the same story generator, each from its own ``hidden_seed`` (which mixes in the
+deployment's grader secret: graders/ is public, so a seed written here would let anyone regenerate them), and
+their targets never leave this box: the student's model is asked for next-character distributions one
+position at a time, so no target is sent before it is scored. Each hidden context is sent once per run
+(``send_hidden_once``): a model that fails on purpose after seeing the passages must not get a second pass
+in which it replays them. The first pass's result, or its failure, is reused by every test.
 """
 
 import math
@@ -10,7 +14,7 @@ import random
 
 import numpy as np
 
-from gradient_grader import call_timeout, points, record_metric
+from gradient_grader import StudentError, call_timeout, hidden_seed, points, record_metric, send_hidden_once
 
 ALPHABET = "\n !',.?abcdefghijklmnopqrstuvwxyz"
 
@@ -91,16 +95,24 @@ def make_text(seed, n_chars):
 
 
 TRAIN_SEED, TRAIN_CHARS = 0, 40000
-PARTS = {"public": 1001, "private": 2002}
-N_PASSAGES, WIDTH, START = 32, 64, 16
+PARTS = ("public", "private")
+HIDDEN = "transformers/char-language-model:{part}:{index}"  # the names of the hidden passages' seeds
+N_PASSAGES, WIDTH, START = 64, 64, 16
+PER_CALL = 32  # contexts in one call (the README promises at most 32)
 FLOOR = 1e-8
 INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
 _STATE = {}
 
 
-def _passages(seed):
-    text = make_text(seed, N_PASSAGES * WIDTH)
-    return [text[i * WIDTH:(i + 1) * WIDTH] for i in range(N_PASSAGES)]
+def _passages(part):
+    """N_PASSAGES hidden passages of WIDTH characters, each cut from its own short story at an offset that
+    its secret seed picks (so a passage may start in the middle of a word, as in a longer text)."""
+    passages = []
+    for index in range(N_PASSAGES):
+        seed = hidden_seed(HIDDEN.format(part=part, index=index))
+        start = seed % (3 * WIDTH)
+        passages.append(make_text(seed, start + 2 * WIDTH)[start:start + WIDTH])
+    return passages
 
 
 def _check_rows(probs, contexts, call):
@@ -127,21 +139,38 @@ def _model(student):
     return _STATE["model"]
 
 
-def _val_loss(student, part):
-    if "losses" not in _STATE:
-        model = _model(student)
-        losses = {}
-        for name, seed in PARTS.items():
-            passages = _passages(seed)
-            total, count = 0.0, 0
-            for t in range(START, WIDTH):
-                contexts = [p[:t] for p in passages]
-                call = f"model.next_char_probs(<{len(contexts)} hidden contexts of {t} characters>)"
-                arr = _check_rows(model.next_char_probs(contexts), contexts, call)
-                for row, passage in zip(arr, passages):
+def _score_hidden_passages(model):
+    """val_loss of the model on each part's hidden passages; every hidden context is sent once."""
+    losses = {}
+    for part in PARTS:
+        passages = _passages(part)
+        total, count = 0.0, 0
+        for t in range(START, WIDTH):
+            for first in range(0, N_PASSAGES, PER_CALL):
+                group = passages[first:first + PER_CALL]
+                contexts = [p[:t] for p in group]
+                call = f"model.next_char_probs(<{len(contexts)} hidden {part} contexts of {t} characters>)"
+                name = f"{part} passages {first + 1}-{first + len(group)}, first {t} characters"
+                sent = send_hidden_once(name, contexts)
+                arr = _check_rows(model.next_char_probs(sent), contexts, call)
+                for row, passage in zip(arr, group):
                     total -= math.log(max(float(row[INDEX[passage[t]]]), FLOOR))
                     count += 1
-            losses[name] = total / count
+        losses[part] = total / count
+    return losses
+
+
+def _val_loss(student, part):
+    if "error" in _STATE:
+        raise AssertionError(_STATE["error"])
+    if "losses" not in _STATE:
+        model = _model(student)
+        try:
+            losses = _score_hidden_passages(model)
+        except (AssertionError, StudentError) as error:
+            # No second pass: the hidden passages were (partly) shown to the model, so a retry could replay them.
+            _STATE["error"] = f"val_loss could not be measured, the hidden texts are scored once per run: {error}"
+            raise
         for name, value in losses.items():
             record_metric("val_loss", value, part=name)
         _STATE["losses"] = losses
