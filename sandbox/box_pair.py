@@ -10,6 +10,7 @@ for one run only and removed after it, so nothing carries over from one submissi
 
 from __future__ import annotations
 
+import os
 import select
 import shutil
 import socket
@@ -56,7 +57,13 @@ class BoxPair:
         sock_path = self.dir / role / "chan.sock"
         sock_path.unlink(missing_ok=True)
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(str(sock_path))
+        # Bound through a descriptor of its folder: the address that the box's end of the connection shows in
+        # the box's /proc/net/unix is then /proc/self/fd/N/chan.sock, not the work folder and the run name.
+        folder = os.open(sock_path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            listener.bind(f"/proc/self/fd/{folder}/chan.sock")
+        finally:
+            os.close(folder)
         sock_path.chmod(0o666)
         listener.listen(1)
         self.listeners[role] = listener

@@ -16,6 +16,19 @@ wait, only CPU (measured with ``scripts/bench``; see the README's benchmark sect
 stay privileged in it (``net.ipv4.ip_unprivileged_port_start``, which Docker lowers to 0 by default).
 
 Under gVisor (``SANDBOX_RUNTIME=runsc``) every box keeps a namespace of its own.
+
+Kernel surface: core dumps are off (``core`` 0, soft and hard); system calls pass only through our seccomp
+allowlist, ``sandbox/seccomp.json`` (the README's "Kernel surface" says what it holds and how to extend it).
+What a box can read about the host (measured, and checked by tests/sandbox/test_kernel_surface.py): the
+cgroup paths show "/" (a cgroup namespace of its own, not ``/docker/<id>``), /proc/net/unix shows the
+worker's sockets as ``/proc/self/fd/N/chan.sock`` (sandbox.box_pair binds them through a descriptor of the
+folder), and /etc/resolv.conf names 127.0.0.1, not the host's name servers. What remains is
+/proc/self/mountinfo: it gives the source path of every mount, and no engine option hides it (a masked path
+is a bind mount over one file, and /proc/self is a different directory in every process): the overlay's
+``/var/lib/docker/overlay2/<layer>`` paths, the box's own folder as mounted at /box/in
+(``<SANDBOX_WORK_DIR>/<run name>/student`` for a cold run, ``pool-<host>-<pid>-<n>`` for a warm one), and
+``/var/lib/docker/containers/<grader box id>/`` for /etc/hosts, /etc/hostname and /etc/resolv.conf. None of
+it is a secret or reachable from a box (no engine socket, no network). gVisor shows no host path at all.
 """
 
 from __future__ import annotations
@@ -29,6 +42,30 @@ from docker.types import DeviceRequest, LogConfig, Ulimit
 
 from sandbox.engine import runtime
 from sandbox.spec import GradingJob, Limits
+
+SECCOMP_FILE = Path(__file__).with_name("seccomp.json")
+
+
+def _seccomp_text(path: Path) -> str:
+    """The profile as the engine takes it (``seccomp=<JSON text>``): compact, with sorted keys, so that the
+    same file always gives the same text (``pair_key`` hashes the create options)."""
+    profile = json.loads(path.read_text())
+    if profile.get("defaultAction") != "SCMP_ACT_ERRNO" or not profile.get("syscalls"):
+        raise ValueError(f"{path} must be an allowlist: defaultAction SCMP_ACT_ERRNO and some allowed calls")
+    return json.dumps(profile, sort_keys=True, separators=(",", ":"))
+
+
+# Our own seccomp allowlist (sandbox/README.md, "Kernel surface"): what the runners, Python, numpy, torch,
+# scikit-learn and pandas call; every other system call fails with EPERM (clone3 with ENOSYS).
+SECCOMP_PROFILE = _seccomp_text(SECCOMP_FILE)
+NO_CORE_DUMPS = Ulimit(name="core", soft=0, hard=0)
+
+
+def _seccomp_options() -> list[str]:
+    """Our profile under runc. gVisor answers system calls in its own kernel and, by default, ignores a
+    container's profile; with ``--oci-seccomp`` (runsc 20221219) it applies the profile but not its per-call
+    errno, so clone3 failed with EPERM instead of ENOSYS and glibc could not start threads. So none there."""
+    return [] if runtime() == "runsc" else [f"seccomp={SECCOMP_PROFILE}"]
 
 STUDENT_UID = "65534:65534"
 GRADER_UID = "65532:65532"
@@ -72,6 +109,7 @@ def _join_network(options: dict[str, Any], container_id: str | None) -> None:
     if container_id is not None and shared_network_namespaces():
         options["network_mode"] = f"container:{container_id}"
         options.pop("hostname")  # the engine refuses one with a shared network namespace: it is the other's
+        options.pop("dns")  # likewise: the box reads the other's /etc/resolv.conf
 
 
 def _common(limits: Limits, role: str) -> dict[str, Any]:
@@ -79,11 +117,14 @@ def _common(limits: Limits, role: str) -> dict[str, Any]:
         "network_mode": "none",
         "read_only": True,
         "cap_drop": ["ALL"],
-        "security_opt": ["no-new-privileges"],
+        "security_opt": ["no-new-privileges", *_seccomp_options()],
+        "cgroupns": "private",  # /proc/self/cgroup and the cgroup mounts show "/", not the container's id
+        "ulimits": [NO_CORE_DUMPS],
         "init": True,
         "runtime": runtime(),
         "working_dir": "/work",
         "hostname": "sandbox",
+        "dns": ["127.0.0.1"],  # not the host's name servers (there is no network to reach them anyway)
         "log_config": LogConfig(type="json-file", config={"max-size": f"{limits.output_kb}k", "max-file": "1"}),
         "labels": {"gradient.box": role},
     }
@@ -113,6 +154,7 @@ def student_box(
             "/work": f"rw,nosuid,nodev,size={limits.tmpfs_mb}m,uid=65534,gid=65534,mode=0700",
         },
         ulimits=[
+            NO_CORE_DUMPS,
             Ulimit(name="nofile", soft=limits.nofile, hard=limits.nofile),
             Ulimit(name="fsize", soft=file_bytes, hard=file_bytes),
             Ulimit(name="cpu", soft=limits.cpu_s, hard=limits.cpu_s),

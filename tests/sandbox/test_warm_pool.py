@@ -149,7 +149,7 @@ threading.Thread(target=_serve, args=(5555,), daemon=True).start()
 if os.fork() == 0:  # a detached child, meant to outlive the run
     os.setsid()
     _serve(5556)
-print("LISTENING " + os.readlink("/proc/self/ns/net"), flush=True)
+print("LISTENING", flush=True)
 '''
 
 PROBE_LOOPBACK = HONEST + '''
@@ -174,11 +174,9 @@ def _sockets():
             rows += [line.split() for line in handle.read().splitlines()[1:]]
     return rows
 
-import os
 print("FACTS=" + json.dumps({
     "refused": [_refused(5555), _refused(5556)],
     "tcp_before_probing": [row[1:4] for row in _SEEN_AT_IMPORT],
-    "netns": os.readlink("/proc/self/ns/net"),
 }), flush=True)
 '''
 
@@ -198,12 +196,11 @@ def test_each_run_has_a_network_namespace_of_its_own_and_nothing_reaches_the_nex
         grader, student = seen.boxes["grader"], seen.boxes["student"]
         assert grader["HostConfig"]["NetworkMode"] == "none"  # a namespace made for this run
         assert student["HostConfig"]["NetworkMode"] == f"container:{grader['Id']}"  # shared with its grader only
+    # (Not the namespaces' inode numbers: the kernel reuses one as soon as the first run's namespace is gone.)
     listened, probed = seen_runs[0][1], seen_runs[1][1]
-    assert "LISTENING net:[" in listened.student_output
-    first_netns = listened.student_output.split("LISTENING ")[1].split()[0]
+    assert "LISTENING" in listened.student_output
     line = next(x for x in probed.student_output.splitlines() if x.startswith("FACTS="))
     facts = json.loads(line[len("FACTS="):])
-    assert facts["netns"] != first_netns
     assert facts["refused"] == [True, True]
     assert facts["tcp_before_probing"] == []  # no listener, no connection, no TIME_WAIT from the first run
 
