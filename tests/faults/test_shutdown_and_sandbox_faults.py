@@ -138,8 +138,11 @@ def test_sigterm_to_every_worker_process_hands_the_run_back(
 
     successor = worker_group.start("fault-sigterm-all-next", fault_env)
     wait_for(lambda: is_final(run) or _lapsed(run), 60, "the run to end or its lease to lapse")
-    if not is_final(run):
-        assert services.runs_sweep()["requeued"] >= 1  # what beat does every minute
+    if not is_final(run) and _lapsed(run):
+        # What beat does every minute. The redelivered message can also reach the successor only after the lease
+        # lapsed, and the successor then claims the run itself (the sweep finds nothing to do): either way the run
+        # is graded once, by its second delivery.
+        services.runs_sweep()
     wait_for(lambda: is_final(run), 90, "the handed-back run to be graded")
     worker_group.stop(successor)
     assert_graded_once(run, deliveries=2)
