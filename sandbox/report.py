@@ -25,7 +25,7 @@ class ReportCollector:
     def add(self, message: dict[str, Any]) -> None:
         name, outcome, text = message.get("name"), message.get("outcome"), message.get("message", "")
         if type(name) is not str or name not in self.declared:
-            self.problems.append(f"the grader reported an undeclared test {clean_text(str(name)[:100])!r}")
+            self.problems.append(f"the grader reported an undeclared test {clean_text(str(name), 100, keep='start')!r}")
             return
         if name in self.results:
             self.problems.append(f"the grader reported {name} twice")

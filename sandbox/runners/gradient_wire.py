@@ -107,24 +107,25 @@ class Channel:
 
 
 _STRUCTURE = b"[{,:"
-_KEEP_STRUCTURE = bytes(b for b in range(256) if b not in b'"[{,:')  # bytes.translate deletes these
+_ALL_BUT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[{,:')  # what bytes.translate deletes
 _SKELETON_STRING = re.compile(rb'"[^"]*"')
 
 
-def count_values(payload: bytes) -> int:
+def count_values(payload: bytes, limit: int = MAX_VALUES) -> int:
     """An upper bound on the JSON values ``json.loads(payload)`` would build, counted on the bytes.
 
     Every value but the first starts a container or follows a comma or a colon, so one plus the count of
     ``[ { , :`` outside strings bounds them, and a frame shorter than the limit needs no counting (each
     value takes a byte). Counted in C over the bytes: first every such byte, strings included (enough for
     almost every honest frame); only where that is over the limit, exactly, on a skeleton of the frame that
-    keeps quotes and structure (escaped quotes and backslashes removed first, so the quotes left pair up)."""
-    if len(payload) <= MAX_VALUES:
+    keeps quotes and structure (escaped quotes and backslashes removed first, so the quotes left pair up).
+    The cheap bounds are returned as they are while they are within ``limit``."""
+    if len(payload) <= limit:
         return len(payload)
     rough = 1 + sum(payload.count(bytes([mark])) for mark in _STRUCTURE)
-    if rough <= MAX_VALUES:
+    if rough <= limit:
         return rough
-    skeleton = payload.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _KEEP_STRUCTURE)
+    skeleton = payload.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _ALL_BUT_STRUCTURE)
     # Two strings are always apart by a comma or a colon, so '""' is a string with no structure inside.
     skeleton = skeleton.replace(b'""', b"")
     inside = sum(match.end() - match.start() - 2 for match in _SKELETON_STRING.finditer(skeleton))
@@ -134,7 +135,7 @@ def count_values(payload: bytes) -> int:
 def parse_message(payload: bytes, *, max_values: int = MAX_VALUES) -> dict[str, Any]:
     """One frame as a dict, refusing before parsing a frame that would build more than ``max_values``
     values (memory) and, through ``json``'s own recursion limit, one nested deeper than about 1000."""
-    values = count_values(payload)
+    values = count_values(payload, max_values)
     if values > max_values:
         raise WireError(f"a frame holds {values} values, more than the limit of {max_values}")
     try:
