@@ -25,6 +25,7 @@ import docker.errors
 from sandbox.boxes import GRADER_TESTS, grader_box, student_box
 from sandbox.output import OutputWatcher
 from sandbox.runners import gradient_wire as wire
+from sandbox.runners.gradient_wire import Op
 from sandbox.spec import GradingJob
 
 ROLES = ("student", "grader")
@@ -38,6 +39,7 @@ class PairNotReady(Exception):
 @dataclass
 class BoxPair:
     dir: Path
+    runtime: str  # the boxes' OCI runtime (SandboxConfig.runtime)
     containers: dict[str, Any] = field(default_factory=dict)  # "student", "grader" -> container
     channels: dict[str, wire.Channel] = field(default_factory=dict)
     watchers: list[OutputWatcher] = field(default_factory=list)
@@ -71,7 +73,7 @@ class BoxPair:
     def create_student(self, client: Any, tag: str, job: GradingJob, name: str, key: str = "student") -> Any:
         """Create (not start) a student box in the grader box's network namespace, its output watched."""
         command, options = student_box(
-            job, name=name, inbox=self.dir / "student", grader_id=self.containers["grader"].id
+            job, name=name, inbox=self.dir / "student", grader_id=self.containers["grader"].id, runtime=self.runtime
         )
         container = client.containers.create(tag, command, **options)
         self.containers[key] = container
@@ -85,7 +87,7 @@ class BoxPair:
         self.create_student(client, tag, job, name, key).start()
 
     def create_grader(self, client: Any, tag: str, job: GradingJob, name: str) -> Any:
-        command, options = grader_box(job, name=name, inbox=self.dir / "grader")
+        command, options = grader_box(job, name=name, inbox=self.dir / "grader", runtime=self.runtime)
         self.containers["grader"] = client.containers.create(tag, command, **options)
         return self.containers["grader"]
 
@@ -106,7 +108,7 @@ class BoxPair:
             hello = channel.recv(deadline=deadline)
         except wire.WireError as exc:
             raise PairNotReady(f"the {role} box did not get ready ({exc})") from exc
-        if hello.get("op") != "warm":
+        if hello.get("op") != Op.WARM:
             raise PairNotReady(f"the {role} box said {hello.get('op')!r} instead of 'warm'")
         return channel
 
@@ -157,8 +159,8 @@ class BoxPair:
 
     def go(self, job: GradingJob) -> None:
         """Both boxes start at once: the grader collects its tests while the submission loads."""
-        self.channels["student"].send({"op": "go", "module": job.module})
-        self.channels["grader"].send({"op": "go", "tests": GRADER_TESTS, "secret": job.grader_secret})
+        self.channels["student"].send({"op": Op.GO, "module": job.module})
+        self.channels["grader"].send({"op": Op.GO, "tests": GRADER_TESTS, "secret": job.grader_secret})
 
     # ------------------------------------------------------------------ the end
 

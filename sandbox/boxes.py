@@ -15,7 +15,7 @@ reach another run. The warm pool starts pairs ahead of time, so making the names
 wait, only CPU (measured with ``scripts/bench``; see the README's benchmark section). Ports below 1024
 stay privileged in it (``net.ipv4.ip_unprivileged_port_start``, which Docker lowers to 0 by default).
 
-Under gVisor (``SANDBOX_RUNTIME=runsc``) every box keeps a namespace of its own.
+Under gVisor (``SANDBOX_RUNTIME=runsc``: ``runtime``, from ``SandboxConfig.runtime``) every box keeps a namespace of its own.
 
 Kernel surface: core dumps are off (``core`` 0, soft and hard); system calls pass only through our seccomp
 allowlist, ``sandbox/seccomp.json`` (the README's "Kernel surface" says what it holds and how to extend it).
@@ -40,7 +40,6 @@ from typing import Any
 
 from docker.types import DeviceRequest, LogConfig, Ulimit
 
-from sandbox.engine import runtime
 from sandbox.spec import GradingJob, Limits
 
 SECCOMP_FILE = Path(__file__).with_name("seccomp.json")
@@ -61,11 +60,11 @@ SECCOMP_PROFILE = _seccomp_text(SECCOMP_FILE)
 NO_CORE_DUMPS = Ulimit(name="core", soft=0, hard=0)
 
 
-def _seccomp_options() -> list[str]:
+def _seccomp_options(runtime: str) -> list[str]:
     """Our profile under runc. gVisor answers system calls in its own kernel and, by default, ignores a
     container's profile; with ``--oci-seccomp`` (runsc 20221219) it applies the profile but not its per-call
     errno, so clone3 failed with EPERM instead of ENOSYS and glibc could not start threads. So none there."""
-    return [] if runtime() == "runsc" else [f"seccomp={SECCOMP_PROFILE}"]
+    return [] if runtime == "runsc" else [f"seccomp={SECCOMP_PROFILE}"]
 
 STUDENT_UID = "65534:65534"
 GRADER_UID = "65532:65532"
@@ -85,13 +84,13 @@ def run_containers(client: Any, run_name: str) -> list[Any]:
     return [c for c in found if c.name.startswith(prefix)]  # the engine's name filter matches substrings
 
 
-def pair_key(job: GradingJob, tag: str) -> str:
-    """Two jobs with the same key can use the same kind of box pair: same image, limits, devices, preloads.
-    (Names and folders differ per pair and are left out.)"""
+def pair_key(job: GradingJob, tag: str, runtime: str) -> str:
+    """Two jobs with the same key can use the same kind of box pair: same image, runtime, limits, devices,
+    preloads. (Names and folders differ per pair and are left out.)"""
     parts = []
     for command, options in (
-        student_box(job, name="", inbox=Path("/"), grader_id="-"),
-        grader_box(job, name="", inbox=Path("/")),
+        student_box(job, name="", inbox=Path("/"), grader_id="-", runtime=runtime),
+        grader_box(job, name="", inbox=Path("/"), runtime=runtime),
     ):
         options = {k: v for k, v in options.items() if k not in ("name", "volumes")}
         parts.append([command, options])
@@ -99,29 +98,29 @@ def pair_key(job: GradingJob, tag: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def shared_network_namespaces() -> bool:
+def shared_network_namespaces(runtime: str) -> bool:
     """Whether boxes may join another box's network namespace: yes under runc; gVisor (runsc) gives each box
     a kernel of its own, so there every box keeps its own ``--network none``."""
-    return runtime() == "runc"
+    return runtime == "runc"
 
 
-def _join_network(options: dict[str, Any], container_id: str | None) -> None:
-    if container_id is not None and shared_network_namespaces():
+def _join_network(options: dict[str, Any], container_id: str | None, runtime: str) -> None:
+    if container_id is not None and shared_network_namespaces(runtime):
         options["network_mode"] = f"container:{container_id}"
         options.pop("hostname")  # the engine refuses one with a shared network namespace: it is the other's
         options.pop("dns")  # likewise: the box reads the other's /etc/resolv.conf
 
 
-def _common(limits: Limits, role: str) -> dict[str, Any]:
+def _common(limits: Limits, role: str, runtime: str) -> dict[str, Any]:
     return {
         "network_mode": "none",
         "read_only": True,
         "cap_drop": ["ALL"],
-        "security_opt": ["no-new-privileges", *_seccomp_options()],
+        "security_opt": ["no-new-privileges", *_seccomp_options(runtime)],
         "cgroupns": "private",  # /proc/self/cgroup and the cgroup mounts show "/", not the container's id
         "ulimits": [NO_CORE_DUMPS],
         "init": True,
-        "runtime": runtime(),
+        "runtime": runtime,
         "working_dir": "/work",
         "hostname": "sandbox",
         "dns": ["127.0.0.1"],  # not the host's name servers (there is no network to reach them anyway)
@@ -131,7 +130,7 @@ def _common(limits: Limits, role: str) -> dict[str, Any]:
 
 
 def student_box(
-    job: GradingJob, *, name: str, inbox: Path, grader_id: str
+    job: GradingJob, *, name: str, inbox: Path, grader_id: str, runtime: str
 ) -> tuple[list[str], dict[str, Any]]:
     """(command, create options) of a student box that mounts ``inbox`` (the submission and its socket).
 
@@ -139,8 +138,8 @@ def student_box(
     limits = job.limits
     megabytes = limits.memory_mb
     file_bytes = limits.fsize_mb * 1024 * 1024
-    options = _common(limits, "student")
-    _join_network(options, grader_id)
+    options = _common(limits, "student", runtime)
+    _join_network(options, grader_id, runtime)
     options.update(
         name=name,
         user=STUDENT_UID,
@@ -179,10 +178,10 @@ def student_box(
     return command, options
 
 
-def grader_box(job: GradingJob, *, name: str, inbox: Path) -> tuple[list[str], dict[str, Any]]:
+def grader_box(job: GradingJob, *, name: str, inbox: Path, runtime: str) -> tuple[list[str], dict[str, Any]]:
     """(command, create options) of the grader box that mounts ``inbox`` (the hidden tests and its socket).
     Its network namespace is the run's (see "Network namespaces" at the top)."""
-    options = _common(job.limits, "grader")
+    options = _common(job.limits, "grader", runtime)
     options.update(
         name=name,
         user=GRADER_UID,

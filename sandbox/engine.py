@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
-import os
+from typing import Any
 
+from sandbox.config import DEFAULT_DOCKER_TIMEOUT_S
 from sandbox.errors import SandboxUnavailable
 
 NO_ENGINE = (
@@ -15,20 +16,17 @@ NO_ENGINE = (
 
 
 @functools.cache
-def docker_client():  # type: ignore[no-untyped-def]
+def docker_client(timeout_s: int = DEFAULT_DOCKER_TIMEOUT_S) -> Any:
+    """A client of the engine that DOCKER_HOST names (the docker SDK's own setting), one per request timeout
+    (``SandboxConfig.docker_timeout_s``)."""
     import docker
     import docker.errors
     import requests.exceptions
 
     try:
-        client = docker.from_env(timeout=int(os.environ.get("SANDBOX_DOCKER_TIMEOUT", "60")))
+        client = docker.from_env(timeout=timeout_s)
         client.ping()
     except (docker.errors.DockerException, requests.exceptions.RequestException, OSError) as exc:
         docker_client.cache_clear()
         raise SandboxUnavailable(NO_ENGINE.format(reason=str(exc).splitlines()[0][:200])) from exc
     return client
-
-
-def runtime() -> str:
-    """The OCI runtime of the boxes: runc by default; runsc (gVisor) where registered with the engine."""
-    return os.environ.get("SANDBOX_RUNTIME", "runc")

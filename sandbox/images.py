@@ -8,6 +8,11 @@ inputs did not change is never rebuilt.
 
     python -m sandbox.images build [NAME ...]    # build what is missing (all specs by default)
     python -m sandbox.images list                # the tag each spec has now and whether it exists
+
+Only this build and ``sandbox.ensure_images`` (for commands an operator runs) ever build: a worker's
+``run_job`` finds its image or fails with :class:`ImageMissing`. The tags' prefix and the prebuilt images
+named by ``SANDBOX_IMAGE_<NAME>`` come from :class:`SandboxConfig`; the build alone reads
+``GRADIENT_CACHE_DIR`` (wheelhouse, build lock) and ``SANDBOX_DEBIAN_MIRROR`` here.
 """
 
 from __future__ import annotations
@@ -25,11 +30,15 @@ import sys
 import tarfile
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
-from sandbox.errors import SandboxUnavailable
+from sandbox.config import SandboxConfig
+from sandbox.errors import ImageMissing, SandboxUnavailable
+
+Log = Callable[[str], None]
 
 RECIPE_VERSION = 1  # bump when the build steps below change in a way the inputs don't show
 PYTHON_VERSION = "3.11"  # Debian bookworm's python3; the wheelhouse is fetched for it
@@ -74,10 +83,6 @@ SPECS: dict[str, ImageSpec] = {
 }
 
 
-def image_prefix() -> str:
-    return os.environ.get("SANDBOX_IMAGE_PREFIX", "gradient-sandbox")
-
-
 def cache_dir() -> Path:
     default = Path(__file__).resolve().parent.parent / ".cache"
     return Path(os.environ.get("GRADIENT_CACHE_DIR", default))
@@ -87,17 +92,24 @@ def _digest(data: object) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def base_tag(spec: ImageSpec) -> str:
-    return f"{image_prefix()}-{spec.name}-base:{_digest([RECIPE_VERSION, PYTHON_VERSION, asdict(spec)])}"
+def _config(config: SandboxConfig | None) -> SandboxConfig:
+    """The given config; None (tests, one-off scripts) reads the environment now."""
+    return SandboxConfig.from_env() if config is None else config
+
+
+def base_tag(spec: ImageSpec, config: SandboxConfig | None = None) -> str:
+    prefix = _config(config).image_prefix
+    return f"{prefix}-{spec.name}-base:{_digest([RECIPE_VERSION, PYTHON_VERSION, asdict(spec)])}"
 
 
 def runner_digest() -> str:
     return _digest({name: (RUNNERS_DIR / name).read_text() for name in RUNNER_FILES})
 
 
-def image_tag(spec_name: str) -> str:
+def image_tag(spec_name: str, config: SandboxConfig | None = None) -> str:
+    config = _config(config)
     spec = _spec(spec_name)
-    return f"{image_prefix()}-{spec.name}:{_digest([base_tag(spec), runner_digest()])}"
+    return f"{config.image_prefix}-{spec.name}:{_digest([base_tag(spec, config), runner_digest()])}"
 
 
 def _spec(name: str) -> ImageSpec:
@@ -107,49 +119,51 @@ def _spec(name: str) -> ImageSpec:
         raise SandboxUnavailable(f"unknown sandbox image {name!r}; known: {', '.join(SPECS)}") from None
 
 
-def _client():  # type: ignore[no-untyped-def]
+def _client(config: SandboxConfig | None = None) -> Any:
     from sandbox.engine import docker_client
 
-    return docker_client()
+    return docker_client(_config(config).docker_timeout_s)
 
 
-def image_exists(tag: str) -> bool:
+def image_exists(tag: str, config: SandboxConfig | None = None) -> bool:
     import docker.errors
 
     try:
-        _client().images.get(tag)
+        _client(config).images.get(tag)
         return True
     except docker.errors.ImageNotFound:
         return False
 
 
-def ensure_image(spec_name: str, *, build: bool = True, log=print) -> str:  # type: ignore[no-untyped-def]
-    """The tag of the spec's image, building what is missing (or failing clearly when ``build`` is off).
+def ensure_image(spec_name: str, *, config: SandboxConfig, build: bool = False, log: Log = print) -> str:
+    """The tag of the spec's image. Missing, it is built with ``build=True`` (``python -m sandbox.images
+    build``, ``sandbox.ensure_images``), and otherwise :class:`ImageMissing` names the command that builds it:
+    a worker's run never builds.
 
-    ``SANDBOX_IMAGE_<NAME>`` (e.g. ``SANDBOX_IMAGE_PYTHON``) names a prebuilt image to use as it is, such as
-    one built from deploy/sandbox.Dockerfile in production; it is never built here.
+    ``SANDBOX_IMAGE_<NAME>`` (``config.image_overrides``, e.g. ``SANDBOX_IMAGE_PYTHON``) names a prebuilt
+    image to use as it is, such as one built from deploy/sandbox.Dockerfile in production; never built here.
     """
-    override = os.environ.get(f"SANDBOX_IMAGE_{spec_name.upper()}")
+    override = config.image_overrides.get(spec_name)
     if override:
-        if image_exists(override):
+        if override in _known_present or image_exists(override, config):
+            _known_present.add(override)
             return override
-        raise SandboxUnavailable(f"the sandbox image {override} (SANDBOX_IMAGE_{spec_name.upper()}) is not on this engine")
-    tag = image_tag(spec_name)
-    if tag in _known_present or image_exists(tag):
+        raise ImageMissing(spec_name, override, variable=f"SANDBOX_IMAGE_{spec_name.upper()}")
+    tag = image_tag(spec_name, config)
+    if tag in _known_present or image_exists(tag, config):
         _known_present.add(tag)
         return tag
     if not build:
-        raise SandboxUnavailable(
-            f"the sandbox image {tag} is not built; run `python -m sandbox.images build {spec_name}`"
-        )
+        raise ImageMissing(spec_name, tag)
     with _build_lock():  # one build at a time, across threads and processes; the others wait and reuse it
-        if image_exists(tag):
+        if image_exists(tag, config):
             return tag
         spec = _spec(spec_name)
-        base = base_tag(spec)
-        if not image_exists(base):
-            _build_base(spec, base, log)
-        _build_runner_layer(base, tag, log)
+        base = base_tag(spec, config)
+        client = _client(config)
+        if not image_exists(base, config):
+            _build_base(client, spec, base, log)
+        _build_runner_layer(client, base, tag, log)
     _known_present.add(tag)
     return tag
 
@@ -174,7 +188,7 @@ def _build_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _run(cmd: list[str], log, *, required: bool = True) -> None:  # type: ignore[no-untyped-def]
+def _run(cmd: list[str], log: Log, *, required: bool = True) -> None:
     log("  $ " + " ".join(cmd[:6]) + (" ..." if len(cmd) > 6 else ""))
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if result.returncode != 0 and not required:
@@ -183,7 +197,7 @@ def _run(cmd: list[str], log, *, required: bool = True) -> None:  # type: ignore
         raise SandboxUnavailable(f"image build step failed: {' '.join(cmd[:4])}\n{result.stderr[-3000:]}")
 
 
-def _wheelhouse(spec: ImageSpec, log) -> Path:  # type: ignore[no-untyped-def]
+def _wheelhouse(spec: ImageSpec, log: Log) -> Path:
     target = cache_dir() / "wheels" / _digest([PYTHON_VERSION, spec.requirements])
     marker = target / ".complete"
     if marker.exists():
@@ -200,7 +214,7 @@ def _wheelhouse(spec: ImageSpec, log) -> Path:  # type: ignore[no-untyped-def]
     return target
 
 
-def _debootstrap(spec: ImageSpec, rootfs: Path, log) -> None:  # type: ignore[no-untyped-def]
+def _debootstrap(spec: ImageSpec, rootfs: Path, log: Log) -> None:
     if shutil.which("debootstrap") is None:
         raise SandboxUnavailable("debootstrap is not installed (apt-get install debootstrap); scripts/ensure-docker does it")
     log(f"debootstrap {spec.suite} ({', '.join(spec.debian_packages)}) into {rootfs} (about a minute)")
@@ -211,7 +225,7 @@ def _debootstrap(spec: ImageSpec, rootfs: Path, log) -> None:  # type: ignore[no
     )
 
 
-def _build_base(spec: ImageSpec, tag: str, log) -> None:  # type: ignore[no-untyped-def]
+def _build_base(client: Any, spec: ImageSpec, tag: str, log: Log) -> None:
     wheels = _wheelhouse(spec, log)
     work = Path(tempfile.mkdtemp(prefix=f"gradient-image-{spec.name}-", dir=cache_dir()))
     rootfs = work / "rootfs"
@@ -237,7 +251,7 @@ def _build_base(spec: ImageSpec, tag: str, log) -> None:  # type: ignore[no-unty
         _run(["tar", "-C", str(rootfs), "--numeric-owner", "-cf", str(archive), "."], log)
         repository, version = tag.rsplit(":", 1)
         log(f"importing {tag}")
-        _client().api.import_image_from_file(
+        client.api.import_image_from_file(
             str(archive),
             repository=repository,
             tag=version,
@@ -253,7 +267,7 @@ def _build_base(spec: ImageSpec, tag: str, log) -> None:  # type: ignore[no-unty
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _build_runner_layer(base: str, tag: str, log) -> None:  # type: ignore[no-untyped-def]
+def _build_runner_layer(client: Any, base: str, tag: str, log: Log) -> None:
     log(f"adding the runners: {tag}")
     context = io.BytesIO()
     with tarfile.open(fileobj=context, mode="w") as tar:
@@ -269,19 +283,19 @@ def _build_runner_layer(base: str, tag: str, log) -> None:  # type: ignore[no-un
             tar.addfile(info, io.BytesIO(data))
     context.seek(0)
     repository, version = tag.rsplit(":", 1)
-    _client().images.build(fileobj=context, custom_context=True, tag=tag, rm=True, forcerm=True, pull=False)
-    _prune_old_runner_layers(repository, keep=version, log=log)
+    client.images.build(fileobj=context, custom_context=True, tag=tag, rm=True, forcerm=True, pull=False)
+    _prune_old_runner_layers(client, repository, keep=version, log=log)
 
 
-def _prune_old_runner_layers(repository: str, *, keep: str, log) -> None:  # type: ignore[no-untyped-def]
+def _prune_old_runner_layers(client: Any, repository: str, *, keep: str, log: Log) -> None:
     """Older runner layers of this image are never used again; their base stays."""
     import docker.errors
 
-    for image in _client().images.list(name=repository):
+    for image in client.images.list(name=repository):
         for old_tag in image.tags:
             if old_tag.startswith(f"{repository}:") and old_tag != f"{repository}:{keep}":
                 try:
-                    _client().images.remove(old_tag, noprune=False)
+                    client.images.remove(old_tag, noprune=False)
                     log(f"removed the old {old_tag}")
                 except docker.errors.APIError:
                     pass  # still in use by a box: it goes next time
@@ -295,14 +309,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("list", help="show each spec's current tag")
     args = parser.parse_args(argv)
     try:
+        config = SandboxConfig.from_env()
         if args.command == "build":
             for name in args.names:
-                print(f"{name}: {ensure_image(name)}")
+                print(f"{name}: {ensure_image(name, config=config, build=True)}")
         else:
             for name in SPECS:
-                tag = image_tag(name)
-                print(f"{name}: {tag} ({'built' if image_exists(tag) else 'missing'})")
-    except SandboxUnavailable as exc:
+                tag = config.image_overrides.get(name) or image_tag(name, config)
+                print(f"{name}: {tag} ({'built' if image_exists(tag, config) else 'missing'})")
+    except (SandboxUnavailable, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 import ast
 import functools
+import threading
 from pathlib import Path
+
+# CPython 3.11's ast.parse keeps the depth of the tree it is building in the interpreter, shared by all
+# threads: two parses at once can fail with "SystemError: AST constructor recursion depth mismatch"
+# (python/cpython#106905). check_exercises checks exercises in threads, so every parse goes through here.
+_PARSE_LOCK = threading.Lock()
+
+
+def parse_python(source: str, filename: str = "<unknown>") -> ast.Module:
+    """``ast.parse``, one thread at a time (see _PARSE_LOCK)."""
+    with _PARSE_LOCK:
+        return ast.parse(source, filename=filename)
 
 
 class GraderDefinitionError(ValueError):
@@ -27,7 +39,7 @@ def declared_tests(grader_dir: Path) -> dict[str, int]:
     if not files:
         raise GraderDefinitionError(f"{grader_dir} has no test_*.py file")
     for path in files:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        tree = parse_python(path.read_text(encoding="utf-8"), filename=str(path))
         for node in tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
                 if node.name in tests:
@@ -68,7 +80,7 @@ PRELOADABLE = ("numpy", "pandas", "scipy", "sklearn", "torch")
 def _preloads(grader_dir: str, stamp: tuple[tuple[str, int, int], ...]) -> tuple[str, ...]:
     found: set[str] = set()
     for name, _, _ in stamp:
-        tree = ast.parse((Path(grader_dir) / name).read_text(encoding="utf-8"))
+        tree = parse_python((Path(grader_dir) / name).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 found.update(alias.name.split(".")[0] for alias in node.names)

@@ -29,10 +29,11 @@ from collections import Counter, OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from itertools import count
-from typing import Any
+from pathlib import Path
 
 from sandbox.box_pair import BoxPair, remove_by_force
 from sandbox.boxes import container_name
+from sandbox.config import SandboxConfig
 from sandbox.engine import docker_client
 from sandbox.spec import GradingJob
 
@@ -50,16 +51,21 @@ def owner_id() -> str:
 
 
 class WarmPool:
+    """``WarmPool(config, per_key=..., idle_s=...)``: pairs are started in ``config.work_dir`` with
+    ``config.runtime``. Removes the orphans of dead workers on this host when created (needs the engine:
+    raises :class:`SandboxUnavailable` without one)."""
+
     def __init__(
         self,
+        config: SandboxConfig,
         *,
-        work_root: Any,
         per_key: int = 1,
         max_keys: int = 3,
         idle_s: float = 300.0,
         refill_on_use: bool = True,
     ) -> None:
-        self.work_root = work_root
+        self.config = config
+        self.work_root = config.work_dir
         self.per_key, self.max_keys, self.idle_s = per_key, max_keys, max(1.0, idle_s)
         self.refill_on_use = refill_on_use  # False: hold only the pairs asked for with refill()
         self.owner = owner_id()
@@ -70,7 +76,7 @@ class WarmPool:
         self.stats: Counter[str] = Counter()  # "taken" (a run used a warm pair), "missed" (it started its own)
         self.in_use = 0  # pairs handed out and not yet given back
         self.closed = threading.Event()
-        remove_orphans(work_root)
+        remove_orphans(config)
         self.janitor = threading.Thread(target=self._expire_loop, name="warm-pool-janitor", daemon=True)
         self.janitor.start()
 
@@ -149,10 +155,11 @@ class WarmPool:
 
     def _start(self, job: GradingJob, tag: str) -> BoxPair:
         name = f"{POOL_PREFIX}{self.owner}-{next(self.numbers)}"
-        pair = BoxPair(self.work_root() / name)
+        pair = BoxPair(self.work_root / name, runtime=self.config.runtime)
         try:
             names = {role: container_name(name, role) for role in ("student", "grader")}
-            pair.start(docker_client(), tag, job, names, deadline=time.monotonic() + WARM_TIMEOUT_S)
+            client = docker_client(self.config.docker_timeout_s)
+            pair.start(client, tag, job, names, deadline=time.monotonic() + WARM_TIMEOUT_S)
         except BaseException:
             pair.remove()
             raise
@@ -189,10 +196,10 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def remove_orphans(work_root: Any) -> int:
+def remove_orphans(config: SandboxConfig) -> int:
     """Remove pool boxes and folders whose worker is gone: any that stopped (their runner exits when its
     worker's socket closes), and running ones of a dead process on this host. Returns how many boxes."""
-    client = docker_client()
+    client = docker_client(config.docker_timeout_s)
     host = owner_id().rsplit("-", 1)[0]
     pattern = re.compile(rf"^{BOX_PREFIX}(.+)-(\d+)-(\d+)-(student|grader|netns)$")  # netns: the holder boxes of older versions
     removed = 0
@@ -204,7 +211,7 @@ def remove_orphans(work_root: Any) -> int:
         if dead_here or container.status in ("exited", "dead"):
             remove_by_force(container)
             removed += 1
-    root = work_root()
+    root: Path = config.work_dir
     if root.is_dir():
         folder_pattern = re.compile(rf"^{POOL_PREFIX}(.+)-(\d+)-(\d+)$")
         for folder in root.iterdir():

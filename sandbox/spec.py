@@ -1,23 +1,43 @@
-"""The typed job/outcome API between the platform and the sandbox."""
+"""The typed job/outcome API between the platform and the sandbox: jobs, limits, outcomes, statuses."""
 
 from __future__ import annotations
 
 import dataclasses
+import enum
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-RunStatus = Literal["graded", "timeout", "memory_limit", "output_limit", "not_gradable", "infrastructure_error"]
-TestResultOutcome = Literal["passed", "failed", "error", "timeout"]
+# How one test ended: defined with the wire (the grader box reports it and cannot import this package).
+from sandbox.runners.gradient_wire import TestResultOutcome
 
-STATUS_SENTENCES: dict[str, str] = {
-    "graded": "Your submission was graded.",
-    "timeout": "Your code ran past the time limit, so grading stopped; tests that finished keep their points.",
-    "memory_limit": "Your code used more memory than allowed, so grading stopped; tests that finished keep their points.",
-    "output_limit": "Your code printed more output than allowed; the output was cut.",
-    "not_gradable": "Your submission could not be loaded, so it was not graded. This costs no attempt.",
-    "infrastructure_error": "Grading failed on our side. It will be retried and costs you nothing.",
+
+class RunStatus(enum.StrEnum):
+    """How a run ended. The values are what the database and the JSON API store (the platform adds its own
+    ``queued`` and ``running`` for runs that have not ended)."""
+
+    GRADED = "graded"
+    TIMEOUT = "timeout"
+    MEMORY_LIMIT = "memory_limit"
+    OUTPUT_LIMIT = "output_limit"
+    NOT_GRADABLE = "not_gradable"
+    INFRASTRUCTURE_ERROR = "infrastructure_error"
+
+
+STATUS_SENTENCES: Mapping[RunStatus, str] = {
+    RunStatus.GRADED: "Your submission was graded.",
+    RunStatus.TIMEOUT: "Your code ran past the time limit, so grading stopped; tests that finished keep their points.",
+    RunStatus.MEMORY_LIMIT: (
+        "Your code used more memory than allowed, so grading stopped; tests that finished keep their points."
+    ),
+    RunStatus.OUTPUT_LIMIT: "Your code printed more output than allowed; the output was cut.",
+    RunStatus.NOT_GRADABLE: "Your submission could not be loaded, so it was not graded. This costs no attempt.",
+    RunStatus.INFRASTRUCTURE_ERROR: "Grading failed on our side. It will be retried and costs you nothing.",
 }
+NOT_LOADED = "Not run: the submission could not be loaded."
+
+Progress = Callable[[int, int], None]  # (tests done, tests declared), called as each test is reported
 
 
 @dataclass(frozen=True)
@@ -102,8 +122,13 @@ class TestOutcome:
     max_points: float
     message: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "outcome", TestResultOutcome(self.outcome))  # a plain string too: checked
+
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        data["outcome"] = str(self.outcome)
+        return data
 
 
 @dataclass(frozen=True)
@@ -120,9 +145,43 @@ class Outcome:
     # Leaderboard metrics the grader computed: {"public": {"accuracy": 0.93}, "private": {...}}.
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", RunStatus(self.status))  # a plain string too: checked
+
+    @classmethod
+    def infrastructure(cls, message: str, *, retryable: bool = True, duration_s: float = 0.0) -> Outcome:
+        """A run that failed on our side before the sandbox could grade anything (no tests, no score; never
+        charged). ``retryable``: whether another delivery may succeed (see ``SandboxError.retryable``)."""
+        return cls(
+            status=RunStatus.INFRASTRUCTURE_ERROR,
+            score=0.0,
+            max_score=0.0,
+            tests=(),
+            duration_s=duration_s,
+            messages=(STATUS_SENTENCES[RunStatus.INFRASTRUCTURE_ERROR], message),
+            retryable=retryable,
+        )
+
+    @classmethod
+    def not_gradable(cls, declared_tests: Mapping[str, int], reason: str, duration_s: float = 0.0) -> Outcome:
+        """A submission that could not be loaded (:class:`NotGradable`): every declared test not run, no
+        score, no attempt charged."""
+        tests = tuple(
+            TestOutcome(name, TestResultOutcome.FAILED, 0.0, float(points), NOT_LOADED)
+            for name, points in declared_tests.items()
+        )
+        return cls(
+            status=RunStatus.NOT_GRADABLE,
+            score=0.0,
+            max_score=float(sum(declared_tests.values())),
+            tests=tests,
+            duration_s=duration_s,
+            messages=(STATUS_SENTENCES[RunStatus.NOT_GRADABLE], reason),
+        )
+
     def as_dict(self, *, include_grader_output: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "status": self.status,
+            "status": str(self.status),
             "score": self.score,
             "max_score": self.max_score,
             "tests": [t.as_dict() for t in self.tests],

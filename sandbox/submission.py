@@ -12,16 +12,20 @@ import io
 import re
 import stat
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from sandbox.config import DEFAULT_MAX_UPLOAD_BYTES, SandboxConfig
 from sandbox.errors import NotGradable
 
 MAX_FILES = 50
 MAX_FILE_BYTES = 1024 * 1024
-MAX_TOTAL_BYTES = 5 * 1024 * 1024
+# The defaults of the total and notebook caps; a deployment sets both with GRADIENT_MAX_UPLOAD_BYTES
+# (SandboxConfig.max_upload_bytes, max_notebook_bytes), which load_submission takes from its config.
+MAX_TOTAL_BYTES = DEFAULT_MAX_UPLOAD_BYTES
 MAX_ZIP_RATIO = 100
-MAX_NOTEBOOK_BYTES = 5 * 1024 * 1024
+MAX_NOTEBOOK_BYTES = DEFAULT_MAX_UPLOAD_BYTES
 ALLOWED_SUFFIXES = frozenset({".py", ".ipynb", ".txt", ".md", ".json", ".csv", ".toml", ".yaml", ".yml"})
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}$")
 
@@ -48,7 +52,11 @@ def check_name(name: str) -> str:
     return str(path)
 
 
-def _add(files: dict[str, bytes], name: str, content: bytes) -> None:
+def _size(limit: int) -> str:
+    return f"{limit / (1024 * 1024):g} MiB" if limit >= 1024 * 1024 else f"{limit // 1024} KiB"
+
+
+def _add(files: dict[str, bytes], name: str, content: bytes, max_total: int) -> None:
     name = check_name(name)
     if name in files:
         raise NotGradable(f"The file {name} was submitted twice.")
@@ -56,12 +64,12 @@ def _add(files: dict[str, bytes], name: str, content: bytes) -> None:
         raise NotGradable(f"The file {name} is larger than {MAX_FILE_BYTES // 1024} KiB.")
     if len(files) >= MAX_FILES:
         raise NotGradable(f"A submission may hold at most {MAX_FILES} files.")
-    if sum(map(len, files.values())) + len(content) > MAX_TOTAL_BYTES:
-        raise NotGradable(f"The submission is larger than {MAX_TOTAL_BYTES // (1024 * 1024)} MiB in all.")
+    if sum(map(len, files.values())) + len(content) > max_total:
+        raise NotGradable(f"The submission is larger than {_size(max_total)} in all.")
     files[name] = content
 
 
-def read_zip(data: bytes) -> dict[str, bytes]:
+def read_zip(data: bytes, max_total: int = MAX_TOTAL_BYTES) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -76,7 +84,7 @@ def read_zip(data: bytes) -> dict[str, bytes]:
         if stat.S_ISLNK(mode):
             raise NotGradable(f"The zip file holds a link ({info.filename[:100]}); links are not allowed.")
         declared_total += info.file_size
-        if info.file_size > MAX_FILE_BYTES or declared_total > MAX_TOTAL_BYTES:
+        if info.file_size > MAX_FILE_BYTES or declared_total > max_total:
             raise NotGradable("The zip file unpacks to more than is allowed.")
         if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
             raise NotGradable(f"The zip file is compressed suspiciously well ({info.filename[:100]}).")
@@ -87,19 +95,22 @@ def read_zip(data: bytes) -> dict[str, bytes]:
             raise NotGradable(f"The zip file could not be read ({exc}).") from exc
         if len(content) > info.file_size:
             raise NotGradable("The zip file lies about its sizes.")
-        _add(files, info.filename, content)
+        _add(files, info.filename, content, max_total)
     return files
 
 
 MAGIC_LINE = re.compile(r"^\s*(%|!)")
 
 
-def notebook_to_module(data: bytes, name: str = "notebook.ipynb") -> tuple[bytes, list[str]]:
-    """The notebook's code cells, in order, as one module; magics and shell escapes dropped with a note."""
+def notebook_to_module(
+    data: bytes, name: str = "notebook.ipynb", *, max_bytes: int = MAX_NOTEBOOK_BYTES
+) -> tuple[bytes, list[str]]:
+    """The notebook's code cells, in order, as one module; magics and shell escapes dropped with a note.
+    ``max_bytes``: the largest notebook accepted (``SandboxConfig.max_notebook_bytes`` for uploads)."""
     import nbformat
 
-    if len(data) > MAX_NOTEBOOK_BYTES:
-        raise NotGradable(f"The notebook is larger than {MAX_NOTEBOOK_BYTES // (1024 * 1024)} MiB.")
+    if len(data) > max_bytes:
+        raise NotGradable(f"The notebook is larger than {_size(max_bytes)}.")
     try:
         text = data.decode("utf-8")
         notebook = nbformat.reads(text, as_version=4)
@@ -130,12 +141,16 @@ def notebook_to_module(data: bytes, name: str = "notebook.ipynb") -> tuple[bytes
     return ("\n".join(lines) + "\n").encode(), notes
 
 
-def load_submission(uploads: dict[str, bytes], *, expected_files: list[str]) -> LoadedSubmission:
+def load_submission(
+    uploads: Mapping[str, bytes], *, expected_files: Sequence[str], config: SandboxConfig
+) -> LoadedSubmission:
     """Check and normalise uploaded files for an exercise that expects ``expected_files``.
 
     ``uploads`` maps the uploaded file names to their bytes: one .py, several files, a .zip or a .ipynb.
-    A notebook becomes the first expected module (e.g. solution.ipynb -> solution.py).
+    A notebook becomes the first expected module (e.g. solution.ipynb -> solution.py). The caps on the
+    whole submission and on a notebook are ``config.max_upload_bytes`` and ``config.max_notebook_bytes``.
     """
+    max_total = config.max_upload_bytes
     if not uploads:
         raise NotGradable("No file was submitted.")
     files: dict[str, bytes] = {}
@@ -144,15 +159,15 @@ def load_submission(uploads: dict[str, bytes], *, expected_files: list[str]) -> 
         base = PurePosixPath(name.replace("\\", "/")).name
         lower = base.lower()
         if lower.endswith(".zip"):
-            for inner, inner_content in read_zip(content).items():
-                _add(files, inner, inner_content)
+            for inner, inner_content in read_zip(content, max_total).items():
+                _add(files, inner, inner_content, max_total)
         elif lower.endswith(".ipynb"):
             module_name = next((f for f in expected_files if f.endswith(".py")), "solution.py")
-            source, more_notes = notebook_to_module(content, base)
+            source, more_notes = notebook_to_module(content, base, max_bytes=config.max_notebook_bytes)
             notes.extend(more_notes)
-            _add(files, module_name, source)
+            _add(files, module_name, source, max_total)
         else:
-            _add(files, base, content)
+            _add(files, base, content, max_total)
     # Accept a zip whose files sit in one top folder (what most zip tools make).
     if not all(f in files for f in expected_files):
         roots = {PurePosixPath(f).parts[0] for f in files}

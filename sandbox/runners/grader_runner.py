@@ -23,6 +23,7 @@ import pytest  # noqa: E402
 
 import gradient_grader  # noqa: E402
 import gradient_wire as wire  # noqa: E402
+from gradient_wire import Op, TestResultOutcome  # noqa: E402
 
 MAX_MESSAGE = 2000
 
@@ -32,22 +33,22 @@ def failure_message(excinfo: Any, *, shows_expected: bool = False, grader_dir: s
     message never shows the expected value (see hidden_assertion_message)."""
     exc = excinfo.value
     if isinstance(exc, gradient_grader.StudentTimeout):
-        return "timeout", "Your code ran past the time limit for one call."
+        return TestResultOutcome.TIMEOUT, "Your code ran past the time limit for one call."
     if isinstance(exc, gradient_grader.StudentError):
         text = f"Your code raised {exc.type_name}"
         if exc.message:
             text += f": {exc.message}"
         if exc.student_traceback:
             text += "\n" + exc.student_traceback
-        return "failed", text
+        return TestResultOutcome.FAILED, text
     if isinstance(exc, AssertionError):
         if not shows_expected:
-            return "failed", hidden_assertion_message(excinfo, grader_dir)
+            return TestResultOutcome.FAILED, hidden_assertion_message(excinfo, grader_dir)
         message = str(exc).split("\nassert ")[0].strip() or "a check failed"
-        return "failed", message
+        return TestResultOutcome.FAILED, message
     if isinstance(exc, wire.WireError):
-        return "error", f"The answer from your code could not be read: {exc}"
-    return "error", f"{type(exc).__name__}: {exc}"
+        return TestResultOutcome.ERROR, f"The answer from your code could not be read: {exc}"
+    return TestResultOutcome.ERROR, f"{type(exc).__name__}: {exc}"
 
 
 def hidden_assertion_message(excinfo: Any, grader_dir: str) -> str:
@@ -122,7 +123,7 @@ class GradientPlugin:
 
     def pytest_collection_modifyitems(self, items: list[Any]) -> None:
         self.collected = [item.name for item in items]
-        self.channel.send({"op": "collected", "tests": self.collected})
+        self.channel.send({"op": Op.COLLECTED, "tests": self.collected})
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: Any, call: Any) -> Any:
@@ -130,23 +131,23 @@ class GradientPlugin:
         name = item.name
         if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
             if call.excinfo is None:
-                outcome, message = "passed", ""
+                outcome, message = TestResultOutcome.PASSED, ""
             elif call.excinfo.errisinstance(pytest.skip.Exception):
-                outcome, message = "failed", "This test was skipped, which counts as failed."
+                outcome, message = TestResultOutcome.FAILED, "This test was skipped, which counts as failed."
             else:
                 outcome, message = failure_message(
                     call.excinfo, shows_expected=shows_expected(item), grader_dir=str(item.path.parent)
                 )
-                if call.when == "setup" and outcome == "failed":
-                    outcome = "error"
+                if call.when == "setup" and outcome == TestResultOutcome.FAILED:
+                    outcome = TestResultOutcome.ERROR
             self.results[name] = {"outcome": outcome, "message": message[:MAX_MESSAGE]}
         if call.when == "teardown" and name in self.results:
-            self.channel.send({"op": "test", "name": name, **self.results[name]})
+            self.channel.send({"op": Op.TEST, "name": name, **self.results[name]})
         return report
 
     def pytest_collectreport(self, report: Any) -> None:
         if report.failed:
-            self.channel.send({"op": "grader_error", "message": str(report.longrepr)[-MAX_MESSAGE:]})
+            self.channel.send({"op": Op.GRADER_ERROR, "message": str(report.longrepr)[-MAX_MESSAGE:]})
 
 
 def preload(modules: list[str]) -> None:
@@ -164,13 +165,13 @@ def main() -> int:
     # The worker's answer frames wrap a student frame of up to DEFAULT_MAX_FRAME in a few bytes of its own.
     channel = wire.Channel(sock, max_frame=wire.DEFAULT_MAX_FRAME + 1024)
     preload(sys.argv[2:])
-    channel.send({"op": "warm"})
+    channel.send({"op": Op.WARM})
     try:
         go = channel.recv()
     except wire.WireError:
         return 0  # the worker went away before handing over a run
     tests_dir = go.get("tests")
-    if go.get("op") != "go" or type(tests_dir) is not str:
+    if go.get("op") != Op.GO or type(tests_dir) is not str:
         return 0
     secret = go.get("secret")
     gradient_grader.connect(channel, secret=secret if type(secret) is str else "")
@@ -192,7 +193,7 @@ def main() -> int:
         ],
         plugins=[plugin],
     )
-    channel.send({"op": "done", "exit_code": int(code)})
+    channel.send({"op": Op.DONE, "exit_code": int(code)})
     return 0
 
 

@@ -111,16 +111,16 @@ class Bridge:
             self.channel.send(message)
             reply = self.channel.recv()
         op = reply.get("op")
-        if op == wire.STOPPED:  # the worker stopped the call (time, memory, a crash): its word, not the student's
+        if op == wire.Op.STOPPED:  # the worker stopped the call (time, memory, a crash): its word, not the student's
             type_name, text, trace = _error_fields(reply.get("error"))
-            if reply.get("reason") == "timeout":
+            if reply.get("reason") == wire.StopReason.TIMEOUT:
                 raise StudentTimeout(type_name, text, trace)
             raise StudentError(type_name, text, trace)
-        if op != wire.ANSWER:
+        if op != wire.Op.ANSWER:
             raise wire.WireError("unexpected reply from the worker")
         late = reply.get("late") is True  # set by the worker: the call ran past its time limit
         answer = reply.get("v")
-        if type(answer) is not dict or answer.get("op") != "result":
+        if type(answer) is not dict or answer.get("op") != wire.Op.RESULT:
             raise wire.WireError("unexpected reply from the student box")
         if answer.get("ok") is True and not late:
             return self.wrap(wire.decode(answer.get("value")))
@@ -171,14 +171,14 @@ class Remote:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        return self._bridge.request({"op": "getattr", "target": self._target, "name": name})
+        return self._bridge.request({"op": wire.Op.GETATTR, "target": self._target, "name": name})
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._target is None:
             raise TypeError("the student module itself is not callable")
         return self._bridge.request(
             {
-                "op": "call",
+                "op": wire.Op.CALL,
                 "target": self._target,
                 "args": wire.encode([_unwrap(a) for a in args]),
                 "kwargs": wire.encode({k: _unwrap(v) for k, v in kwargs.items()}),
@@ -192,7 +192,7 @@ class Remote:
     # A few protocols forwarded on purpose, each answered by the student's own method in the student box;
     # the answers cross the codec, so they are exact ints, bools and strings. Equality stays identity.
     def _dunder(self, name: str, *args: Any) -> Any:
-        method = self._bridge.request({"op": "getattr", "target": self._target, "name": name})
+        method = self._bridge.request({"op": wire.Op.GETATTR, "target": self._target, "name": name})
         return method(*args)
 
     def __len__(self) -> int:
@@ -268,7 +268,7 @@ def record_metric(name: str, value: float, *, part: str = "public") -> None:
     if _bridge is None:
         raise RuntimeError("the grader harness is not connected")
     with _bridge.lock:
-        _bridge.channel.send({"op": "metric", "name": str(name)[:100], "value": value, "part": part})
+        _bridge.channel.send({"op": wire.Op.METRIC, "name": str(name)[:100], "value": value, "part": part})
 
 
 def assert_close(actual: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-8, what: str = "the result") -> None:
@@ -319,7 +319,7 @@ class AppClient:
         target = object.__getattribute__(self.app, "_target")
         return bridge.request(
             {
-                "op": "http",
+                "op": wire.Op.HTTP,
                 "target": target,
                 "method": method,
                 "path": path,

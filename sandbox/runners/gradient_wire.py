@@ -10,6 +10,7 @@ built-in or numpy types, so an object with a lying ``__eq__`` can never reach an
 from __future__ import annotations
 
 import base64
+import enum
 import itertools
 import json
 import math
@@ -31,6 +32,49 @@ MAX_NDIM = 32
 
 # Numeric dtypes that may cross; object, string and void arrays never do.
 ARRAY_KINDS = frozenset("biufc")
+
+
+class Op(enum.StrEnum):
+    """Every frame's ``"op"``: the wire's one vocabulary, for the boxes and the worker alike."""
+
+    WARM = "warm"  # box -> worker: the runner is loaded and waits
+    GO = "go"  # worker -> box: the job (the module to load; the tests to run)
+    READY = "ready"  # student box -> worker: the submission loaded
+    LOAD_ERROR = "load_error"  # student box -> worker: it did not (kind, message)
+    GETATTR = "getattr"  # grader box -> worker -> student box: the REQUESTS for student code
+    CALL = "call"
+    HTTP = "http"
+    RESULT = "result"  # student box -> worker: the answer to one request
+    ANSWER = "answer"  # worker -> grader box: a RESULT, wrapped by the worker (answer_frame)
+    STOPPED = "stopped"  # worker -> grader box: the call was stopped (stopped_frame, StopReason)
+    COLLECTED = "collected"  # grader box -> worker: the tests pytest found
+    TEST = "test"  # grader box -> worker: one finished test (TestResultOutcome)
+    METRIC = "metric"  # grader box -> worker: a leaderboard metric
+    GRADER_ERROR = "grader_error"  # grader box -> worker: the tests could not be collected
+    DONE = "done"  # grader box -> worker: the run is over
+
+
+REQUESTS = frozenset({Op.GETATTR, Op.CALL, Op.HTTP})  # what the grader asks of student code
+
+
+class TestResultOutcome(enum.StrEnum):
+    """How one test ended, as the grader box reports it (``Op.TEST``) and the worker stores it."""
+
+    __test__ = False  # not a pytest test class
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+
+
+class StopReason(enum.StrEnum):
+    """Why the worker answered a call with ``Op.STOPPED`` instead of the student box's answer."""
+
+    TIMEOUT = "timeout"  # the call ran past its limit; the box was killed
+    MEMORY = "memory"  # the box ran out of memory during the call
+    CRASH = "crash"  # the box died or sent what could not be read
+    STOPPED = "stopped"  # the box was gone before the call (an earlier call stopped it), or stopped from outside
 
 
 class WireError(Exception):
@@ -154,17 +198,18 @@ def parse_message(payload: bytes, *, max_values: int = MAX_VALUES) -> dict[str, 
 # and "late" are the worker's. Only the worker says a call ran out of time ("late", or a "stopped" frame):
 # an exception a student names "Timeout" is just an exception.
 
-ANSWER = "answer"  # {"v": <the student box's result frame>, "late": bool, "op": "answer"}
-STOPPED = "stopped"  # {"op": "stopped", "reason": "timeout"|"memory"|"crash"|"stopped", "error": {...}}
+# Op.ANSWER: {"v": <the student box's result frame>, "late": bool, "op": "answer"}
+# Op.STOPPED: {"op": "stopped", "reason": <StopReason>, "error": {...}}
+_ANSWER_TAIL = (',"op":' + json.dumps(Op.ANSWER.value) + "}").encode()
 
 
 def answer_frame(student_frame: bytes, *, late: bool) -> bytes:
-    return b'{"v":' + student_frame + b',"late":' + (b"true" if late else b"false") + b',"op":"answer"}'
+    return b'{"v":' + student_frame + b',"late":' + (b"true" if late else b"false") + _ANSWER_TAIL
 
 
-def stopped_frame(reason: str, type_name: str, message: str) -> bytes:
+def stopped_frame(reason: StopReason, type_name: str, message: str) -> bytes:
     error = {"type": type_name, "message": message, "traceback": ""}
-    return json.dumps({"op": STOPPED, "reason": reason, "error": error}).encode()
+    return json.dumps({"op": Op.STOPPED, "reason": reason, "error": error}).encode()
 
 
 # --------------------------------------------------------------------------- codec

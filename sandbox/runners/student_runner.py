@@ -25,6 +25,7 @@ from typing import Any
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import gradient_wire as wire  # noqa: E402
+from gradient_wire import Op  # noqa: E402
 
 INBOX = "/box/in/files"
 WORKDIR = "/work"
@@ -141,13 +142,13 @@ def serve(channel: wire.Channel, module: Any) -> None:
             return
         op = request.get("op")
         try:
-            if op == "getattr":
+            if op == Op.GETATTR:
                 target = module if request.get("target") is None else handles.get(request.get("target"))
                 name = request.get("name")
                 if type(name) is not str:
                     raise TypeError("attribute name must be a string")
                 value: Any = getattr(target, name)
-            elif op == "call":
+            elif op == Op.CALL:
                 target = handles.get(request.get("target"))
                 args = wire.decode(request.get("args", []))
                 kwargs = wire.decode(request.get("kwargs", {"$": "dict", "v": []}))
@@ -158,13 +159,13 @@ def serve(channel: wire.Channel, module: Any) -> None:
                     value = target(*args, **kwargs)
                 finally:
                     signal.setitimer(signal.ITIMER_REAL, 0)
-            elif op == "http":
+            elif op == Op.HTTP:
                 value = asgi_request(handles.get(request.get("target")), request)
             else:
                 raise ValueError(f"unknown request {op!r}")
-            reply: dict[str, Any] = {"op": "result", "ok": True, "value": wire.encode(value, handles.register)}
+            reply: dict[str, Any] = {"op": Op.RESULT, "ok": True, "value": wire.encode(value, handles.register)}
         except BaseException as exc:  # noqa: BLE001 - every student failure becomes an answer
-            reply = {"op": "result", "ok": False, "error": error_payload(exc)}
+            reply = {"op": Op.RESULT, "ok": False, "error": error_payload(exc)}
         channel.send(reply)
 
 
@@ -183,7 +184,7 @@ def wait_for_go(channel: wire.Channel) -> str | None:
     except wire.WireError:
         return None
     module_name = go.get("module")
-    if go.get("op") != "go" or type(module_name) is not str or not module_name.isidentifier():
+    if go.get("op") != Op.GO or type(module_name) is not str or not module_name.isidentifier():
         return None
     return module_name
 
@@ -194,7 +195,7 @@ def main() -> None:
     sock.connect(socket_path)
     channel = wire.Channel(sock)
     preload(sys.argv[2:])
-    channel.send({"op": "warm"})
+    channel.send({"op": Op.WARM})
     module_name = wait_for_go(channel)
     if module_name is None:
         return
@@ -204,9 +205,9 @@ def main() -> None:
     sys.argv = [f"{module_name}.py"]
     module, load_error = load_module(module_name)
     if load_error is not None:
-        channel.send({"op": "load_error", **load_error})
+        channel.send({"op": Op.LOAD_ERROR, **load_error})
         return
-    channel.send({"op": "ready"})
+    channel.send({"op": Op.READY})
     serve(channel, module)
 
 

@@ -20,17 +20,16 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import GradingJob, Limits, Outcome, SandboxUnavailable, run_job
+from sandbox import GradingJob, Limits, Outcome, SandboxConfig, SandboxUnavailable, WarmPool, run_job
 from sandbox.boxes import pair_key, run_containers
-from sandbox.docker_backend import work_root
 from sandbox.engine import docker_client
 from sandbox.images import ensure_image
 from sandbox.manifest import declared_tests
-from sandbox.pool import WarmPool
 
 # The fixture graders are hidden tests for the sandbox to run, not tests of this suite.
 collect_ignore = ["fixtures"]
 
+CONFIG = SandboxConfig.from_env()  # what the suite's runs use (scripts/test sets SANDBOX_WORK_DIR)
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ATTACK_GRADER = FIXTURES / "attack"
 
@@ -93,7 +92,7 @@ def leftovers(run_name: str) -> list[str]:
         f"container {c.name} ({c.status})"
         for c in run_containers(docker_client(), run_name)
     ]
-    folder = work_root() / run_name
+    folder = CONFIG.work_dir / run_name
     if folder.exists():
         found.append(f"folder {folder}")
     return found
@@ -150,16 +149,16 @@ class Grade:
         )
         try:
             if self.pool is None:
-                outcome = run_job(job)
+                outcome = run_job(job, config=CONFIG)
             else:
-                tag = ensure_image(job.image)
+                tag = ensure_image(job.image, config=CONFIG)
                 taken = self.pool.stats["taken"]
-                started = self.pool.refill(pair_key(job, tag), job, tag)
+                started = self.pool.refill(pair_key(job, tag, CONFIG.runtime), job, tag)
                 assert started is not None and started.result(timeout=60).healthy()
-                outcome = run_job(job, pool=self.pool)
+                outcome = run_job(job, config=CONFIG, pool=self.pool)
                 assert self.pool.stats["taken"] == taken + 1, "the run did not take the warm pair"
                 # A warm run's boxes and folder were the pool's: all gone.
-                assert [p.name for p in work_root().glob(f"pool-{self.pool.owner}-*")] == []
+                assert [p.name for p in CONFIG.work_dir.glob(f"pool-{self.pool.owner}-*")] == []
                 assert [c.name for c in run_containers(docker_client(), f"pool-{self.pool.owner}")] == []
         except SandboxUnavailable as exc:
             # The sandbox is the thing under test: without it these tests fail (scripts/test starts the
@@ -182,7 +181,7 @@ def grade(request: pytest.FixtureRequest) -> Iterator[Grade]:
     pool = None
     if request.param == "warm":
         try:
-            pool = WarmPool(work_root=work_root, refill_on_use=False)
+            pool = WarmPool(CONFIG, refill_on_use=False)
         except SandboxUnavailable as exc:
             if os.environ.get("GRADIENT_SKIP_WITHOUT_DOCKER") == "1":
                 pytest.skip(f"no sandbox here: {exc}")

@@ -16,8 +16,10 @@ import zipfile
 import nbformat
 import pytest
 
-from sandbox import NotGradable
-from sandbox.submission import MAX_FILE_BYTES, MAX_NOTEBOOK_BYTES, load_submission
+from sandbox import NotGradable, SandboxConfig, load_submission
+from sandbox.submission import MAX_FILE_BYTES, MAX_NOTEBOOK_BYTES
+
+from .conftest import CONFIG
 
 EXPECTED = ["solution.py"]
 HONEST_PY = b"def add(a, b):\n    return a + b\n"
@@ -31,9 +33,9 @@ def make_zip(members: dict[str, bytes], *, compression: int = zipfile.ZIP_DEFLAT
     return buffer.getvalue()
 
 
-def not_gradable(uploads: dict[str, bytes]) -> str:
+def not_gradable(uploads: dict[str, bytes], config: SandboxConfig = CONFIG) -> str:
     with pytest.raises(NotGradable) as caught:
-        load_submission(uploads, expected_files=EXPECTED)
+        load_submission(uploads, expected_files=EXPECTED, config=config)
     message = str(caught.value)
     assert message and len(message) < 500 and "Traceback" not in message
     return message
@@ -66,9 +68,7 @@ def test_syntax_error_in_a_helper_module_names_that_file(grade):
 
 @pytest.mark.docker
 def test_unsafe_path_in_a_job_is_refused_before_any_box_starts(grade, honest):
-    from sandbox.docker_backend import work_root
-
-    outside = work_root() / "escaped.py"
+    outside = CONFIG.work_dir / "escaped.py"
     with pytest.raises(ValueError, match="unsafe submission path"):
         grade({"solution.py": honest.encode(), "../../../escaped.py": b"print('out')\n"})
     assert not outside.exists()
@@ -85,7 +85,9 @@ def test_notebook_with_magics_and_shell_escapes_is_graded_with_a_note(grade, hon
         nbformat.v4.new_code_cell("  %time greet('x')\nprint(greet('notebook'))"),
     ]
     notebook.cells[2].outputs = [nbformat.v4.new_output("stream", text="stale output, ignored")]
-    loaded = load_submission({"solution.ipynb": nbformat.writes(notebook).encode()}, expected_files=EXPECTED)
+    loaded = load_submission(
+        {"solution.ipynb": nbformat.writes(notebook).encode()}, expected_files=EXPECTED, config=CONFIG
+    )
     assert list(loaded.files) == ["solution.py"]
     assert len(loaded.notes) == 1 and "3 line(s)" in loaded.notes[0]
     outcome = grade(loaded.files, notes=tuple(loaded.notes))
@@ -176,3 +178,46 @@ def test_huge_notebook_is_not_gradable():
     data = nbformat.writes(notebook).encode()
     assert len(data) > MAX_NOTEBOOK_BYTES
     assert "larger than" in not_gradable({"solution.ipynb": data})
+
+
+# ------------------------------------------------------------------------- the caps follow the configuration
+
+MIB = 1024 * 1024
+
+
+def six_mib_of_files() -> dict[str, bytes]:
+    """A 6 MiB submission: the solution and files under the 1 MiB cap of one file."""
+    import os
+
+    files = {"solution.py": HONEST_PY}
+    files.update({f"data{i}.txt": os.urandom(MAX_FILE_BYTES) for i in range(5)})
+    files["data5.txt"] = os.urandom(6 * MIB - sum(map(len, files.values())))
+    assert sum(map(len, files.values())) == 6 * MIB
+    return files
+
+
+def test_a_raised_upload_cap_lets_a_larger_submission_through():
+    """GRADIENT_MAX_UPLOAD_BYTES is the sandbox's cap too: raising it raises what load_submission accepts."""
+    files = six_mib_of_files()
+    raised = SandboxConfig.from_env({"GRADIENT_MAX_UPLOAD_BYTES": str(8 * MIB)})
+    loaded = load_submission(files, expected_files=EXPECTED, config=raised)
+    assert loaded.files == files
+    zipped = make_zip(files, compression=zipfile.ZIP_STORED)
+    assert load_submission({"upload.zip": zipped}, expected_files=EXPECTED, config=raised).files == files
+    # The default cap (5 MiB) refuses the same files, with the cap in the sentence.
+    default = SandboxConfig.from_env({})
+    assert default.max_upload_bytes == 5 * MIB
+    message = not_gradable(files, default)
+    assert message == "The submission is larger than 5 MiB in all."
+    assert "more than is allowed" in not_gradable({"upload.zip": zipped}, default)
+
+
+def test_a_raised_upload_cap_raises_the_notebook_cap():
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("x = 1  # " + "y" * 1000) for _ in range(6000)]
+    data = nbformat.writes(notebook).encode()
+    assert 5 * MIB < len(data) < 8 * MIB
+    assert "larger than 5 MiB" in not_gradable({"solution.ipynb": data}, SandboxConfig.from_env({}))
+    raised = SandboxConfig.from_env({"GRADIENT_MAX_UPLOAD_BYTES": str(8 * MIB)})
+    # Past the notebook cap, its module is one file like any other (at most 1 MiB).
+    assert "solution.py is larger than" in not_gradable({"solution.ipynb": data}, raised)

@@ -25,16 +25,15 @@ import pytest
 
 from sandbox import GradingJob, Outcome, run_job
 from sandbox.boxes import SECCOMP_FILE, SECCOMP_PROFILE, grader_box, pair_key, run_containers, student_box
-from sandbox.docker_backend import work_root
-from sandbox.engine import docker_client, runtime
+from sandbox.engine import docker_client
 from sandbox.manifest import declared_tests
 
-from .conftest import ATTACK_GRADER, HONEST, SMALL_LIMITS
+from .conftest import ATTACK_GRADER, CONFIG, HONEST, SMALL_LIMITS
 
 X86_64 = os.uname().machine == "x86_64"
 only_x86_64 = pytest.mark.skipif(not X86_64, reason="the probes call system calls by their x86_64 numbers")
 seccomp_applies = pytest.mark.skipif(
-    runtime() == "runsc", reason="gVisor answers system calls in its own kernel; our profile is not passed there"
+    CONFIG.runtime == "runsc", reason="gVisor answers system calls in its own kernel; our profile is not passed there"
 )
 
 EPERM = errno.EPERM
@@ -188,11 +187,10 @@ def test_the_profile_is_an_allowlist_that_names_none_of_the_refused_calls() -> N
 
 
 @pytest.mark.parametrize("oci_runtime", ["runc", "runsc"])
-def test_every_box_gets_the_profile_and_no_core_dumps_and_the_pair_key_is_stable(oci_runtime, monkeypatch) -> None:
-    monkeypatch.setenv("SANDBOX_RUNTIME", oci_runtime)
+def test_every_box_gets_the_profile_and_no_core_dumps_and_the_pair_key_is_stable(oci_runtime) -> None:
     job = make_job("python")
-    student = student_box(job, name="s", inbox=work_root(), grader_id="g")[1]
-    grader = grader_box(job, name="g", inbox=work_root())[1]
+    student = student_box(job, name="s", inbox=CONFIG.work_dir, grader_id="g", runtime=oci_runtime)[1]
+    grader = grader_box(job, name="g", inbox=CONFIG.work_dir, runtime=oci_runtime)[1]
     for options in (student, grader):
         if oci_runtime == "runc":
             assert options["security_opt"] == ["no-new-privileges", f"seccomp={SECCOMP_PROFILE}"]
@@ -205,7 +203,8 @@ def test_every_box_gets_the_profile_and_no_core_dumps_and_the_pair_key_is_stable
     assert grader["dns"] == ["127.0.0.1"]
     # Under runc the student box reads its grader box's /etc/resolv.conf (it joins that network namespace).
     assert student.get("dns") == (None if oci_runtime == "runc" else ["127.0.0.1"])
-    assert pair_key(job, "tag") == pair_key(make_job("python"), "tag")
+    assert pair_key(job, "tag", oci_runtime) == pair_key(make_job("python"), "tag", oci_runtime)
+    assert pair_key(job, "tag", "runc") != pair_key(job, "tag", "runsc")
 
 
 # ------------------------------------------------------------------------------------------- in the boxes
@@ -309,7 +308,7 @@ def test_what_python_needs_still_works(grade, probe_submission, facts) -> None:
 def test_core_dumps_are_off(grade, probe_submission, facts) -> None:
     # Under gVisor a child that aborts ends the student's run as a crash (also before this profile), so
     # there only the limit is checked; gVisor writes no core files anyway.
-    crashes = runtime() != "runsc"
+    crashes = CONFIG.runtime != "runsc"
     body = f"crashes = {crashes}\n" + textwrap.dedent("""
     import os
     import resource
@@ -375,12 +374,12 @@ def test_proc_shows_no_run_name_work_folder_or_container_id(grade, probe_submiss
     assert_full_marks(outcome, grade)
     seen = facts(outcome)
     run_name = grade.run_names[-1]
-    folder = str(work_root())
+    folder = str(CONFIG.work_dir)
     mountinfo = seen.pop("/proc/self/mountinfo").splitlines()
 
     # The sockets to the worker: their address is the worker's descriptor of the folder, not its path.
     # (gVisor shows its own /proc: no socket paths and no cgroups at all.)
-    gvisor = runtime() == "runsc"
+    gvisor = CONFIG.runtime == "runsc"
     sockets = [line.split()[-1] for line in seen["/proc/net/unix"].splitlines()[1:] if len(line.split()) == 8]
     assert all(re.fullmatch(r"/proc/self/fd/\d+/chan\.sock", path) for path in sockets), sockets
     assert gvisor or sockets
@@ -430,7 +429,7 @@ def test_the_engine_holds_the_profile_and_the_core_limit_for_both_boxes() -> Non
             container.reload()
             seen[container.name.rsplit("-", 1)[1]] = container.attrs["HostConfig"]
 
-    outcome = run_job(job, on_outcome=look)
+    outcome = run_job(job, config=CONFIG, on_outcome=look)
     assert outcome.status == "graded" and outcome.score == outcome.max_score, outcome.messages
     assert sorted(seen) == ["grader", "student"]
     for role, host in seen.items():
@@ -475,7 +474,7 @@ print("FACTS=" + _json.dumps(_ml_probe()), flush=True)
 @seccomp_applies
 def test_torch_scikit_learn_and_pandas_work_under_the_profile(facts) -> None:
     job = make_job("ml", ML_PROBE, memory_mb=1024, load_timeout_s=120, call_timeout_s=10, cpu_s=120, pids=128)
-    outcome = run_job(job)
+    outcome = run_job(job, config=CONFIG)
     assert outcome.status == "graded" and outcome.score == outcome.max_score, outcome.messages
     found = facts(outcome)
     assert found["torch"] > 0.9 and found["sklearn"] > 0.9

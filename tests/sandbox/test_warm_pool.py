@@ -19,13 +19,12 @@ import pytest
 
 from sandbox import GradingJob, Outcome, run_job
 from sandbox.boxes import pair_key, run_containers
-from sandbox.docker_backend import work_root
 from sandbox.engine import docker_client
 from sandbox.images import ensure_image
 from sandbox.manifest import declared_tests
 from sandbox.pool import BOX_PREFIX, WarmPool, owner_id
 
-from .conftest import ATTACK_GRADER, HONEST, SMALL_LIMITS
+from .conftest import ATTACK_GRADER, CONFIG, HONEST, SMALL_LIMITS
 
 pytestmark = pytest.mark.docker
 
@@ -82,7 +81,7 @@ class Seen:
 
 @pytest.fixture
 def pool() -> Any:
-    warm = WarmPool(work_root=work_root, refill_on_use=False)
+    warm = WarmPool(CONFIG, refill_on_use=False)
     yield warm
     warm.close()
     assert [c.name for c in pool_boxes() if warm.owner in c.name] == []
@@ -90,8 +89,8 @@ def pool() -> Any:
 
 def warmed(pool: WarmPool, job: GradingJob) -> dict[str, str]:
     """Start a pair for ``job``'s kind and wait until it is warm; the ids of its boxes, by role."""
-    tag = ensure_image(job.image)
-    started = pool.refill(pair_key(job, tag), job, tag)
+    tag = ensure_image(job.image, config=CONFIG)
+    started = pool.refill(pair_key(job, tag, CONFIG.runtime), job, tag)
     assert started is not None
     pair = started.result(timeout=60)
     assert pair.healthy()
@@ -102,12 +101,12 @@ def test_a_run_takes_the_waiting_pair_renamed_after_it_and_gets_full_marks(pool:
     job = make_job()
     waiting = warmed(pool, job)
     seen = Seen(job)
-    outcome = run_job(job, pool=pool, on_outcome=seen)
+    outcome = run_job(job, config=CONFIG, pool=pool, on_outcome=seen)
     assert outcome.status == "graded" and outcome.score == outcome.max_score
     assert {role: attrs["Id"] for role, attrs in seen.boxes.items()} == waiting
     assert pool.size() == 0  # taken, not put back
     assert run_containers(docker_client(), job.run_name) == []
-    assert not (work_root() / job.run_name).exists()
+    assert not (CONFIG.work_dir / job.run_name).exists()
 
 
 def test_a_pair_serves_one_run_only(pool: WarmPool) -> None:
@@ -116,7 +115,7 @@ def test_a_pair_serves_one_run_only(pool: WarmPool) -> None:
         job = make_job(FRESHNESS_PROBE)
         warmed(pool, job)
         seen = Seen(job)
-        outcome = run_job(job, pool=pool, on_outcome=seen)
+        outcome = run_job(job, config=CONFIG, pool=pool, on_outcome=seen)
         assert outcome.status == "graded" and outcome.score == outcome.max_score
         assert '"/tmp/left-by-an-earlier-run": false' in outcome.student_output
         assert '"/work/left-by-an-earlier-run": false' in outcome.student_output
@@ -189,7 +188,7 @@ def test_each_run_has_a_network_namespace_of_its_own_and_nothing_reaches_the_nex
     for job in (first, second):
         warmed(pool, job)
         seen = Seen(job)
-        outcome = run_job(job, pool=pool, on_outcome=seen)
+        outcome = run_job(job, config=CONFIG, pool=pool, on_outcome=seen)
         assert outcome.status == "graded" and outcome.score == outcome.max_score, outcome.messages
         seen_runs.append((seen, outcome))
     for seen, _ in seen_runs:
@@ -216,14 +215,14 @@ def test_waiting_for_boxes_is_not_counted_against_the_submission(pool: WarmPool,
     monkeypatch.setattr(pool, "take", slow_take)
     job = make_job(wall_s=3)
     warmed(pool, job)
-    outcome = run_job(job, pool=pool)
+    outcome = run_job(job, config=CONFIG, pool=pool)
     assert outcome.status == "graded" and outcome.score == outcome.max_score, outcome.messages
 
 
 def test_boxes_that_could_not_be_removed_do_not_stop_the_pool(pool: WarmPool) -> None:
     # Waiting pairs share nothing with a run's boxes, so boxes left by a failed removal change nothing for them.
     job = make_job()
-    key = pair_key(job, ensure_image(job.image))
+    key = pair_key(job, ensure_image(job.image, config=CONFIG), CONFIG.runtime)
     warmed(pool, job)
     taken = pool.take(key)
     assert taken is not None
@@ -241,7 +240,7 @@ def test_a_pair_that_died_while_waiting_costs_the_student_nothing(pool: WarmPool
     waiting = warmed(pool, job)
     docker_client().containers.get(waiting["student"]).kill()  # from outside, before any submission
     seen = Seen(job)
-    outcome = run_job(job, pool=pool, on_outcome=seen)
+    outcome = run_job(job, config=CONFIG, pool=pool, on_outcome=seen)
     assert outcome.status == "graded" and outcome.score == outcome.max_score, outcome.messages
     assert waiting["student"] not in {attrs["Id"] for attrs in seen.boxes.values()}  # it started its own
     wait_until(lambda: waiting_boxes(pool) == [], timeout=30)
@@ -249,11 +248,11 @@ def test_a_pair_that_died_while_waiting_costs_the_student_nothing(pool: WarmPool
 
 def test_a_pair_that_cannot_start_leaves_the_run_to_start_its_own(pool: WarmPool) -> None:
     job = make_job()
-    key = pair_key(job, ensure_image(job.image))
+    key = pair_key(job, ensure_image(job.image, config=CONFIG), CONFIG.runtime)
     started = pool.refill(key, job, "gradient-sandbox-missing:none")  # say, the image was removed
     assert started is not None and isinstance(started.exception(timeout=60), Exception)
     assert pool.take(key) is None and pool.stats["missed"] == 1
-    outcome = run_job(job, pool=pool)
+    outcome = run_job(job, config=CONFIG, pool=pool)
     assert outcome.status == "graded" and outcome.score == outcome.max_score
 
 
@@ -262,7 +261,7 @@ def test_a_run_of_another_kind_does_not_take_the_pair(pool: WarmPool) -> None:
     waiting = warmed(pool, small)
     larger = make_job(memory_mb=192)
     seen = Seen(larger)
-    outcome = run_job(larger, pool=pool, on_outcome=seen)
+    outcome = run_job(larger, config=CONFIG, pool=pool, on_outcome=seen)
     assert outcome.status == "graded"
     assert seen.boxes["student"]["HostConfig"]["Memory"] == 192 * 1024 * 1024
     assert seen.boxes["student"]["Id"] != waiting["student"]
@@ -270,25 +269,25 @@ def test_a_run_of_another_kind_does_not_take_the_pair(pool: WarmPool) -> None:
 
 
 def test_the_pool_refills_after_a_run_and_its_pairs_go_when_it_closes() -> None:
-    warm = WarmPool(work_root=work_root)
+    warm = WarmPool(CONFIG)
     try:
         job = make_job()
-        first = run_job(job, pool=warm)
+        first = run_job(job, config=CONFIG, pool=warm)
         assert first.status == "graded"
         wait_until(lambda: len([c for c in waiting_boxes(warm) if c.status == "running"]) == 2)
         second_job = make_job()
         seen = Seen(second_job)
-        second = run_job(second_job, pool=warm, on_outcome=seen)
+        second = run_job(second_job, config=CONFIG, pool=warm, on_outcome=seen)
         assert second.status == "graded" and second.score == second.max_score
         assert seen.boxes  # (renamed, so no longer listed as the pool's)
     finally:
         warm.close()
     assert [c.name for c in pool_boxes() if warm.owner in c.name] == []
-    assert not [p for p in work_root().glob(f"pool-{warm.owner}-*")]
+    assert not [p for p in CONFIG.work_dir.glob(f"pool-{warm.owner}-*")]
 
 
 def test_a_new_pool_removes_what_a_killed_worker_left() -> None:
-    tag = ensure_image("python")
+    tag = ensure_image("python", config=CONFIG)
     gone = subprocess.Popen(["true"])
     gone.wait()  # a process id nobody has any more: the "killed worker"
     host = owner_id().rsplit("-", 1)[0]
@@ -299,9 +298,9 @@ def test_a_new_pool_removes_what_a_killed_worker_left() -> None:
     client.containers.run(tag, sleeper, name=dead_owner, detach=True, network_mode="none")
     exited = client.containers.run(tag, ["true"], name=other_host_exited, detach=True, network_mode="none")
     exited.wait(timeout=30)
-    folder = work_root() / f"pool-{host}-{gone.pid}-1"
+    folder = CONFIG.work_dir / f"pool-{host}-{gone.pid}-1"
     folder.mkdir(parents=True, exist_ok=True)
-    alive = WarmPool(work_root=work_root)  # this process is alive: its own pool is not an orphan
+    alive = WarmPool(CONFIG)  # this process is alive: its own pool is not an orphan
     try:
         names = [c.name for c in pool_boxes()]
         assert dead_owner not in names and other_host_exited not in names

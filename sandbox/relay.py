@@ -1,0 +1,346 @@
+"""The worker-side relay of one run: frames between the grader box and the student box, watched.
+
+Once a pair of boxes has its job (sandbox.box_pair), the relay waits for the submission to load, then passes
+each request of the grader to the student box and each answer back, capped in size and time, and collects
+the grader's reports. It never decides how the run ends: it records what it sees (an
+:class:`~sandbox.verdict.Ending` with a detail: a call that ran out of time, a box that ran out of memory or
+was killed from outside, the wall clock) and :func:`sandbox.verdict.verdict` decides from those.
+
+It does not parse the student box's answers: it wraps each in a frame of its own
+(``gradient_wire.answer_frame``) that says whether it came after the call's limit, so only the worker
+decides what a timeout is. A student box that hangs or dies in a call is replaced by a fresh one (at most
+``MAX_STUDENT_RESTARTS``), so one bad call does not cost the later tests.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import docker.errors
+
+from sandbox.box_pair import BoxPair, PairNotReady, remove_by_force
+from sandbox.boxes import container_name
+from sandbox.report import ReportCollector
+from sandbox.runners import gradient_wire as wire
+from sandbox.runners.gradient_wire import Op, StopReason
+from sandbox.spec import GradingJob, Progress
+from sandbox.text import clean_text
+from sandbox.verdict import Ending, Observations
+
+CONNECT_TIMEOUT_S = 30.0
+CALL_GRACE_S = 1.0  # the box's own alarm fires first; this is the hard stop behind it
+# "ready" or "load_error" (capped fields): the student runner's hello is never near this, so a larger one is
+# a submission that took over the runner, and parsing it stays cheap for the worker (sandbox/README.md).
+HELLO_MAX_FRAME = 64 * 1024
+MAX_STUDENT_RESTARTS = 3  # a fresh student box after a call that hung or crashed, so later tests still run
+METRIC_PARTS = ("public", "private")
+INTERFERED = "Your program interfered with the grading channel while loading."
+
+
+@dataclass
+class StudentState:
+    alive: bool = True
+    stop_reason: StopReason | None = None  # why the current box stopped: TIMEOUT or CRASH
+
+
+class Relay:
+    def __init__(
+        self, job: GradingJob, tag: str, *, client: Any, pair: BoxPair, progress: Progress | None = None
+    ) -> None:
+        self.job = job
+        self.tag = tag
+        self.client = client
+        self.pair = pair  # replaced by a warm pair from the pool before the run starts, if one is taken
+        self.progress = progress
+        self.collector = ReportCollector(job.declared_tests)
+        self.metrics: dict[str, dict[str, float]] = {}
+        self.seen: dict[Ending, str] = {}
+        self.student = StudentState()
+        self.student_box = "student"  # key in self.containers of the current student box
+        self.restarts = 0
+        self.killed_here: set[str] = set()  # ids of the boxes this process killed itself
+
+    @property
+    def containers(self) -> dict[str, Any]:
+        return self.pair.containers
+
+    @property
+    def channels(self) -> dict[str, wire.Channel]:
+        return self.pair.channels
+
+    # ------------------------------------------------------------------ what was seen
+
+    def observe(self, ending: Ending, detail: str = "") -> None:
+        self.seen[ending] = detail  # the last detail of an ending is kept
+
+    def observations(self) -> Observations:
+        return Observations(
+            endings=MappingProxyType(dict(self.seen)),
+            results=MappingProxyType(dict(self.collector.results)),
+            problems=tuple(self.collector.problems),
+            metrics=MappingProxyType({part: MappingProxyType(dict(v)) for part, v in self.metrics.items()}),
+        )
+
+    def stopped(self) -> bool:
+        """Whether what was seen ends the relay: the wall clock, or a box stopped from outside."""
+        return Ending.WALL_TIME in self.seen or Ending.STOPPED_FROM_OUTSIDE in self.seen
+
+    # ------------------------------------------------------------------ the run
+
+    def load(self, wall_deadline: float) -> bool:
+        """Wait for the submission to load; False (with what was seen) if it did not."""
+        limits = self.job.limits
+        try:
+            # The one student frame this process parses itself: small (see HELLO_MAX_FRAME), so it costs little.
+            hello = self.channels["student"].recv(
+                deadline=min(wall_deadline, time.monotonic() + limits.load_timeout_s), max_frame=HELLO_MAX_FRAME
+            )
+        except wire.FrameTimeout:
+            self.kill_student()
+            self.observe(Ending.LOAD_TIMEOUT)
+            return False
+        except wire.WireError as exc:
+            if not isinstance(exc, wire.ChannelClosed):  # the box is alive but sent what no runner sends
+                self.observe(Ending.NOT_LOADED, INTERFERED)
+            elif self.oom_killed(self.student_box):
+                self.observe(Ending.LOAD_OUT_OF_MEMORY)
+            elif self.stopped_from_outside(self.student_box):
+                self.observe(Ending.STOPPED_FROM_OUTSIDE, "the student box was stopped from outside while loading")
+            else:
+                self.observe(Ending.NOT_LOADED, "Your program stopped while it was being loaded "
+                             "(does it call sys.exit() or os._exit() at the top level?).")
+            return False
+        if hello.get("op") == Op.LOAD_ERROR:
+            self.observe(Ending.NOT_LOADED, describe_load_error(hello))
+            return False
+        if hello.get("op") != Op.READY:
+            self.observe(Ending.NOT_LOADED, INTERFERED)
+            return False
+        return True
+
+    def run(self, wall_deadline: float) -> None:
+        """Relay until the grader is done (or the run has to stop), then note whether output was cut."""
+        self._relay(self.channels["grader"], wall_deadline)
+        # The watchers follow the logs as they are written; by the time the grader is done they have seen
+        # what came before its last call. (No join: the student box is still running here.)
+        if any(w.exceeded.is_set() for w in self.pair.watchers):
+            self.observe(Ending.OUTPUT_LIMIT)
+
+    def _relay(self, grader: wire.Channel, wall_deadline: float) -> None:
+        total = len(self.job.declared_tests)
+        holding = False  # the grader box has the student's last answer and has not spoken since
+        while True:
+            try:
+                raw = grader.recv_bytes(deadline=wall_deadline)
+            except wire.FrameTimeout:
+                self.observe(Ending.WALL_TIME)
+                return
+            except wire.WireError as exc:
+                self.grader_stopped(exc, holding=holding)
+                return
+            holding = False
+            try:
+                message = wire.parse_message(raw)
+            except wire.WireError as exc:  # our runner never sends such a frame: a bug of ours
+                self.observe(Ending.GRADER_BROKEN, f"the grader box sent a frame that could not be read ({exc})")
+                return
+            op = message["op"]
+            if op in wire.REQUESTS:
+                reply = self.forward(raw, message, wall_deadline)
+                try:
+                    grader.send_bytes(reply, deadline=wall_deadline)
+                except wire.FrameTimeout:  # the grader stopped reading: it is stuck on an earlier answer
+                    self.observe(Ending.WALL_TIME)
+                    return
+                except (wire.WireError, OSError) as exc:
+                    self.grader_stopped(exc, holding=True)
+                    return
+                holding = True
+                if self.stopped():
+                    return
+            elif op == Op.TEST:
+                self.collector.add(message)
+                if self.progress:
+                    self.progress(self.collector.done, total)
+            elif op == Op.METRIC:
+                self.add_metric(message)
+            elif op == Op.COLLECTED:
+                pass
+            elif op == Op.GRADER_ERROR:
+                text = clean_text(str(message.get("message", "")), 2000)
+                self.observe(Ending.GRADER_BROKEN, "the grader could not be loaded: " + text)
+            elif op == Op.DONE:
+                return
+            else:
+                self.observe(Ending.GRADER_BROKEN, f"the grader sent an unknown message {clean_text(op[:100])!r}")
+                return
+
+    def grader_stopped(self, exc: Exception, *, holding: bool) -> None:
+        """The grader box went away mid-run. Whose doing that was depends on what it was doing: holding an
+        answer from the student box (between receiving it and its next frame), the answer did it (a value
+        that exhausts its memory, or crashes it while it is read): the submission's, charged like any result.
+        Otherwise (collecting, between tests, in a grader's own code) it is ours: never charged."""
+        if self.stopped_from_outside("grader"):
+            self.observe(Ending.STOPPED_FROM_OUTSIDE, "the grader box was stopped from outside")
+        elif not holding:
+            self.observe(Ending.GRADER_BROKEN, f"the grader box stopped unexpectedly ({exc})")
+        elif self.oom_killed("grader"):
+            self.observe(Ending.ANSWER_EXHAUSTED_GRADER)
+        else:
+            self.observe(Ending.ANSWER_CRASHED_GRADER)
+
+    def add_metric(self, message: dict[str, Any]) -> None:
+        name, value, part = message.get("name"), message.get("value"), message.get("part")
+        if type(name) is str and part in METRIC_PARTS and isinstance(value, int | float) and math.isfinite(value):
+            self.metrics.setdefault(str(part), {})[clean_text(name, 100, keep="start")] = float(value)
+        else:
+            self.collector.problems.append("the grader reported a malformed metric")
+
+    def forward(self, raw: bytes, message: dict[str, Any], wall_deadline: float) -> bytes:
+        """Send one request to the student box and return its answer (or an error answer) for the grader.
+        A box that hangs or dies is replaced by a fresh one, so one bad call does not cost the later tests."""
+        if not self.student.alive and not self.restart_student(wall_deadline):
+            reason = "ran past a time limit" if self.student.stop_reason == StopReason.TIMEOUT else "stopped"
+            return wire.stopped_frame(
+                StopReason.STOPPED, "Stopped",
+                f"Your program {reason} during an earlier call, so this call could not run.",
+            )
+        student = self.channels["student"]
+        timeout = message.get("timeout")
+        call_limit = self.job.limits.call_timeout_s
+        if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
+            call_limit = min(float(timeout), self.job.limits.wall_s)
+        sent = time.monotonic()
+        deadline = min(wall_deadline, sent + call_limit + CALL_GRACE_S)
+        try:
+            student.send_bytes(raw, deadline=deadline)
+            answer = student.recv_bytes(deadline=deadline)
+            # Only this process can say a call ran out of time: an exception the student names "Timeout" is
+            # just an exception. The box's own alarm answers at the limit, so its answer arrives late.
+            return wire.answer_frame(answer, late=time.monotonic() - sent >= call_limit)
+        except wire.FrameTimeout:
+            if time.monotonic() >= wall_deadline:
+                self.observe(Ending.WALL_TIME)
+            self.kill_student()
+            self.observe(Ending.CALL_TIMEOUT)
+            self.student = StudentState(alive=False, stop_reason=StopReason.TIMEOUT)
+            return wire.stopped_frame(
+                StopReason.TIMEOUT, "Timeout", f"The call did not finish within {call_limit:g} s."
+            )
+        except (wire.WireError, OSError) as exc:  # OSError: the request could not be sent (EPIPE)
+            self.student = StudentState(alive=False, stop_reason=StopReason.CRASH)
+            if self.oom_killed(self.student_box):
+                self.observe(Ending.STUDENT_OUT_OF_MEMORY)
+                return wire.stopped_frame(
+                    StopReason.MEMORY, "MemoryError", "Your program ran out of memory during this call and was stopped."
+                )
+            if self.stopped_from_outside(self.student_box):
+                self.observe(Ending.STOPPED_FROM_OUTSIDE, "the student box was stopped from outside during a call")
+                return wire.stopped_frame(
+                    StopReason.STOPPED, "Stopped", "The sandbox was stopped from outside; this run will be retried."
+                )
+            if isinstance(exc, wire.ChannelClosed | OSError):
+                text = "Your program stopped during this call (os._exit, a crash, or too much memory)."
+            else:
+                text = f"Your program sent an answer that could not be read ({exc})."
+            return wire.stopped_frame(StopReason.CRASH, "Crashed", text)
+
+    def restart_student(self, wall_deadline: float) -> bool:
+        """Replace a stopped student box with a fresh one (the submission loaded anew). False if not possible."""
+        limits = self.job.limits
+        if self.restarts >= MAX_STUDENT_RESTARTS or time.monotonic() + 1.0 >= wall_deadline:
+            return False
+        self.restarts += 1
+        old = self.channels.pop("student", None)
+        if old is not None:
+            old.close()
+        remove_by_force(self.containers[self.student_box])
+        box = f"student-{self.restarts}"
+        self.pair.listen("student")
+        self.pair.start_student(self.client, self.tag, self.job, container_name(self.job.run_name, box), key=box)
+        self.student_box = box
+        try:
+            channel = self.pair.connect("student", time.monotonic() + CONNECT_TIMEOUT_S)
+            channel.send({"op": Op.GO, "module": self.job.module})
+            hello = channel.recv(
+                deadline=min(wall_deadline, time.monotonic() + limits.load_timeout_s), max_frame=HELLO_MAX_FRAME
+            )
+        except (PairNotReady, wire.WireError, OSError):
+            return False
+        if hello.get("op") != Op.READY:
+            return False
+        self.student = StudentState()
+        return True
+
+    # ------------------------------------------------------------------ the boxes, from outside
+
+    def kill_student(self) -> None:
+        container = self.containers.get(self.student_box)
+        if container is None:
+            return
+        self.killed_here.add(container.id)
+        try:
+            container.kill()
+        except docker.errors.APIError:
+            pass  # already stopped
+
+    def stopped_from_outside(self, key: str) -> bool:
+        """Whether someone other than this process stopped the box (`docker kill`, `docker stop`, `docker rm -f`,
+        an engine shutdown): the engine then logs a "kill" event for it that we did not cause, or no longer
+        answers. Student code has no way to the engine and the OOM killer logs "oom" instead, so such a stop is
+        not the student's doing: the run ends as a retryable infrastructure error rather than a failed test."""
+        container = self.containers.get(key)
+        if container is None or container.id in self.killed_here:
+            return False
+        try:
+            # `until` a moment ahead: the engine logs the event just after the signal, so it may trail the EOF.
+            events = self.client.api.events(
+                since=self.pair.created_wall - 1, until=time.time() + 0.3, decode=True,
+                filters={"container": container.id, "event": "kill"},
+            )
+            try:
+                return any(True for _ in events)
+            finally:
+                events.close()
+        except Exception:  # noqa: BLE001 - the engine itself is going away: not the student's doing either
+            return True
+
+    def oom_killed(self, key: str) -> bool:
+        """Whether the engine killed this box for memory (call once it has stopped)."""
+        container = self.containers.get(key)
+        if container is None:
+            return False
+        try:
+            container.wait(timeout=5)
+            container.reload()
+        except Exception:  # noqa: BLE001 - the box is gone or the engine is slow: no evidence of OOM
+            return False
+        return bool(container.attrs.get("State", {}).get("OOMKilled"))
+
+    def logs(self, role: str) -> str:
+        """What a box printed, cleaned and capped (read as the box is: clean-up removes it afterwards)."""
+        container = self.containers.get(role)
+        if container is None:
+            return ""
+        cap = self.job.limits.output_kb * 1024
+        try:
+            data: bytes = container.logs(stdout=True, stderr=True)
+        except docker.errors.APIError:
+            return ""
+        return clean_text(data, cap)
+
+
+def describe_load_error(message: dict[str, Any]) -> str:
+    kind = message.get("kind")
+    text = clean_text(str(message.get("message", "")), 2000)
+    if kind == "syntax":
+        # file and line come from the student box like the text, so they are cleaned and capped too
+        where = clean_text(str(message.get("file")), 200, keep="start")
+        return f"{where}, line {clean_text(str(message.get('line')), 20, keep='start')}: {text}"
+    if kind == "missing":
+        return text[:1].upper() + text[1:] + "."
+    return "Your code raised an error while it was being loaded:\n" + text
