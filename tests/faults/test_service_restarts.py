@@ -4,7 +4,7 @@ Other test sessions share the machine's PostgreSQL, Redis and Docker engine, so 
 those: they run a worker on private instances made by the fixtures in conftest.py (a PostgreSQL cluster from
 ``initdb``, a ``redis-server`` and a ``dockerd``, each in a temporary folder on a free port or socket) and
 restart those. Submissions are made and swept by short Django subprocesses on the private services, and the
-results are read with SQL (see ``PrivateStack``).
+results are read with SQL (see ``PrivateStack`` in tests/support/stack.py).
 
 Each test ends with the same check: every submission has exactly one final result (one run, one set of test
 results, full marks for the reference solution), none was lost or duplicated, nothing was charged for the
@@ -17,7 +17,10 @@ import time
 
 import pytest
 
-from tests.faults.conftest import REFERENCE, SLOW_REFERENCE, PrivateStack, WorkerGroup, wait_for
+from tests.support.processes import wait_for
+from tests.support.solutions import REFERENCE, SLOW_REFERENCE
+from tests.support.stack import PrivateStack
+from tests.support.workers import WorkerGroup
 
 pytestmark = [pytest.mark.docker, pytest.mark.e2e]
 
@@ -78,7 +81,7 @@ def test_broker_restarted_without_its_data_mid_run(private_stack: PrivateStack, 
              30, "the worker to reconnect")
     time.sleep(2)
     assert [stack.status_of(r) for r in runs[1:]] == ["queued", "queued"]  # their messages died with the broker
-    assert stack.sweep(stale_queued_after_s=0)["requeued"] == 2
+    assert stack.sweep(stale_after_s=0)["requeued"] == 2
     settle(stack, runs, 120)
     worker_group.stop(worker)
     for run_id in runs:

@@ -20,20 +20,14 @@ import docker.errors
 import pytest
 from django.utils import timezone
 
-from grading import services
+from grading import intake, runs
 from grading.models import GradingRun, Submission, TestResult
 from grading.selectors import run_name_for
 from sandbox.boxes import run_containers
 from sandbox.docker_backend import work_root
-from tests.faults.conftest import (
-    DECLARED_TESTS,
-    FULL_MARKS,
-    REFERENCE,
-    SLOW_REFERENCE,
-    WorkerGroup,
-    group_alive,
-    wait_for,
-)
+from tests.support.processes import group_alive, wait_for
+from tests.support.solutions import DECLARED_TESTS, FULL_MARKS, REFERENCE, SLOW_REFERENCE
+from tests.support.workers import WorkerGroup
 
 pytestmark = [pytest.mark.docker, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -64,7 +58,7 @@ def assert_boxes_removed(run: GradingRun) -> None:
 
 
 def submit(student, exercise, source: str) -> GradingRun:  # type: ignore[no-untyped-def]
-    submission = services.submission_create(student=student, exercise=exercise, uploads={"solution.py": source.encode()})
+    submission = intake.submission_create(student=student, exercise=exercise, uploads={"solution.py": source.encode()})
     return GradingRun.objects.get(submission=submission)
 
 
@@ -142,7 +136,7 @@ def test_sigterm_to_every_worker_process_hands_the_run_back(
         # What beat does every minute. The redelivered message can also reach the successor only after the lease
         # lapsed, and the successor then claims the run itself (the sweep finds nothing to do): either way the run
         # is graded once, by its second delivery.
-        services.runs_sweep()
+        runs.sweep()
     wait_for(lambda: is_final(run), 90, "the handed-back run to be graded")
     worker_group.stop(successor)
     assert_graded_once(run, deliveries=2)
@@ -210,7 +204,7 @@ def test_a_stuck_worker_past_its_lease_cannot_commit_its_late_result(
     try:
         wait_for(lambda: _lapsed(run), 30, "the stuck worker's lease to lapse")
         rescuer = worker_group.start("fault-stuck-rescuer", fault_env)
-        assert services.runs_sweep()["requeued"] >= 1
+        assert runs.sweep()["requeued"] >= 1
         wait_for(lambda: is_final(run), 90, "the rescuer to grade the run")
         assert_graded_once(run, deliveries=2)
         committed = GradingRun.objects.get(pk=run.pk)
@@ -273,35 +267,50 @@ def _image_present(tag: str) -> bool:
         return False
 
 
-def test_sandbox_image_removed_is_rebuilt_or_retried_then_graded(
+def assert_ended_naming_the_build_command(run: GradingRun) -> None:
+    """An infrastructure error that no redelivery can fix: ended on its first delivery, not retried, nothing
+    charged, and the message tells the operator how to build the image."""
+    run.refresh_from_db()
+    assert run.status == "infrastructure_error" and run.deliveries == 1, (run.status, run.deliveries, run.messages)
+    assert any("python -m sandbox.images build python" in m for m in run.messages), run.messages
+    assert run.score is None and Submission.objects.get(pk=run.submission_id).score is None
+    assert not TestResult.objects.filter(run=run).exists()
+    assert_boxes_removed(run)
+
+
+def test_sandbox_image_removed_ends_the_run_naming_the_build_command_and_nothing_is_rebuilt(
     fault_env, worker_group: WorkerGroup, synced_exercise, student_user, private_image_tags
 ):
-    """The sandbox image removed from the engine: (a) before a worker ever used it, the worker rebuilds it
-    (the runner layer, on the cached base) and grades; (b) under a worker that already used it, the run ends
-    in a clear, retryable infrastructure error, nothing is charged, and the retry rebuilds it and grades."""
+    """The sandbox image removed from the engine. Workers never build images (sandbox/README.md, "Images"), and
+    another delivery could not bring it back, so: (a) before a worker ever used it, the run ends at once as an
+    uncharged infrastructure error, not retried, whose message names `python -m sandbox.images build python`;
+    nothing is rebuilt; (b) removed under a worker that already used it (it disappears mid-run), the same.
+    Once an operator brings the image back, the same worker grades again."""
     started = time.monotonic()
     runner_tag, _ = private_image_tags
+    client = docker.from_env()
+    image_id = client.images.get(runner_tag).id
     # No warm pool: a pair it started before the removal would grade the next run without needing the image
     # (tests/sandbox/test_warm_pool.py covers a pool that cannot start a pair: the run starts its own).
     env = {**fault_env, "SANDBOX_IMAGE_PREFIX": PRIVATE_PREFIX, "SANDBOX_WARM_POOL": "0"}
     _untag(runner_tag)
     worker = worker_group.start("fault-image", env)
     first = submit(student_user, synced_exercise, REFERENCE)
-    wait_for(lambda: is_final(first), 120, "the first run (with a rebuild) to end")
-    assert_graded_once(first, deliveries=1)
-    assert _image_present(runner_tag)
-    log = worker_group.log("fault-image")
-    assert "succeeded" in log and "'infrastructure_error'" not in log
+    wait_for(lambda: is_final(first), 60, "the first run to end")
+    assert_ended_naming_the_build_command(first)
+    assert not _image_present(runner_tag)  # the worker built nothing
+
+    client.images.get(image_id).tag(*runner_tag.rsplit(":", 1))  # the operator builds it again
+    second = submit(student_user, synced_exercise, REFERENCE)
+    wait_for(lambda: is_final(second), 120, "the second run to be graded")
+    assert_graded_once(second, deliveries=1)
 
     _untag(runner_tag)  # under the worker, which saw the image a moment ago
-    second = submit(student_user, synced_exercise, REFERENCE)
-    wait_for_retry(second, "disappeared from the engine")
-    wait_for(lambda: is_final(second), 120, "the second run to end")
+    third = submit(student_user, synced_exercise, REFERENCE)
+    wait_for(lambda: is_final(third), 60, "the third run to end")
     worker_group.stop(worker)
-    log = worker_group.log("fault-image")
-    assert "'infrastructure_error'" in log  # the first delivery ended in an infrastructure error...
-    assert_graded_once(second, deliveries=2)  # ...that cost nothing, and the retry graded it
-    assert _image_present(runner_tag)
+    assert_ended_naming_the_build_command(third)
+    assert not _image_present(runner_tag)
     worker_group.assert_all_stopped()
     print(f"fault 6 (sandbox image removed) took {time.monotonic() - started:.1f} s")
 

@@ -11,21 +11,18 @@ import os
 import signal
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import docker
 import pytest
 from django.utils import timezone
 
-from grading import services
+from grading import dispatch, intake, runs
 from grading.models import GradingRun, TestResult
 from grading.selectors import run_name_for
 from sandbox.boxes import run_containers
-
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = (ROOT / "graders" / "python-foundations" / "word-frequencies" / "reference" / "solution.py").read_text()
-# Correct, but slow enough (about 1.8 s in its first call; its limit is 2 s) for a fault to land mid-run.
-SLOW_REFERENCE = REFERENCE + "\n\nimport time as _t\n_first = [True]\n_orig = count_words\n\n\ndef count_words(text):\n    if _first[0]:\n        _first[0] = False\n        _t.sleep(1.8)\n    return _orig(text)\n"
+from tests.support.processes import wait_for
+from tests.support.solutions import REFERENCE, SLOW_REFERENCE
+from tests.support.workers import worker_log
 
 pytestmark = [pytest.mark.docker, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -35,16 +32,6 @@ def fault_queue(settings, workers):  # type: ignore[no-untyped-def]
     settings.GRADING_QUEUE_PREFIX = "faults-"
     workers.purge("faults-cpu")
     return {"GRADING_QUEUE_PREFIX": "faults-", "GRADING_LEASE_S": "3"}
-
-
-def wait_for(predicate, timeout: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def leftover_containers(run: GradingRun) -> list[str]:
@@ -64,7 +51,7 @@ def assert_exactly_one_result(run: GradingRun) -> None:
 def test_worker_killed_mid_run_is_swept_and_graded_once(fault_queue, workers, synced_exercise, student_user):
     worker_a = workers.start("fault-a", queues="faults-cpu", env=fault_queue)
     try:
-        submission = services.submission_create(
+        submission = intake.submission_create(
             student=student_user, exercise=synced_exercise, uploads={"solution.py": SLOW_REFERENCE.encode()}
         )
         run = GradingRun.objects.get(submission=submission)
@@ -83,7 +70,7 @@ def test_worker_killed_mid_run_is_swept_and_graded_once(fault_queue, workers, sy
     try:
         # What beat does every minute: once the lease lapses the run goes back to the queue.
         wait_for(lambda: GradingRun.objects.get(pk=run.pk).lease_expires_at < timezone.now(), 30, "the lease")
-        assert services.runs_sweep()["requeued"] >= 1
+        assert runs.sweep()["requeued"] >= 1
         wait_for(lambda: GradingRun.objects.get(pk=run.pk).is_final, 90, "the retry to finish")
     finally:
         workers.stop(worker_b)
@@ -97,11 +84,11 @@ def test_worker_killed_mid_run_is_swept_and_graded_once(fault_queue, workers, sy
 def test_a_task_delivered_twice_grades_once(fault_queue, workers, synced_exercise, student_user):
     worker = workers.start("fault-twice", queues="faults-cpu", concurrency=2, env=fault_queue)
     try:
-        submission = services.submission_create(
+        submission = intake.submission_create(
             student=student_user, exercise=synced_exercise, uploads={"solution.py": REFERENCE.encode()}
         )
         run = GradingRun.objects.get(submission=submission)
-        services._enqueue(run)  # the broker redelivers: the same task a second time
+        dispatch.send(run)  # the broker redelivers: the same task a second time
         wait_for(lambda: GradingRun.objects.get(pk=run.pk).is_final, 90, "grading")
         time.sleep(1.0)  # give the second delivery time to do (nothing) harm
     finally:
@@ -109,19 +96,19 @@ def test_a_task_delivered_twice_grades_once(fault_queue, workers, synced_exercis
     assert_exactly_one_result(run)
     run.refresh_from_db()
     assert run.deliveries == 1
-    log = (ROOT / "test-artifacts" / "fault-twice-worker.log").read_text()
+    log = worker_log("fault-twice")
     assert "skipped: already taken or finished" in log
 
 
 def test_runs_delivered_too_often_end_as_infrastructure_error(fault_queue, synced_exercise, student_user, settings):
     settings.GRADING_MAX_DELIVERIES = 2
-    submission = services.submission_create(
+    submission = intake.submission_create(
         student=student_user, exercise=synced_exercise, uploads={"solution.py": REFERENCE.encode()}
     )
     run = GradingRun.objects.get(submission=submission)
     past = timezone.now() - timedelta(seconds=1)
     GradingRun.objects.filter(pk=run.pk).update(status="running", deliveries=2, lease_expires_at=past, lease_token="x")
-    assert services.runs_sweep() == {"requeued": 0, "failed": 1}
+    assert runs.sweep() == {"requeued": 0, "failed": 1}
     run.refresh_from_db()
     assert run.status == "infrastructure_error" and any("interrupted" in m for m in run.messages)
     assert submission.score is None  # never a zero
