@@ -94,8 +94,8 @@ def end_to_end(exercise: str, runs: int, gap: float) -> list[float]:
     from django.contrib.auth import get_user_model
 
     from catalog.models import Exercise
+    from grading.intake import submission_create
     from grading.models import GradingRun
-    from grading.services import submission_create
 
     user, _ = get_user_model().objects.get_or_create(username="bench-student")
     target = Exercise.objects.get(slug=exercise)

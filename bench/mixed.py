@@ -47,8 +47,8 @@ def burst(short_n: int, long_n: int) -> tuple[list[int], list[int]]:
     from django.contrib.auth import get_user_model
 
     from catalog.models import Exercise
+    from grading.intake import submission_create
     from grading.models import GradingRun
-    from grading.services import submission_create
 
     user, _ = get_user_model().objects.get_or_create(username="bench-mixed")
     exercises = {slug: Exercise.objects.get(slug=slug) for slug in (SHORT, LONG)}

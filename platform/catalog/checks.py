@@ -23,8 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from catalog.definitions import ExerciseDefinition
-from grading.jobs import build_job, load_for_exercise, read_submission_path
-from sandbox import NotGradable, Outcome, run_job
+from catalog.jobs import build_job, load_for_exercise, read_submission_path
+from sandbox import (
+    NotGradable,
+    Outcome,
+    RunStatus,
+    TestResultOutcome,
+    notebook_to_module,
+    parse_python,
+    run_job,
+)
 
 STUDENT_VISIBLE_SUFFIXES = {".py", ".ipynb", ".md", ".toml", ".txt", ".json", ".csv"}
 
@@ -48,12 +56,13 @@ class ExerciseCheck:
 def _grade(definition: ExerciseDefinition, path: Path, defaults: dict[str, Any]) -> Outcome:
     from django.conf import settings
 
-    loaded = load_for_exercise(definition, read_submission_path(path))
+    config = settings.SANDBOX
+    loaded = load_for_exercise(definition, read_submission_path(path), config=config)
     job = build_job(
         definition, loaded, run_name=f"check-{uuid.uuid4().hex[:10]}", default_limits=defaults,
         gpu_available=gpu_available(), grader_secret=settings.GRADER_SECRET,
     )
-    return run_job(job)
+    return run_job(job, config=config)  # the images were ensured before (check_exercises, ensure_images)
 
 
 def gpu_available() -> bool:
@@ -61,14 +70,14 @@ def gpu_available() -> bool:
 
 
 def _failing(outcome: Outcome) -> list[str]:
-    return [t.name for t in outcome.tests if t.outcome != "passed"]
+    return [t.name for t in outcome.tests if t.outcome != TestResultOutcome.PASSED]
 
 
 def _given_names(source: str) -> set[str]:
     """Top-level functions and classes a starter gives complete (no NotImplementedError): helpers the
     statement hands out on purpose, which the reference may repeat."""
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
     except SyntaxError:
         return set()
     return {
@@ -82,7 +91,7 @@ def _given_names(source: str) -> set[str]:
 def _names_the_grader_calls(definition: ExerciseDefinition) -> set[str]:
     names = set()
     for path in definition.grader_dir.glob("test_*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse_python(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "student":
                 names.add(node.attr)
     return names
@@ -92,7 +101,7 @@ def _statements(source: str, skip: frozenset[str] = frozenset()) -> set[str]:
     """Normalised code statements inside functions, without docstrings or `raise NotImplementedError`,
     leaving out the top-level functions and classes named in ``skip``."""
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
     except SyntaxError:
         return set()
     tree.body = [n for n in tree.body if getattr(n, "name", None) not in skip]
@@ -119,8 +128,6 @@ def _visible_files(definition: ExerciseDefinition) -> list[Path]:
 def _visible_code(path: Path) -> str:
     if path.suffix != ".ipynb":
         return path.read_text(encoding="utf-8", errors="replace")
-    from sandbox.submission import notebook_to_module
-
     try:
         return notebook_to_module(path.read_bytes(), path.name)[0].decode()
     except NotGradable:
@@ -380,8 +387,8 @@ def _feedback_problems(function: ast.FunctionDef | ast.AsyncFunctionDef, where: 
             report(message, left, right)
         if isinstance(node, ast.If):
             visit(node.test, conditions)
-            for child in [*node.body, *node.orelse]:
-                visit(child, [*conditions, node.test])
+            for branch in [*node.body, *node.orelse]:
+                visit(branch, [*conditions, node.test])
             return
         for child in ast.iter_child_nodes(node):
             visit(child, conditions)
@@ -393,7 +400,7 @@ def _feedback_problems(function: ast.FunctionDef | ast.AsyncFunctionDef, where: 
 
 def expected_value_leaks(source: str, filename: str) -> list[str]:
     """Messages of a grader file that would show a hidden test's expected value (see the notes above)."""
-    tree = ast.parse(source, filename=filename)
+    tree = parse_python(source, filename=filename)
     imported = {
         (alias.asname or alias.name).split(".")[0]
         for node in tree.body
@@ -440,8 +447,6 @@ def public_tests_pass_on_reference(definition: ExerciseDefinition) -> list[str]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
         for notebook in reference.rglob("*.ipynb"):
-            from sandbox.submission import notebook_to_module
-
             module = next((f for f in definition.files if f.endswith(".py")), "solution.py")
             (work / module).write_bytes(notebook_to_module(notebook.read_bytes(), notebook.name)[0])
         shutil.copytree(public, work / "public_tests")
@@ -482,8 +487,8 @@ def check_exercise(definition: ExerciseDefinition, *, defaults: dict[str, Any], 
         outcome = _grade(definition, reference, defaults)
         check.reference_seconds = max(check.reference_seconds, time.monotonic() - run_started)
         scores.append((outcome.status, outcome.score, tuple(_failing(outcome))))
-        if outcome.status != "graded" or outcome.score != outcome.max_score:
-            details = "; ".join(f"{t.name}: {t.message[:200]}" for t in outcome.tests if t.outcome != "passed")
+        if outcome.status != RunStatus.GRADED or outcome.score != outcome.max_score:
+            details = "; ".join(f"{t.name}: {t.message[:200]}" for t in outcome.tests if t.outcome != TestResultOutcome.PASSED)
             check.problems.append(f"reference: {outcome.status} {outcome.score:g}/{outcome.max_score:g} {details}")
             break
     check.reference = f"{scores[-1][1]:g}/{float(sum(declared.values())):g}"

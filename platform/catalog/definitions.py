@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.snapshots import grader_files
-from sandbox.manifest import declared_tests
-from sandbox.spec import Limits
+from sandbox import Limits, declared_tests
 
 PHASES: dict[str, str] = {
     "python-foundations": "Python foundations",

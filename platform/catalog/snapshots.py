@@ -16,7 +16,7 @@ import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from sandbox.manifest import grader_test_files
+from sandbox import grader_test_files
 
 # Graders are small (the largest is about 15 KB); a much larger one is a mistake, not a grader, and would be
 # copied into every row of the snapshot table and every worker's cache.

@@ -13,9 +13,10 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, Any]:
     parts = urlsplit(url)
     if parts.scheme in ("postgres", "postgresql"):
         options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        name = unquote(parts.path.lstrip("/")) or "gradient"
         return {
             "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parts.path.lstrip("/")) or "gradient",
+            "NAME": name,
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
@@ -23,7 +24,7 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, Any]:
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
-            "TEST": {"NAME": "test_gradient"},
+            "TEST": {"NAME": f"test_{name}"},  # two test runs on one server, on two databases, never meet
         }
     if parts.scheme == "sqlite":
         raw = unquote(url[len("sqlite:///") :])

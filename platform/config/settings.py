@@ -12,6 +12,7 @@ from pathlib import Path
 
 from config.database_url import parse_database_url
 from config.env import env_bool, env_int, env_list, env_str
+from sandbox import SandboxConfig
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent  # the repository root
 VAR_DIR = Path(env_str("GRADIENT_VAR_DIR", str(BASE_DIR / "var")))
@@ -33,8 +34,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "catalog",
-    "grading",
     "courses",
+    "grading",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -47,7 +49,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+ROOT_URLCONF = "web.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
@@ -88,10 +90,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "platform" / "static"]
 
-# Uploads: the submission limits are enforced in grading.services too; these stop oversized bodies early.
+# Uploads: a submission's size cap is SANDBOX.max_upload_bytes (GRADIENT_MAX_UPLOAD_BYTES), enforced by
+# grading.intake and the sandbox; Django's own limits below only decide what is kept in memory while reading.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
-GRADIENT_MAX_UPLOAD_BYTES = env_int("GRADIENT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -108,7 +110,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "grading.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "web.api_errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 GRADIENT_SUBMISSION_RATE = env_str("SUBMISSION_RATE", "30/min")  # per user, on the submission endpoints
@@ -135,8 +137,11 @@ SPECTACULAR_SETTINGS = {
 # --------------------------------------------------------------------- exercises and the sandbox
 GRADIENT_EXERCISES_DIR = Path(env_str("GRADIENT_EXERCISES_DIR", str(BASE_DIR / "exercises")))
 GRADIENT_GRADERS_DIR = Path(env_str("GRADIENT_GRADERS_DIR", str(BASE_DIR / "graders")))
-# The sandbox package reads SANDBOX_WORK_DIR, SANDBOX_RUNTIME, SANDBOX_IMAGE_PREFIX itself (Django-free);
-# these are the platform's defaults for every exercise, which exercise metadata may override.
+# The sandbox's settings, read from the environment in ONE place (sandbox/config.py: SANDBOX_WORK_DIR,
+# GRADIENT_MAX_UPLOAD_BYTES, SANDBOX_RUNTIME, SANDBOX_IMAGE_PREFIX...) and passed to every sandbox call. The
+# workers unpack each grader version's stored files under SANDBOX.work_dir/graders/<digest>.
+SANDBOX = SandboxConfig.from_env()
+# The platform's default limits for every exercise, which exercise metadata may override.
 SANDBOX_DEFAULT_LIMITS = {
     "wall_s": env_int("SANDBOX_WALL_S", 60),
     "memory_mb": env_int("SANDBOX_MEMORY_MB", 512),
@@ -153,9 +158,6 @@ SANDBOX_GPU = env_bool("SANDBOX_GPU", False)  # does this deployment have a GPU 
 GRADER_SECRET = env_str("GRADER_SECRET", "") or hashlib.sha256(
     b"gradient-grader-secret:" + str(SECRET_KEY).encode()
 ).hexdigest()
-# The sandbox's work folder (it reads the variable itself, with the same default): the workers unpack each
-# grader version's stored files under graders/<digest> in it (grading.grader_versions).
-SANDBOX_WORK_DIR = Path(env_str("SANDBOX_WORK_DIR", "/tmp/gradient-runs"))  # noqa: S108 - the sandbox's default
 
 # --------------------------------------------------------------------- Celery
 # Redis in production and in the tests; Celery's filesystem transport for the embedded demo.

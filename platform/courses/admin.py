@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from catalog.models import ExerciseVersion
-from courses.models import Assignment, Cohort, Course, Enrolment, Extension, LeaderboardEntry
+from courses.models import Assignment, Cohort, Course, Enrolment, Extension
 
 
 class CohortInline(admin.TabularInline):
@@ -56,6 +56,7 @@ class AssignmentAdminForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["exercise_version"]
+        assert isinstance(field, GraderVersionChoice)  # Meta.field_classes
         versions = ExerciseVersion.objects.select_related("exercise").order_by("exercise__slug", "-created_at", "-pk")
         # Offered: the versions of the assignment's exercise. Accepted: any version, so that a version of another
         # exercise gets Assignment.clean's sentence rather than a bare "not one of the available choices".
@@ -80,8 +81,3 @@ class AssignmentAdmin(admin.ModelAdmin):
         version = assignment.exercise_version
         newer = "; a newer version exists" if assignment.newer_version_exists else ""
         return f"{version.short_hash} of {version.created_at:%Y-%m-%d}{newer}"
-
-
-@admin.register(LeaderboardEntry)
-class LeaderboardEntryAdmin(admin.ModelAdmin):
-    list_display = ["assignment", "student", "best_score", "best_submitted_at", "metric_public"]

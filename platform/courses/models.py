@@ -1,4 +1,4 @@
-"""Courses, cohorts, enrolments, assignments with deadlines and attempt allowances, and leaderboards."""
+"""Courses, cohorts, enrolments, and assignments with their deadlines, attempt allowances and feedback rules."""
 
 from __future__ import annotations
 
@@ -65,6 +65,23 @@ class FeedbackVisibility(models.TextChoices):
     VISIBLE = "visible", "every test's result and message"
     AFTER_DUE = "after_due", "scores now, messages after the due date"
     HIDDEN = "hidden", "the score only"
+
+
+class FeedbackLevel(models.TextChoices):
+    """What one person may see of one result, by the assignment's FeedbackVisibility (staff see all)."""
+
+    FULL = "full", "every test with its message, and the output of the student's code"
+    SCORES = "scores", "each test's outcome and points; no messages or output"
+    TOTAL = "total", "the total score and the run's status only"
+
+
+class AssignmentState(models.TextChoices):
+    """Where an assignment stands for one student (with their extension)."""
+
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    LATE = "late", "late (accepted with a penalty)"
+    CLOSED = "closed"
 
 
 class ScorePolicy(models.TextChoices):
@@ -167,26 +184,3 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"extension for {self.student} to {self.due_at:%Y-%m-%d %H:%M}"
-
-
-class LeaderboardEntry(models.Model):
-    """A student's best result on an assignment, kept in the same transaction as each result, so the
-    leaderboard is one indexed read however many submissions there are."""
-
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="leaderboard")
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    best_score = models.FloatField()
-    best_submission = models.ForeignKey("grading.Submission", on_delete=models.CASCADE, related_name="+")
-    best_submitted_at = models.DateTimeField()  # earliest submission wins a tie
-    metric_public = models.FloatField(null=True, blank=True)
-    metric_private = models.FloatField(null=True, blank=True)
-    metric_submitted_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["assignment", "student"], name="leaderboard_unique")]
-        indexes = [
-            models.Index(fields=["assignment", "-best_score", "best_submitted_at"], name="leaderboard_rank"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.student} {self.best_score:g} on {self.assignment_id}"

@@ -1,39 +1,75 @@
-"""Reads for courses, with the permission check built in: `access_*` raise 404 for people who may not see."""
+"""Reads for courses: deadlines as one student sees them, feedback levels, and access (`access_*` raise 404
+for people who may not see)."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime
+import math
+from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from courses.models import (
-    Assignment,
-    Cohort,
-    Enrolment,
-    Extension,
-    FeedbackVisibility,
-    LeaderboardEntry,
-    Role,
-    ScorePolicy,
-)
-from courses.services import effective_due, late_penalty
+from catalog.models import Exercise
+from core.users import User
+from courses.models import Assignment, Cohort, Enrolment, Extension, FeedbackLevel, FeedbackVisibility, Role
+
+DAY = timedelta(days=1)
 
 
-def cohorts_of(user) -> QuerySet[Enrolment]:  # type: ignore[no-untyped-def]
+def effective_due(assignment: Assignment, student_id: int) -> datetime:
+    extension = Extension.objects.filter(assignment=assignment, student_id=student_id).first()
+    return max(assignment.due_at, extension.due_at) if extension else assignment.due_at
+
+
+def effective_cutoff(assignment: Assignment, student_id: int) -> datetime | None:
+    if assignment.hard_cutoff_at is None:
+        return None
+    return max(assignment.hard_cutoff_at, effective_due(assignment, student_id))
+
+
+def late_penalty(
+    assignment: Assignment, student_id: int, submitted_at: datetime, *, due: datetime | None = None
+) -> float:
+    """The fraction of the score taken off for lateness (0 when on time), per started day late. Pass
+    ``due`` (the student's effective due date) when you already know it, to save a query."""
+    late = submitted_at - (due or effective_due(assignment, student_id))
+    if late <= timedelta(0) or assignment.late_penalty_per_day <= 0:
+        return 0.0
+    return min(1.0, math.ceil(late / DAY) * assignment.late_penalty_per_day)
+
+
+def enrolment_get(*, cohort_id: int, user: User) -> Enrolment | None:
+    return Enrolment.objects.filter(cohort_id=cohort_id, user=user).first()
+
+
+def exercise_is_assigned_to(*, student: User, exercise: Exercise) -> bool:
+    """Whether the exercise is an assignment of one of the student's cohorts that still takes work."""
+    now = timezone.now()
+    for assignment in Assignment.objects.filter(
+        exercise=exercise, cohort__enrolments__user=student, cohort__enrolments__role=Role.STUDENT
+    ):
+        cutoff = effective_cutoff(assignment, student.pk)
+        if cutoff is None or now <= cutoff:
+            return True
+    return False
+
+
+def cohorts_of(user: User) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(user=user).select_related("cohort__course").order_by("cohort__course__title")
 
 
-def is_cohort_staff(user, cohort_id: int) -> bool:  # type: ignore[no-untyped-def]
+def cohort_roster(cohort: Cohort) -> QuerySet[Enrolment]:
+    return Enrolment.objects.filter(cohort=cohort).select_related("user").order_by("role", "user__username")
+
+
+def is_cohort_staff(user: User, cohort_id: int) -> bool:
     if user.is_staff:
         return True
     return Enrolment.objects.filter(cohort_id=cohort_id, user=user, role__in=[Role.TA, Role.INSTRUCTOR]).exists()
 
 
-def access_assignment(*, user, assignment_id: int) -> Assignment:  # type: ignore[no-untyped-def]
+def access_assignment(*, user: User, assignment_id: int) -> Assignment:
     """An assignment of a cohort the user is in (staff: any). Students never see a cohort they are not in."""
     assignment = (
         Assignment.objects.select_related("exercise__current_version", "exercise_version", "cohort__course")
@@ -47,7 +83,7 @@ def access_assignment(*, user, assignment_id: int) -> Assignment:  # type: ignor
     return assignment
 
 
-def access_cohort_as_staff(*, user, cohort_id: int) -> Cohort:  # type: ignore[no-untyped-def]
+def access_cohort_as_staff(*, user: User, cohort_id: int) -> Cohort:
     cohort = Cohort.objects.select_related("course").filter(pk=cohort_id).first()
     if cohort is None or not is_cohort_staff(user, cohort_id):
         raise Http404("No such cohort.")
@@ -68,145 +104,18 @@ def public_names(user_ids: list[int]) -> dict[int, str]:
     return names
 
 
-@dataclass
-class LeaderboardRow:
-    rank: int
-    name: str
-    score: float
-    submitted_at: datetime
-    metric: float | None
-    is_me: bool
-
-
-def leaderboard(*, assignment: Assignment, viewer, limit: int = 100) -> tuple[list[LeaderboardRow], str]:  # type: ignore[no-untyped-def]
-    """Rows in rank order and what they are ranked by. Metric challenges rank by the public metric while
-    the assignment is open and by the private one after its due date; others by best score, earliest first."""
-    metric = assignment.exercise.leaderboard_metric
-    # The private ranking shows once no more work can come in: after the hard cut-off (late work is
-    # accepted until then), or the due date when there is none.
-    revealed = timezone.now() >= (assignment.hard_cutoff_at or assignment.due_at)
-    students = Enrolment.objects.filter(cohort_id=assignment.cohort_id, role=Role.STUDENT).values("user_id")
-    entries = LeaderboardEntry.objects.filter(assignment=assignment, student_id__in=students)
-    if metric:
-        field_name = "metric_private" if revealed else "metric_public"
-        descending = assignment.exercise.leaderboard_direction == "max"
-        entries = entries.exclude(**{f"{field_name}__isnull": True}).order_by(
-            f"{'-' if descending else ''}{field_name}", "metric_submitted_at"
-        )
-        ranked_by = f"{metric} on the {'private (hidden)' if revealed else 'public'} part"
-    else:
-        field_name = ""
-        entries = entries.order_by("-best_score", "best_submitted_at")
-        ranked_by = "best score, earliest submission first on ties"
-    names = {
-        e.user_id: e.display_name
-        for e in Enrolment.objects.filter(cohort_id=assignment.cohort_id).select_related("user")
-    }
-    rows = []
-    for rank, entry in enumerate(entries[:limit], start=1):
-        rows.append(
-            LeaderboardRow(
-                rank=rank,
-                name=names.get(entry.student_id, "Learner"),
-                score=entry.best_score,
-                submitted_at=entry.best_submitted_at,
-                metric=getattr(entry, field_name) if field_name else None,
-                is_me=entry.student_id == viewer.pk,
-            )
-        )
-    return rows, ranked_by
-
-
-@dataclass
-class GradebookCell:
-    score: float | None = None  # after the late penalty
-    raw: float | None = None
-    late: bool = False
-    attempts: int = 0
-
-
-@dataclass
-class Gradebook:
-    cohort: Cohort
-    assignments: list[Assignment]
-    students: list[Enrolment]
-    cells: dict[tuple[int, int], GradebookCell] = field(default_factory=dict)
-    failed_tests: dict[int, Counter[str]] = field(default_factory=dict)
-
-    def row(self, enrolment: Enrolment) -> list[GradebookCell]:
-        return [self.cells.get((enrolment.user_id, a.pk), GradebookCell()) for a in self.assignments]
-
-    def scores(self, assignment: Assignment) -> list[float]:
-        """The scores of the cohort's enrolled students (not staff's test submissions)."""
-        enrolled = {e.user_id for e in self.students}
-        return [
-            cell.score
-            for (user_id, assignment_id), cell in self.cells.items()
-            if assignment_id == assignment.pk and cell.score is not None and user_id in enrolled
-        ]
-
-
-def gradebook(*, cohort: Cohort) -> Gradebook:
-    from grading.models import Submission, TestResult
-
-    assignments = list(Assignment.objects.filter(cohort=cohort).select_related("exercise", "exercise_version"))
-    students = list(
-        Enrolment.objects.filter(cohort=cohort, role=Role.STUDENT).select_related("user").order_by("user__username")
-    )
-    book = Gradebook(cohort=cohort, assignments=assignments, students=students)
-    by_id = {a.pk: a for a in assignments}
-    # A submission that could not be loaded (not_gradable) costs no attempt and is not a result: it must not
-    # become the "latest" score, as attempts_for does not count it either.
-    submissions = (
-        Submission.objects.filter(assignment__in=assignments)
-        .exclude(score__isnull=True)
-        .exclude(runs__status="not_gradable")
-        .order_by("created_at")
-        .values_list("student_id", "assignment_id", "score", "created_at")
-    )
-    counts: dict[tuple[int, int], int] = defaultdict(int)
-    # Every extension of the cohort in one query, not one per submission (the page reads millions of rows).
-    extensions = {
-        (student_id, assignment_id): due
-        for assignment_id, student_id, due in Extension.objects.filter(assignment__in=assignments).values_list(
-            "assignment_id", "student_id", "due_at"
-        )
-    }
-    for student_id, assignment_id, score, created_at in submissions:
-        assignment = by_id[assignment_id]
-        key = (student_id, assignment_id)
-        counts[key] += 1
-        due = max(assignment.due_at, extensions.get(key, assignment.due_at))
-        penalty = late_penalty(assignment, student_id, created_at, due=due)
-        penalised = score * (1 - penalty)
-        cell = book.cells.setdefault(key, GradebookCell())
-        if assignment.score_policy == ScorePolicy.LATEST or cell.score is None or penalised > cell.score:
-            cell.score, cell.raw, cell.late = penalised, score, penalty > 0
-        cell.attempts = counts[key]
-    for assignment in assignments:
-        failing = TestResult.objects.filter(
-            run__submission__assignment=assignment, run__is_regrade=False
-        ).exclude(outcome="passed")
-        book.failed_tests[assignment.pk] = Counter(failing.values_list("name", flat=True))
-    return book
-
-
 # ------------------------------------------------------------------------ feedback visibility
 
-FULL = "full"  # every test with its message, and the output of the student's code
-SCORES = "scores"  # each test's outcome and points; no messages or output (after_due, before the due date)
-TOTAL = "total"  # the total score and the run's status only (hidden)
-
-
-def feedback_level(*, user, submission) -> tuple[str, datetime | None]:  # type: ignore[no-untyped-def]
-    """What `user` may see of the submission's feedback, and (SCORES) when the rest appears: the student's
-    due date with any extension."""
-    assignment = submission.assignment
+def feedback_level(
+    *, user: User, assignment: Assignment | None, student_id: int
+) -> tuple[FeedbackLevel, datetime | None]:
+    """What `user` may see of the feedback on a submission of `student_id` (for `assignment`; None: practice),
+    and (SCORES) when the rest appears: the student's due date with any extension."""
     if assignment is None or user.is_staff or is_cohort_staff(user, assignment.cohort_id):
-        return FULL, None
+        return FeedbackLevel.FULL, None
     if assignment.feedback_visibility == FeedbackVisibility.HIDDEN:
-        return TOTAL, None
+        return FeedbackLevel.TOTAL, None
     if assignment.feedback_visibility == FeedbackVisibility.AFTER_DUE:
-        due = effective_due(assignment, submission.student_id)
-        return (FULL, None) if timezone.now() >= due else (SCORES, due)
-    return FULL, None
+        due = effective_due(assignment, student_id)
+        return (FeedbackLevel.FULL, None) if timezone.now() >= due else (FeedbackLevel.SCORES, due)
+    return FeedbackLevel.FULL, None

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from grading.models import GradingRun, Submission, TestResult
+from grading.models import GradingRun, LeaderboardEntry, Submission, TestResult
 
 
 class TestResultInline(admin.TabularInline):
@@ -20,3 +20,8 @@ class GradingRunAdmin(admin.ModelAdmin):
 class SubmissionAdmin(admin.ModelAdmin):
     list_display = ["id", "student", "exercise", "score", "max_score", "created_at"]
     list_filter = ["exercise"]
+
+
+@admin.register(LeaderboardEntry)
+class LeaderboardEntryAdmin(admin.ModelAdmin):
+    list_display = ["assignment", "student", "best_score", "best_submitted_at", "metric_public"]

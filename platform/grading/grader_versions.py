@@ -1,7 +1,7 @@
 """The grader a run is graded with: the files and settings of the run's exercise version, on this machine.
 
 A version's snapshot (stored by `sync_exercises`) is unpacked once per worker into a folder named after its
-digest under SANDBOX_WORK_DIR/graders/, so an assignment pinned to an old version keeps its old tests after
+digest under SANDBOX_WORK_DIR/graders/ (settings.SANDBOX.work_dir), so an assignment pinned to an old version keeps its old tests after
 graders/ changes. A version synced before snapshots existed has none: it is graded from the files on disk
 only while they still hash to that version; otherwise nobody can know its tests any more, and the run ends
 as an infrastructure error that says so.
@@ -15,8 +15,8 @@ from django.conf import settings
 
 from catalog import snapshots
 from catalog.definitions import ExerciseDefinitionError, resolve
+from catalog.jobs import GraderSpec
 from catalog.models import ExerciseVersion, GraderSnapshot
-from grading.jobs import GraderSpec
 
 
 class GraderVersionUnavailable(Exception):
@@ -24,7 +24,7 @@ class GraderVersionUnavailable(Exception):
 
 
 def grader_cache_root() -> Path:
-    return settings.SANDBOX_WORK_DIR / "graders"
+    return settings.SANDBOX.work_dir / "graders"
 
 
 def grader_spec_for(version: ExerciseVersion) -> GraderSpec:

@@ -1,4 +1,5 @@
-"""Submissions, their grading runs and per-test results.
+"""Submissions, their grading runs and per-test results, and the standings kept with each result (a
+student's best per exercise, and per assignment for its leaderboard).
 
 Invariants live in the database as well as in the services: one result row per test of a run, scores
 within their maxima, and a run's status drawn from the statuses ARCHITECTURE.md names.
@@ -9,6 +10,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from sandbox import RunStatus as SandboxStatus
+from sandbox import TestResultOutcome
 
 
 class Submission(models.Model):
@@ -51,14 +55,17 @@ class SubmissionFile(models.Model):
 
 
 class RunStatus(models.TextChoices):
+    """The sandbox's statuses (how a run ended: sandbox.RunStatus, the one source of their values), and the two
+    the platform adds before a run ends. tests/platform/test_layers.py checks that none is missing."""
+
     QUEUED = "queued"
     RUNNING = "running"
-    GRADED = "graded"
-    TIMEOUT = "timeout"
-    MEMORY_LIMIT = "memory_limit"
-    OUTPUT_LIMIT = "output_limit"
-    NOT_GRADABLE = "not_gradable"
-    INFRASTRUCTURE_ERROR = "infrastructure_error"
+    GRADED = SandboxStatus.GRADED.value
+    TIMEOUT = SandboxStatus.TIMEOUT.value
+    MEMORY_LIMIT = SandboxStatus.MEMORY_LIMIT.value
+    OUTPUT_LIMIT = SandboxStatus.OUTPUT_LIMIT.value
+    NOT_GRADABLE = SandboxStatus.NOT_GRADABLE.value
+    INFRASTRUCTURE_ERROR = SandboxStatus.INFRASTRUCTURE_ERROR.value
 
 
 FINAL_STATUSES = frozenset(RunStatus) - {RunStatus.QUEUED, RunStatus.RUNNING}
@@ -72,6 +79,9 @@ class GradingRun(models.Model):
     never_lower = models.BooleanField(default=False)  # a regrade may raise the submission's score, never lower it
     status = models.CharField(max_length=30, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its task was last sent to the broker: the sweeper re-sends a queued run only when this is old, so a
+    # backlog is not sent again every minute.
+    sent_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # The lease: which delivery is in charge and until when. A result commits only under a live lease.
@@ -123,7 +133,7 @@ class TestResult(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "name"], name="test_result_unique_name"),
             models.CheckConstraint(
-                condition=Q(outcome__in=["passed", "failed", "error", "timeout"]), name="test_result_outcome_valid"
+                condition=Q(outcome__in=[o.value for o in TestResultOutcome]), name="test_result_outcome_valid"
             ),
             models.CheckConstraint(
                 condition=Q(points__gte=0, points__lte=models.F("max_points")), name="test_result_points_in_range"
@@ -153,3 +163,26 @@ class ExerciseBest(models.Model):
     @property
     def mastered(self) -> bool:
         return self.max_score > 0 and self.best_score >= self.max_score
+
+
+class LeaderboardEntry(models.Model):
+    """A student's best result on an assignment, kept in the same transaction as each result, so the
+    leaderboard is one indexed read however many submissions there are."""
+
+    assignment = models.ForeignKey("courses.Assignment", on_delete=models.CASCADE, related_name="leaderboard")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    best_score = models.FloatField()
+    best_submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    best_submitted_at = models.DateTimeField()  # earliest submission wins a tie
+    metric_public = models.FloatField(null=True, blank=True)
+    metric_private = models.FloatField(null=True, blank=True)
+    metric_submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "student"], name="leaderboard_unique")]
+        indexes = [
+            models.Index(fields=["assignment", "-best_score", "best_submitted_at"], name="leaderboard_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.best_score:g} on {self.assignment_id}"

@@ -1,30 +1,38 @@
-"""Reads for grading, with the permission check built in where a person asks."""
+"""Reads for grading: submissions and runs (with the permission check built in where a person asks), a run's
+job, attempts used, and the standings (assignment leaderboards, the roadmap's)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
+from catalog.jobs import build_job_from_spec
+from core.users import User
+from courses.models import Assignment, Enrolment, Role
+from courses.selectors import public_names
 from grading.grader_versions import grader_spec_for
-from grading.jobs import build_job_from_spec
-from grading.models import ExerciseBest, GradingRun, Submission, SubmissionFile
-from sandbox import GradingJob
-from sandbox.submission import LoadedSubmission
+from grading.models import ExerciseBest, GradingRun, LeaderboardEntry, RunStatus, Submission, SubmissionFile
+from sandbox import GradingJob, LoadedSubmission
+
+NO_ATTEMPT_STATUSES = (RunStatus.NOT_GRADABLE, RunStatus.INFRASTRUCTURE_ERROR)  # these cost no attempt
+DAY = timedelta(days=1)
 
 
-def submissions_visible_to(user) -> QuerySet[Submission]:  # type: ignore[no-untyped-def]
+def submissions_visible_to(user: User) -> QuerySet[Submission]:
     """Staff see every submission; a student only their own."""
     qs = Submission.objects.select_related("exercise", "student")
     return qs if user.is_staff else qs.filter(student=user)
 
 
-def submission_get_for_user(*, user, submission_id: int) -> Submission:  # type: ignore[no-untyped-def]
+def submission_get_for_user(*, user: User, submission_id: int) -> Submission:
     submission = submissions_visible_to(user).filter(pk=submission_id).first()
     if submission is None:
         raise Http404("No such submission.")
@@ -33,7 +41,7 @@ def submission_get_for_user(*, user, submission_id: int) -> Submission:  # type:
 
 def queue_position(run: GradingRun) -> int:
     """1 for the next run a free grader takes: the queued runs of its queue created before it, plus one."""
-    return GradingRun.objects.filter(status="queued", queue=run.queue, pk__lt=run.pk).count() + 1
+    return GradingRun.objects.filter(status=RunStatus.QUEUED, queue=run.queue, pk__lt=run.pk).count() + 1
 
 
 def latest_run(submission: Submission) -> GradingRun | None:
@@ -66,6 +74,97 @@ def job_for_run(run_id: int) -> GradingJob:
     )
 
 
+@dataclass(frozen=True)
+class Attempts:
+    used_today: int
+    used_total: int
+    per_day: int | None
+    cap: int | None
+    next_refill_at: datetime | None
+
+    @property
+    def remaining(self) -> int | None:
+        """Attempts left now (None: unlimited)."""
+        limits = []
+        if self.per_day is not None:
+            limits.append(self.per_day - self.used_today)
+        if self.cap is not None:
+            limits.append(self.cap - self.used_total)
+        return max(0, min(limits)) if limits else None
+
+
+def attempts_for(assignment: Assignment, student_id: int, now: datetime | None = None) -> Attempts:
+    now = now or timezone.now()
+    free = GradingRun.objects.filter(submission=OuterRef("pk"), status__in=NO_ATTEMPT_STATUSES)
+    counted = (
+        Submission.objects.filter(assignment=assignment, student_id=student_id)
+        .annotate(free=Exists(free))
+        .filter(free=False)
+    )
+    window_start = now - DAY
+    recent = list(counted.filter(created_at__gt=window_start).order_by("created_at").values_list("created_at", flat=True))
+    used_total = counted.count()
+    per_day = assignment.attempts_per_day
+    # The next attempt frees up when enough of the window's attempts have aged out to drop below the
+    # allowance (more than per_day in the window happens when an instructor lowers the allowance).
+    refill = recent[len(recent) - per_day] + DAY if per_day and len(recent) >= per_day else None
+    return Attempts(len(recent), used_total, assignment.attempts_per_day, assignment.attempts_cap, refill)
+
+
+@dataclass
+class LeaderboardRow:
+    rank: int
+    name: str
+    score: float
+    submitted_at: datetime
+    metric: float | None
+    is_me: bool
+
+
+def leaderboard(*, assignment: Assignment, viewer: User, limit: int = 100) -> tuple[list[LeaderboardRow], str]:
+    """Rows in rank order and what they are ranked by. Metric challenges rank by the public metric while
+    the assignment is open and by the private one after its due date; others by best score, earliest first."""
+    metric = assignment.exercise.leaderboard_metric
+    # The private ranking shows once no more work can come in: after the hard cut-off (late work is
+    # accepted until then), or the due date when there is none.
+    revealed = timezone.now() >= (assignment.hard_cutoff_at or assignment.due_at)
+    students = Enrolment.objects.filter(cohort_id=assignment.cohort_id, role=Role.STUDENT).values("user_id")
+    entries = LeaderboardEntry.objects.filter(assignment=assignment, student_id__in=students)
+    if metric:
+        field_name = "metric_private" if revealed else "metric_public"
+        descending = assignment.exercise.leaderboard_direction == "max"
+        entries = entries.exclude(**{f"{field_name}__isnull": True}).order_by(
+            f"{'-' if descending else ''}{field_name}", "metric_submitted_at"
+        )
+        ranked_by = f"{metric} on the {'private (hidden)' if revealed else 'public'} part"
+    else:
+        field_name = ""
+        entries = entries.order_by("-best_score", "best_submitted_at")
+        ranked_by = "best score, earliest submission first on ties"
+    names = {
+        e.user_id: e.display_name
+        for e in Enrolment.objects.filter(cohort_id=assignment.cohort_id).select_related("user")
+    }
+    rows = []
+    for rank, entry in enumerate(entries[:limit], start=1):
+        rows.append(
+            LeaderboardRow(
+                rank=rank,
+                name=names.get(entry.student_id, "Learner"),
+                score=entry.best_score,
+                submitted_at=entry.best_submitted_at,
+                metric=getattr(entry, field_name) if field_name else None,
+                is_me=entry.student_id == viewer.pk,
+            )
+        )
+    return rows, ranked_by
+
+
+def exercise_bests(student_id: int) -> dict[int, float]:
+    """Exercise id -> the student's best score on it (one row per exercise tried, kept with each result)."""
+    return dict(ExerciseBest.objects.filter(student_id=student_id).values_list("exercise_id", "best_score"))
+
+
 @dataclass
 class RoadmapRank:
     rank: int
@@ -75,16 +174,14 @@ class RoadmapRank:
     is_me: bool
 
 
-def roadmap_leaderboard(*, viewer, limit: int = 50) -> list[RoadmapRank]:  # type: ignore[no-untyped-def]
+def roadmap_leaderboard(*, viewer: User, limit: int = 50) -> list[RoadmapRank]:
     """Everyone's best scores summed over the roadmap: one grouped read of the ExerciseBest rows."""
-    from courses.selectors import public_names
-
     rows = (
         ExerciseBest.objects.filter(exercise__active=True)
         .values("student_id")
         .annotate(
             total=Sum("best_score"),
-            mastered=Count("pk", filter=Q(best_score__gte=F("max_score"), max_score__gt=0)),
+            mastered_count=Count("pk", filter=Q(best_score__gte=F("max_score"), max_score__gt=0)),
             last=Max("achieved_at"),
         )
         .order_by("-total", "last", "student_id")[:limit]
@@ -92,6 +189,6 @@ def roadmap_leaderboard(*, viewer, limit: int = 50) -> list[RoadmapRank]:  # typ
     ranked = list(rows)
     names = public_names([row["student_id"] for row in ranked])
     return [
-        RoadmapRank(index, names[row["student_id"]], row["total"], row["mastered"], row["student_id"] == viewer.pk)
+        RoadmapRank(index, names[row["student_id"]], row["total"], row["mastered_count"], row["student_id"] == viewer.pk)
         for index, row in enumerate(ranked, start=1)
     ]

@@ -52,22 +52,14 @@ def test_clear_errors_for_bad_input(live_server, synced_exercise, student_user, 
 
 
 def test_assignments_are_listed_and_submitted_to(live_server, synced_exercise, student_user, monkeypatch):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from courses.models import Assignment, Cohort, Course, Enrolment
-    from grading import services
+    from grading import dispatch
     from grading.models import Submission
+    from tests.support.factories import AssignmentFactory, CohortFactory, EnrolmentFactory
 
-    monkeypatch.setattr(services, "_enqueue", lambda run: None)  # no worker needed: --no-wait
-    course = Course.objects.create(slug="ai101", title="AI Engineering 101")
-    cohort = Cohort.objects.create(course=course, slug="autumn", name="Autumn")
-    Enrolment.objects.create(cohort=cohort, user=student_user, role="student")
-    now = timezone.now()
-    assignment = Assignment.objects.create(
-        cohort=cohort, exercise=synced_exercise, opens_at=now - timedelta(days=1), due_at=now + timedelta(days=7)
-    )
+    monkeypatch.setattr(dispatch, "send", lambda run, **_: None)  # no worker needed: --no-wait
+    cohort = CohortFactory(course__slug="ai101", course__title="AI Engineering 101", slug="autumn", name="Autumn")
+    EnrolmentFactory(cohort=cohort, user=student_user, role="student")
+    assignment = AssignmentFactory(cohort=cohort, exercise=synced_exercise)  # open since yesterday, due in a week
     token = Token.objects.create(user=student_user).key
     listing = cli(live_server.url, token, "assignments")
     assert listing.returncode == 0, listing.stderr

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.factories import UserFactory
+
 ROOT = Path(__file__).resolve().parents[2]
 GRADER = ROOT / "graders" / "python-foundations" / "word-frequencies"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -15,9 +17,9 @@ pytestmark = [pytest.mark.docker, pytest.mark.e2e, pytest.mark.django_db(transac
 
 
 def test_student_submits_and_sees_feedback_without_reloading(
-    live_server, synced_exercise, celery_worker_process, django_user_model, browser_page
+    live_server, synced_exercise, celery_worker_process, browser_page
 ) -> None:
-    django_user_model.objects.create_user(username="lin", password="pw-lin-12345")
+    UserFactory(username="lin", password="pw-lin-12345")
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser_page
     page.goto(f"{live_server.url}/login/")
@@ -55,9 +57,9 @@ def test_student_submits_and_sees_feedback_without_reloading(
 
 
 def test_wrong_file_name_is_a_clear_400_in_the_browser(
-    live_server, synced_exercise, django_user_model, browser_page, tmp_path
+    live_server, synced_exercise, browser_page, tmp_path
 ) -> None:
-    django_user_model.objects.create_user(username="kai", password="pw-kai-12345")
+    UserFactory(username="kai", password="pw-kai-12345")
     page = browser_page
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "kai")

@@ -21,19 +21,21 @@ pytestmark = [pytest.mark.docker, pytest.mark.e2e, pytest.mark.django_db(transac
 
 
 @pytest.fixture
-def course(synced_exercise, django_user_model):  # type: ignore[no-untyped-def]
+def course(synced_exercise):  # type: ignore[no-untyped-def]
     """A cohort with the word-frequencies assignment, our student, an instructor, and two classmates whose
     graded work is already there (written as seed_demo writes its demo data)."""
-    from catalog.management.commands.seed_demo import demo_graded_submission
-    from courses.models import Assignment, Cohort, Course, Enrolment, Role
+    from courses.models import Role
+    from tests.support.factories import AssignmentFactory, CohortFactory, EnrolmentFactory, UserFactory
+    from web.management.commands.seed_demo import demo_graded_submission
 
     now = timezone.now()
-    cohort = Cohort.objects.create(
-        course=Course.objects.create(slug="ai-engineering-101", title="AI Engineering 101"),
+    cohort = CohortFactory(
+        course__slug="ai-engineering-101",
+        course__title="AI Engineering 101",
         slug="autumn-2026",
         name="Autumn 2026",
     )
-    assignment = Assignment.objects.create(
+    assignment = AssignmentFactory(
         cohort=cohort,
         exercise=synced_exercise,
         opens_at=now - timedelta(days=1),
@@ -43,14 +45,14 @@ def course(synced_exercise, django_user_model):  # type: ignore[no-untyped-def]
         attempts_cap=20,
         late_penalty_per_day=0.1,
     )
-    student = django_user_model.objects.create_user(username="lin", password="pw-lin-12345")
-    Enrolment.objects.create(cohort=cohort, user=student, pseudonym="Curious Otter")
-    teacher = django_user_model.objects.create_user(username="ines", password="pw-ines-12345")
-    Enrolment.objects.create(cohort=cohort, user=teacher, role=Role.INSTRUCTOR)
+    student = UserFactory(username="lin", password="pw-lin-12345")
+    EnrolmentFactory(cohort=cohort, user=student, pseudonym="Curious Otter")
+    teacher = UserFactory(username="ines", password="pw-ines-12345")
+    EnrolmentFactory(cohort=cohort, user=teacher, role=Role.INSTRUCTOR)
     tests = list(synced_exercise.current_version.declared_tests)
     for username, pseudonym, passed in [("amara", "Brave Badger", tests), ("bo", "Quiet Heron", tests[2:])]:
-        classmate = django_user_model.objects.create_user(username=username, password=f"pw-{username}-12345")
-        Enrolment.objects.create(cohort=cohort, user=classmate, pseudonym=pseudonym)
+        classmate = UserFactory(username=username)
+        EnrolmentFactory(cohort=cohort, user=classmate, pseudonym=pseudonym)
         demo_graded_submission(assignment, classmate, passed=set(passed), created_at=now - timedelta(hours=2))
     return cohort, assignment
 

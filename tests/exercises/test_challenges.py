@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 
 from catalog.definitions import ExerciseDefinition, discover, resolve
-from grading.jobs import build_job, load_for_exercise, read_submission_path
+from catalog.jobs import build_job, load_for_exercise, read_submission_path
 from sandbox import Outcome, run_job
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,12 +30,12 @@ def definition(slug: str) -> ExerciseDefinition:
 
 def grade(slug: str, solution: str, secret: str) -> Outcome:
     exercise = definition(slug)
-    loaded = load_for_exercise(exercise, read_submission_path(exercise.grader_dir / solution))
+    loaded = load_for_exercise(exercise, read_submission_path(exercise.grader_dir / solution), config=settings.SANDBOX)
     job = build_job(
         exercise, loaded, run_name=f"challenge-{uuid.uuid4().hex[:10]}",
         default_limits=settings.SANDBOX_DEFAULT_LIMITS, gpu_available=False, grader_secret=secret,
     )
-    return run_job(job)
+    return run_job(job, config=settings.SANDBOX)
 
 
 def failures(outcome: Outcome) -> dict[str, str]:

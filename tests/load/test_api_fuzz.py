@@ -16,19 +16,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import timedelta
 
 import pytest
 import schemathesis
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 
 from catalog.models import Exercise
-from courses.models import Assignment, Cohort, Course, Enrolment
-from grading import services
+from grading import intake
+from tests.support.factories import AssignmentFactory, EnrolmentFactory
 
 pytestmark = [pytest.mark.load, pytest.mark.django_db(transaction=True)]
 
@@ -43,16 +41,12 @@ def fuzz_world(settings, workers, synced_exercise, student_user):  # type: ignor
     settings.GRADIENT_SUBMISSION_RATE = "100000/min"
     workers.purge("fuzz-cpu")
     source = b"def count_words(text):\n    return {}\n"
-    submission = services.submission_create(
+    submission = intake.submission_create(
         student=student_user, exercise=synced_exercise, uploads={"solution.py": source}
     )
-    cohort = Cohort.objects.create(course=Course.objects.create(slug="fuzz", title="Fuzz"), slug="c", name="C")
-    Enrolment.objects.create(cohort=cohort, user=student_user)
+    enrolment = EnrolmentFactory(user=student_user)
     other = Exercise.objects.filter(active=True, gpu=False).exclude(pk=synced_exercise.pk).first()
-    now = timezone.now()
-    assignment = Assignment.objects.create(
-        cohort=cohort, exercise=other, opens_at=now - timedelta(days=1), due_at=now + timedelta(days=7)
-    )
+    assignment = AssignmentFactory(cohort=enrolment.cohort, exercise=other)  # open since yesterday, due in a week
     yield {
         "token": Token.objects.create(user=student_user).key,
         "ids": {"/api/v1/submissions/{id}/": submission.pk, "/api/v1/assignments/": assignment.pk},

@@ -25,7 +25,6 @@ from pathlib import Path
 import docker
 import pytest
 import requests
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count
 from django.test import Client
@@ -35,6 +34,8 @@ from grading.models import FINAL_STATUSES, GradingRun, Submission, TestResult
 from grading.selectors import run_name_for
 from sandbox.boxes import container_name
 from sandbox.pool import BOX_PREFIX
+from tests.support.factories import UserFactory
+from tests.support.processes import group_alive
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISE = "python-foundations/word-frequencies"
@@ -58,14 +59,6 @@ def pool_owner_alive(box_name: str) -> bool:
     pid = int(box_name.rsplit("-", 3)[-3])
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
     except ProcessLookupError:
         return False
     return True
@@ -100,13 +93,10 @@ def load_queue(settings, workers):  # type: ignore[no-untyped-def]
 
 
 def test_a_burst_of_submissions_is_graded_exactly_once(live_server, load_queue, workers, synced_exercise, capsys):
-    users = get_user_model()
-    tokens = [
-        Token.objects.create(user=users.objects.create_user(username=f"load-{index:03d}", password="pw-load-12345")).key
-        for index in range(STUDENTS)
-    ]
+    students = [UserFactory(username=f"load-{index:03d}") for index in range(STUDENTS)]
+    tokens = [Token.objects.create(user=student).key for student in students]
     browser = Client()
-    browser.force_login(users.objects.get(username="load-000"))
+    browser.force_login(students[0])
     probe = RoadmapProbe(live_server.url, browser.cookies["sessionid"].value)
 
     def submit(index: int) -> tuple[int, float]:

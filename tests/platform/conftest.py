@@ -3,6 +3,7 @@ so that grader versions can be made the way an author makes them (edit a file, r
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,5 +49,5 @@ def grader_tree(db, tmp_path: Path, settings) -> GraderTree:  # type: ignore[no-
         shutil.copytree(ROOT / "graders" / slug, tree.graders / slug)
     settings.GRADIENT_EXERCISES_DIR = tree.exercises
     settings.GRADIENT_GRADERS_DIR = tree.graders
-    settings.SANDBOX_WORK_DIR = tmp_path / "work"
+    settings.SANDBOX = dataclasses.replace(settings.SANDBOX, work_dir=tmp_path / "work")
     return tree

@@ -1,49 +1,49 @@
 """Fixtures for the course tests: a course with two cohorts, assignments made to measure, and a way to
-'grade' a submission by calling grading.services.run_complete with a made-up Outcome (as
+'grade' a submission by calling grading.runs.complete with a made-up Outcome (as
 tests/platform/grading/test_services.py does). The broker is replaced by a recorder: these are unit tests
 of the code around it; tests/e2e sends real tasks to a real worker."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from courses.models import Assignment, Cohort, Course, Enrolment, Role
-from grading import services
+from grading import dispatch, intake, runs
 from grading.models import GradingRun, Submission
-from sandbox.spec import Outcome, TestOutcome
+from tests.support.factories import AssignmentFactory, CohortFactory, CourseFactory, EnrolmentFactory
+from tests.support.outcomes import fake_outcome
 
 
 @pytest.fixture(autouse=True)
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
-    monkeypatch.setattr(services, "_enqueue", lambda run: calls.append(run.pk))
+    monkeypatch.setattr(dispatch, "send", lambda run, **_: calls.append(run.pk))
     return calls
 
 
 @pytest.fixture
 def course(db) -> Course:  # type: ignore[no-untyped-def]
-    return Course.objects.create(slug="ai-101", title="AI Engineering 101")
+    return CourseFactory(slug="ai-101", title="AI Engineering 101")
 
 
 @pytest.fixture
 def cohort(course) -> Cohort:  # type: ignore[no-untyped-def]
-    return Cohort.objects.create(course=course, slug="autumn", name="Autumn 2026")
+    return CohortFactory(course=course, slug="autumn", name="Autumn 2026")
 
 
 @pytest.fixture
 def other_cohort(course) -> Cohort:  # type: ignore[no-untyped-def]
-    return Cohort.objects.create(course=course, slug="spring", name="Spring 2027")
+    return CohortFactory(course=course, slug="spring", name="Spring 2027")
 
 
 @pytest.fixture
 def enrol() -> Callable[..., Enrolment]:
     def make(user, cohort: Cohort, role: str = Role.STUDENT, **fields: Any) -> Enrolment:  # type: ignore[no-untyped-def]
-        return Enrolment.objects.create(user=user, cohort=cohort, role=role, **fields)
+        return EnrolmentFactory(user=user, cohort=cohort, role=role, **fields)
 
     return make
 
@@ -53,10 +53,7 @@ def make_assignment(synced_exercise) -> Callable[..., Assignment]:  # type: igno
     """An assignment open since yesterday and due in a week, unless told otherwise."""
 
     def make(cohort: Cohort, exercise=None, **fields: Any) -> Assignment:  # type: ignore[no-untyped-def]
-        now = timezone.now()
-        values: dict[str, Any] = {"opens_at": now - timedelta(days=1), "due_at": now + timedelta(days=7)}
-        values.update(fields)
-        return Assignment.objects.create(cohort=cohort, exercise=exercise or synced_exercise, **values)
+        return AssignmentFactory(cohort=cohort, exercise=exercise or synced_exercise, **fields)
 
     return make
 
@@ -64,7 +61,7 @@ def make_assignment(synced_exercise) -> Callable[..., Assignment]:  # type: igno
 @pytest.fixture
 def submit(reference_source) -> Callable[..., Submission]:  # type: ignore[no-untyped-def]
     def make(student, assignment: Assignment, source: bytes | None = None) -> Submission:  # type: ignore[no-untyped-def]
-        return services.submission_create(
+        return intake.submission_create(
             student=student,
             exercise=assignment.exercise,
             uploads={"solution.py": source or reference_source},
@@ -74,36 +71,6 @@ def submit(reference_source) -> Callable[..., Submission]:  # type: ignore[no-un
     return make
 
 
-def fake_outcome(
-    run: GradingRun,
-    *,
-    status: str = "graded",
-    failing: Iterable[str] = (),
-    messages: dict[str, str] | None = None,
-    metrics: dict[str, dict[str, float]] | None = None,
-) -> Outcome:
-    declared = run.exercise_version.declared_tests
-    failing = set(failing)
-    tests = tuple(
-        TestOutcome(
-            name,
-            "failed" if name in failing else "passed",  # type: ignore[arg-type]
-            0.0 if name in failing else float(points),
-            float(points),
-            (messages or {}).get(name, "expected something else" if name in failing else ""),
-        )
-        for name, points in declared.items()
-    )
-    return Outcome(
-        status=status,  # type: ignore[arg-type]
-        score=sum(t.points for t in tests),
-        max_score=float(sum(declared.values())),
-        tests=tests,
-        duration_s=0.2,
-        metrics=metrics or {},
-    )
-
-
 @pytest.fixture
 def grade() -> Callable[..., GradingRun]:
     """Finish the submission's open run as a worker would: claim it, then commit a made-up outcome."""
@@ -111,8 +78,8 @@ def grade() -> Callable[..., GradingRun]:
     def finish(submission: Submission, **outcome: Any) -> GradingRun:
         run = GradingRun.objects.filter(submission=submission, status="queued").order_by("-pk").first()
         assert run is not None, "no queued run to finish"
-        assert services.run_claim(run_id=run.pk, token="test-worker")
-        assert services.run_complete(run_id=run.pk, token="test-worker", outcome=fake_outcome(run, **outcome))
+        assert runs.claim(run_id=run.pk, token="test-worker")
+        assert runs.complete(run_id=run.pk, token="test-worker", outcome=fake_outcome(run, **outcome))
         run.refresh_from_db()
         return run
 

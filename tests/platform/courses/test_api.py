@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from grading.models import GradingRun, Submission
+from tests.support.factories import UserFactory
 
 
 @pytest.fixture
@@ -115,9 +116,9 @@ def test_bad_uploads_are_a_400_as_for_submissions(setup, student_user, api_for, 
     assert Submission.objects.count() == 0
 
 
-def test_the_leaderboard(setup, cohort, enrol, student_user, django_user_model, api_for, submit, grade) -> None:
+def test_the_leaderboard(setup, cohort, enrol, student_user, api_for, submit, grade) -> None:
     mine, _ = setup
-    lin = django_user_model.objects.create_user(username="lin", password="pw-lin-12345")
+    lin = UserFactory(username="lin")
     enrol(lin, cohort, pseudonym="Bold Lynx")
     grade(submit(lin, mine))
     grade(submit(student_user, mine), failing=["test_simple_sentence"])

@@ -10,9 +10,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from courses.services import attempts_for
-from grading import services
+from courses.services import AssignmentClosed
+from grading import intake, runs
 from grading.models import GradingRun, Submission
+from grading.selectors import attempts_for
 
 
 def test_the_daily_allowance_refills_24_hours_after_each_attempt(
@@ -26,7 +27,7 @@ def test_the_daily_allowance_refills_24_hours_after_each_attempt(
     assert (attempts.used_today, attempts.remaining) == (2, 0)
     assert attempts.next_refill_at == first.created_at + timedelta(days=1)
 
-    with pytest.raises(services.SubmissionRejected, match="used your 2 attempts of the last 24 hours") as info:
+    with pytest.raises(AssignmentClosed, match="used your 2 attempts of the last 24 hours") as info:
         submit(student_user, assignment)
     assert f"{attempts.next_refill_at:%Y-%m-%d %H:%M} UTC" in str(info.value)
     assert Submission.objects.count() == 2 and GradingRun.objects.count() == 2
@@ -45,7 +46,7 @@ def test_the_total_cap_holds_whatever_the_day(cohort, enrol, student_user, make_
         backdate(submit(student_user, assignment), timezone.now() - timedelta(days=days_ago, minutes=1))
     attempts = attempts_for(assignment, student_user.pk)
     assert (attempts.used_today, attempts.used_total, attempts.remaining) == (0, 3, 0)
-    with pytest.raises(services.SubmissionRejected, match="used all 3 attempts"):
+    with pytest.raises(AssignmentClosed, match="used all 3 attempts"):
         submit(student_user, assignment)
     assert Submission.objects.count() == 3
 
@@ -59,7 +60,7 @@ def test_runs_the_platform_could_not_grade_cost_no_attempt(
     first = submit(student_user, assignment)
     if status == "infrastructure_error":
         run = GradingRun.objects.get(submission=first)
-        services.run_fail_infrastructure(run_id=run.pk, message="the engine went away")
+        runs.fail(run_id=run.pk, message="the engine went away")
     else:
         grade(first, status=status)
     attempts = attempts_for(assignment, student_user.pk)
@@ -83,7 +84,7 @@ def test_a_second_upload_right_after_cannot_take_the_last_attempt_again(
     enrol(student_user, cohort)
     assignment = make_assignment(cohort, attempts_per_day=1)
     submit(student_user, assignment)
-    with pytest.raises(services.SubmissionRejected, match="attempts of the last 24 hours"):
+    with pytest.raises(AssignmentClosed, match="attempts of the last 24 hours"):
         submit(student_user, assignment)  # e.g. a double click
     assert Submission.objects.filter(student=student_user).count() == 1
 
@@ -101,14 +102,14 @@ def test_concurrent_uploads_cannot_exceed_the_allowance(
     def upload() -> None:
         try:
             start.wait(timeout=10)
-            services.submission_create(
+            intake.submission_create(
                 student=student_user,
                 exercise=assignment.exercise,
                 uploads={"solution.py": reference_source},
                 assignment=assignment,
             )
             outcomes.append("ok")
-        except services.SubmissionRejected:
+        except AssignmentClosed:
             outcomes.append("rejected")
         finally:
             connection.close()  # each thread has its own connection

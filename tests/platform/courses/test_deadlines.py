@@ -8,17 +8,18 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from courses.models import Extension, ScorePolicy
-from courses.selectors import gradebook
-from grading import services
+from courses.models import ScorePolicy
+from courses.services import AssignmentClosed
+from grading.gradebook import gradebook
 from grading.models import GradingRun, Submission, SubmissionFile
+from tests.support.factories import ExtensionFactory
 
 
 def test_before_it_opens_nothing_is_accepted(cohort, enrol, student_user, make_assignment, submit, sent) -> None:
     enrol(student_user, cohort)
     opens = timezone.now() + timedelta(days=2)
     assignment = make_assignment(cohort, opens_at=opens, due_at=opens + timedelta(days=7))
-    with pytest.raises(services.SubmissionRejected, match=f"opens on {opens:%Y-%m-%d %H:%M} UTC"):
+    with pytest.raises(AssignmentClosed, match=f"opens on {opens:%Y-%m-%d %H:%M} UTC"):
         submit(student_user, assignment)
     assert Submission.objects.count() == 0 and sent == []
 
@@ -32,7 +33,7 @@ def test_after_the_hard_cutoff_the_refusal_says_so_and_stores_nothing(
     assignment = make_assignment(
         cohort, opens_at=now - timedelta(days=10), due_at=now - timedelta(days=3), hard_cutoff_at=cutoff
     )
-    with pytest.raises(services.SubmissionRejected) as info:
+    with pytest.raises(AssignmentClosed) as info:
         submit(student_user, assignment)
     assert str(info.value) == (
         f"The deadline for this assignment passed on {cutoff:%Y-%m-%d %H:%M} UTC; "
@@ -60,15 +61,15 @@ def test_an_extension_moves_the_due_date_and_the_cutoff_for_that_student_only(
     assignment = make_assignment(
         cohort, opens_at=now - timedelta(days=10), due_at=now - timedelta(days=2), hard_cutoff_at=now - timedelta(days=1)
     )
-    Extension.objects.create(assignment=assignment, student=student_user, due_at=now + timedelta(days=1))
+    ExtensionFactory(assignment=assignment, student=student_user, due_at=now + timedelta(days=1))
     assert submit(student_user, assignment).pk
-    with pytest.raises(services.SubmissionRejected, match="deadline for this assignment passed"):
+    with pytest.raises(AssignmentClosed, match="deadline for this assignment passed"):
         submit(other_student, assignment)
 
 
 def test_not_enrolled_is_refused(cohort, student_user, make_assignment, submit) -> None:
     assignment = make_assignment(cohort)
-    with pytest.raises(services.SubmissionRejected, match="not enrolled"):
+    with pytest.raises(AssignmentClosed, match="not enrolled"):
         submit(student_user, assignment)
 
 
@@ -94,7 +95,7 @@ def test_the_gradebook_takes_the_late_penalty_per_started_day(
     assert (on_time_cell.score, on_time_cell.late) == (9.0, False)
 
     # With an extension past that submission, the same work is on time.
-    Extension.objects.create(assignment=assignment, student=student_user, due_at=due + timedelta(days=2))
+    ExtensionFactory(assignment=assignment, student=student_user, due_at=due + timedelta(days=2))
     assert gradebook(cohort=cohort).cells[(student_user.pk, assignment.pk)].score == 10.0
 
 

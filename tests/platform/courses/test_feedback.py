@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from courses.models import Assignment, Extension, FeedbackVisibility, Role
+from courses.models import Assignment, FeedbackVisibility, Role
+from tests.support.factories import ExtensionFactory, UserFactory
 
 SECRET = "expected {'hidden': 3} <script>alert(1)</script>"
 
@@ -78,16 +79,16 @@ def test_after_due_waits_for_the_students_extension(client, student_user, graded
     now = timezone.now()
     assignment, submission_id = graded(FeedbackVisibility.AFTER_DUE)
     Assignment.objects.filter(pk=assignment.pk).update(opens_at=now - timedelta(days=5), due_at=now - timedelta(hours=1))
-    Extension.objects.create(assignment=assignment, student=student_user, due_at=now + timedelta(days=1))
+    ExtensionFactory(assignment=assignment, student=student_user, due_at=now + timedelta(days=1))
     client.force_login(student_user)
     html = panel(client, submission_id)
     assert "alert(1)" not in html and 'data-feedback="scores"' in html
 
 
 @pytest.mark.parametrize("visibility", [FeedbackVisibility.HIDDEN, FeedbackVisibility.AFTER_DUE])
-def test_staff_always_see_everything(client, django_user_model, graded, visibility) -> None:
+def test_staff_always_see_everything(client, graded, visibility) -> None:
     _, submission_id = graded(visibility)
-    admin = django_user_model.objects.create_user(username="root", password="pw-root-12345", is_staff=True)
+    admin = UserFactory(username="root", is_staff=True)
     client.force_login(admin)
     html = panel(client, submission_id)
     assert 'data-feedback="full"' in html and "&lt;script&gt;alert(1)" in html
@@ -100,8 +101,8 @@ def test_the_full_page_follows_the_same_rule(client, student_user, graded) -> No
     assert "test-row" not in html and "alert(1)" not in html
 
 
-def test_cohort_staff_role_is_not_limited_either(cohort, enrol, django_user_model, make_assignment, submit, grade, client) -> None:
-    ta = django_user_model.objects.create_user(username="tara", password="pw-tara-12345")
+def test_cohort_staff_role_is_not_limited_either(cohort, enrol, make_assignment, submit, grade, client) -> None:
+    ta = UserFactory(username="tara")
     enrol(ta, cohort, role=Role.TA)
     assignment = make_assignment(cohort, feedback_visibility=FeedbackVisibility.HIDDEN)
     submission = submit(ta, assignment)  # a TA trying the assignment out
@@ -111,9 +112,9 @@ def test_cohort_staff_role_is_not_limited_either(cohort, enrol, django_user_mode
 
 
 def test_practice_submissions_are_unaffected(client, student_user, synced_exercise, reference_source, grade) -> None:
-    from grading import services
+    from grading import intake
 
-    submission = services.submission_create(
+    submission = intake.submission_create(
         student=student_user, exercise=synced_exercise, uploads={"solution.py": reference_source}
     )
     grade(submission, failing=["test_ignores_case"], messages={"test_ignores_case": SECRET})

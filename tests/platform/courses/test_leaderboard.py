@@ -9,13 +9,15 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Exercise
-from courses.models import Assignment, LeaderboardEntry
-from courses.selectors import leaderboard
+from courses.models import Assignment
+from grading.models import LeaderboardEntry
+from grading.selectors import leaderboard
+from tests.support.factories import UserFactory
 
 
 @pytest.fixture
-def three(cohort, enrol, student_user, other_student, django_user_model):  # type: ignore[no-untyped-def]
-    third = django_user_model.objects.create_user(username="lin", password="pw-lin-12345", first_name="Lin", last_name="Wu")
+def three(cohort, enrol, student_user, other_student):  # type: ignore[no-untyped-def]
+    third = UserFactory(username="lin", first_name="Lin", last_name="Wu")
     enrol(student_user, cohort, pseudonym="Curious Otter")
     enrol(other_student, cohort, pseudonym="Quiet Heron")
     enrol(third, cohort, pseudonym="Hidden", show_name=True)
@@ -116,9 +118,9 @@ def test_rows_without_the_metric_are_left_out_of_a_metric_leaderboard(cohort, th
     assert [r.name for r in rows] == ["Curious Otter"]
 
 
-def test_staff_submissions_never_rank(cohort, three, make_assignment, submit, grade, enrol, django_user_model) -> None:
+def test_staff_submissions_never_rank(cohort, three, make_assignment, submit, grade, enrol) -> None:
     ada, _, _ = three
-    ta = django_user_model.objects.create_user(username="ta", password="pw-ta-123456")
+    ta = UserFactory(username="ta")
     enrol(ta, cohort, role="ta", pseudonym="Teaching Owl")
     assignment = make_assignment(cohort)
     grade(submit(ta, assignment))
@@ -128,7 +130,7 @@ def test_staff_submissions_never_rank(cohort, three, make_assignment, submit, gr
 
 
 def test_a_regrade_that_lowers_the_best_moves_the_row(cohort, three, make_assignment, submit, grade) -> None:
-    from grading.services import run_regrade
+    from grading.regrade import run_regrade
 
     ada, _, _ = three
     assignment = make_assignment(cohort)

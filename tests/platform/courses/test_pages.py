@@ -10,8 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from courses.models import Enrolment, Extension
+from courses.models import Enrolment
 from grading.models import Submission
+from tests.support.factories import ExtensionFactory
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def test_my_courses_lists_cohorts_assignments_attempts_and_scores(
 def test_the_courses_page_shows_an_extended_due_date(ada, cohort, student_user, make_assignment) -> None:
     assignment = make_assignment(cohort)
     extended = assignment.due_at + timedelta(days=2)
-    Extension.objects.create(assignment=assignment, student=student_user, due_at=extended)
+    ExtensionFactory(assignment=assignment, student=student_user, due_at=extended)
     page = text(ada.get("/courses/"))
     assert f"{extended:%Y-%m-%d %H:%M}" in page and "extended" in page
 

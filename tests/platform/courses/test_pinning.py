@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,11 +16,12 @@ from django.utils import timezone
 
 from catalog.models import Exercise, ExerciseVersion, GraderSnapshot
 from courses.models import Assignment, Cohort, Role
-from grading import services
+from grading import intake
 from grading.grader_versions import GraderVersionUnavailable
 from grading.models import GradingRun, RunStatus, Submission
+from grading.runs import FINAL_FAILURE
 from grading.selectors import job_for_run
-from grading.services import FINAL_FAILURE
+from tests.support.factories import AssignmentFactory, UserFactory
 
 # v2: the author adds a test after the cohort started (11 points instead of 10).
 TIGHTENED = """
@@ -45,10 +45,7 @@ class Versions:
 def versions(grader_tree, cohort: Cohort) -> Versions:  # type: ignore[no-untyped-def]
     grader_tree.sync()
     exercise = grader_tree.exercise()
-    now = timezone.now()
-    assignment = Assignment.objects.create(
-        cohort=cohort, exercise=exercise, opens_at=now - timedelta(days=1), due_at=now + timedelta(days=7)
-    )
+    assignment = AssignmentFactory(cohort=cohort, exercise=exercise)  # open since yesterday, due in a week
     old_text = grader_tree.test_file().read_text()
     grader_tree.test_file().write_text(old_text + TIGHTENED)
     report = grader_tree.sync()
@@ -60,7 +57,7 @@ def versions(grader_tree, cohort: Cohort) -> Versions:  # type: ignore[no-untype
 
 
 def submit(student, exercise: Exercise, source: bytes, assignment: Assignment | None = None) -> GradingRun:  # type: ignore[no-untyped-def]
-    submission = services.submission_create(
+    submission = intake.submission_create(
         student=student, exercise=exercise, uploads={"solution.py": source}, assignment=assignment
     )
     return GradingRun.objects.get(submission=submission)
@@ -92,7 +89,7 @@ def test_a_pinned_assignment_keeps_grading_with_the_old_tests(
     assert job.module == "solution" and job.image == "python" and job.limits.wall_s == 20
     # Unpacked from the snapshot into the workers' cache, named by the archive's digest: not graders/.
     digest = GraderSnapshot.objects.get(version=versions.old).files_sha256
-    assert job.grader_dir == settings.SANDBOX_WORK_DIR / "graders" / digest
+    assert job.grader_dir == settings.SANDBOX.work_dir / "graders" / digest
     # Practice (someone not in the cohort) is graded with the current version.
     practice = submit(other_student, versions.exercise, reference_source)
     assert practice.exercise_version_id == versions.new.pk
@@ -102,10 +99,7 @@ def test_a_pinned_assignment_keeps_grading_with_the_old_tests(
 
 
 def test_a_new_assignment_pins_the_current_version(versions, other_cohort) -> None:
-    now = timezone.now()
-    later = Assignment.objects.create(
-        cohort=other_cohort, exercise=versions.exercise, opens_at=now, due_at=now + timedelta(days=1)
-    )
+    later = AssignmentFactory(cohort=other_cohort, exercise=versions.exercise)
     assert later.exercise_version_id == versions.new.pk
     assert versions.assignment.newer_version_exists and not later.newer_version_exists
 
@@ -153,8 +147,8 @@ def test_the_worker_ends_such_a_run_as_an_infrastructure_error(
 
 
 @pytest.fixture
-def admin_client(client, django_user_model):  # type: ignore[no-untyped-def]
-    client.force_login(django_user_model.objects.create_superuser(username="root", password="pw-root-12345"))
+def admin_client(client, db):  # type: ignore[no-untyped-def]
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     return client
 
 
@@ -209,9 +203,9 @@ def test_the_admin_form_has_every_editable_field() -> None:
 
 
 def test_staff_see_the_pinned_version_and_that_a_newer_one_exists(
-    client, versions, cohort, enrol, student_user, django_user_model
+    client, versions, cohort, enrol, student_user
 ) -> None:
-    teacher = django_user_model.objects.create_user(username="ines", password="pw-ines-12345")
+    teacher = UserFactory(username="ines")
     enrol(teacher, cohort, role=Role.INSTRUCTOR)
     enrol(student_user, cohort)
     old = f"grader {versions.old.short_hash} · {versions.old.created_at:%Y-%m-%d}"
@@ -269,11 +263,7 @@ def test_regrading_an_assignment_moves_it_to_the_current_version(
 def test_regrading_an_exercise_repins_each_of_its_assignments(
     versions, graded_on_old, other_cohort, other_student, enrol, reference_source
 ) -> None:
-    now = timezone.now()
-    other = Assignment.objects.create(
-        cohort=other_cohort, exercise=versions.exercise, exercise_version=versions.old,
-        opens_at=now - timedelta(days=1), due_at=now + timedelta(days=1),
-    )
+    other = AssignmentFactory(cohort=other_cohort, exercise=versions.exercise, exercise_version=versions.old)
     enrol(other_student, other_cohort)
     theirs = submit(other_student, versions.exercise, reference_source, other).submission
     out = regrade("--exercise", versions.exercise.slug, "--never-lower")
@@ -296,6 +286,6 @@ def test_nothing_is_repinned_when_there_is_nothing_to_regrade(versions) -> None:
 
 
 def test_the_regrade_command_says_what_it_does() -> None:
-    from courses.management.commands.regrade import Command
+    from grading.management.commands.regrade import Command
 
     assert "re-pinned" in Command.help and "pinned grader version" in Command.help

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from courses.plots import bar_chart_svg, histogram_bins, histogram_svg
+from web.plots import bar_chart_svg, histogram_bins, histogram_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

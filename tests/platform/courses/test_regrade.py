@@ -1,5 +1,5 @@
 """manage.py regrade: new runs against the current grader version; with --never-lower a regrade may raise a
-score but never lower it. The worker is simulated by calling grading.services.run_complete directly."""
+score but never lower it. The worker is simulated by calling grading.runs.complete directly."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from courses.models import LeaderboardEntry
-from courses.selectors import gradebook
-from grading.models import GradingRun, Submission
+from grading.gradebook import gradebook
+from grading.models import GradingRun, LeaderboardEntry, Submission
 
 
 def regrade(*args: str) -> str:

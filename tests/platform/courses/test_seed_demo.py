@@ -8,9 +8,10 @@ import io
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from courses.models import Assignment, Cohort, Enrolment, LeaderboardEntry, Role
-from courses.selectors import gradebook, leaderboard
-from grading.models import GradingRun, Submission, TestResult
+from courses.models import Assignment, Cohort, Enrolment, Role
+from grading.gradebook import gradebook
+from grading.models import GradingRun, LeaderboardEntry, Submission, TestResult
+from grading.selectors import leaderboard
 
 
 def counts() -> tuple[int, ...]:

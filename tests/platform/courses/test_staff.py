@@ -15,18 +15,19 @@ from django.utils import timezone
 
 from catalog.models import Exercise
 from courses.models import Enrolment, Role
+from tests.support.factories import UserFactory
 
 
 @pytest.fixture
-def people(cohort, other_cohort, enrol, student_user, other_student, django_user_model):  # type: ignore[no-untyped-def]
+def people(cohort, other_cohort, enrol, student_user, other_student):  # type: ignore[no-untyped-def]
     """ada in the cohort, grace in the other cohort, a TA and an instructor of the cohort, and an admin."""
     enrol(student_user, cohort, pseudonym="Curious Otter")
     enrol(other_student, other_cohort, pseudonym="Quiet Heron")
-    ta = django_user_model.objects.create_user(username="tara", password="pw-tara-12345")
+    ta = UserFactory(username="tara")
     enrol(ta, cohort, role=Role.TA)
-    teacher = django_user_model.objects.create_user(username="ines", password="pw-ines-12345")
+    teacher = UserFactory(username="ines")
     enrol(teacher, cohort, role=Role.INSTRUCTOR)
-    admin = django_user_model.objects.create_user(username="root", password="pw-root-12345", is_staff=True)
+    admin = UserFactory(username="root", is_staff=True)
     return {"ada": student_user, "grace": other_student, "ta": ta, "teacher": teacher, "admin": admin}
 
 
@@ -76,11 +77,11 @@ def test_staff_of_one_cohort_are_not_staff_of_another(client, people, other_coho
 
 
 @pytest.fixture
-def book(people, cohort, enrol, django_user_model, make_assignment, submit, grade, backdate):  # type: ignore[no-untyped-def]
+def book(people, cohort, enrol, make_assignment, submit, grade, backdate):  # type: ignore[no-untyped-def]
     """Two assignments; ada on time and late, bo on time, cy nothing; the instructor tried one out."""
-    bo = django_user_model.objects.create_user(username="bo", password="pw-bo-12345", first_name="Bo", last_name="Ek")
+    bo = UserFactory(username="bo", first_name="Bo", last_name="Ek")
     enrol(bo, cohort, pseudonym="=HYPERLINK(\"http://evil\")", show_name=False)
-    cy = django_user_model.objects.create_user(username="cy", password="pw-cy-12345")
+    cy = UserFactory(username="cy")
     enrol(cy, cohort)
     now = timezone.now()
     due = now - timedelta(days=2)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from grading import services
+from grading import dispatch
 from grading.models import GradingRun, Submission
+from sandbox import SandboxConfig
 
 URL = "/api/v1/submissions/"
 
@@ -16,7 +20,7 @@ URL = "/api/v1/submissions/"
 @pytest.fixture(autouse=True)
 def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
     # Unit tests of the HTTP layer: the task itself is exercised end to end in tests/e2e.
-    monkeypatch.setattr(services, "_enqueue", lambda run: None)
+    monkeypatch.setattr(dispatch, "send", lambda run, **_: None)
 
 
 @pytest.fixture
@@ -75,13 +79,36 @@ def test_malformed_requests_get_400_and_store_nothing(synced_exercise, student_u
 
 
 def test_oversized_upload_is_refused(synced_exercise, student_user, client_for, settings) -> None:
-    settings.GRADIENT_MAX_UPLOAD_BYTES = 1000
+    settings.SANDBOX = dataclasses.replace(settings.SANDBOX, max_upload_bytes=1000)
     response = client_for(student_user).post(
         URL, {"exercise": synced_exercise.slug, "files": [upload("solution.py", b"#" * 5000)]}, format="multipart"
     )
     assert response.status_code == 400
     assert "larger than" in response.json()["error"]["details"]["files"][0]
     assert Submission.objects.count() == 0
+
+
+def test_a_raised_upload_cap_reaches_the_sandbox(synced_exercise, student_user, client_for, settings) -> None:
+    """GRADIENT_MAX_UPLOAD_BYTES is read once (settings.SANDBOX) and holds for the intake and the sandbox's
+    loader alike: raised to 8 MiB, a 6 MiB notebook is taken (the loader once capped it at 5 MiB)."""
+    cells = [
+        {"cell_type": "markdown", "id": "notes", "metadata": {}, "source": "Notes. " * (6 * 1024 * 1024 // 7)},
+        {"cell_type": "code", "id": "code", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": "def count_words(text):\n    return {}\n"},
+    ]
+    source = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}).encode()
+    assert 6 * 1024 * 1024 < len(source) < 7 * 1024 * 1024
+    settings.SANDBOX = SandboxConfig.from_env({"GRADIENT_MAX_UPLOAD_BYTES": str(8 * 1024 * 1024)})
+    response = client_for(student_user).post(
+        URL, {"exercise": synced_exercise.slug, "files": [upload("solution.ipynb", source)]}, format="multipart"
+    )
+    assert response.status_code == 201, response.content[:500]
+    assert Submission.objects.get().files.get().name == "solution.py"
+    settings.SANDBOX = SandboxConfig.from_env({"GRADIENT_MAX_UPLOAD_BYTES": str(5 * 1024 * 1024)})
+    response = client_for(student_user).post(
+        URL, {"exercise": synced_exercise.slug, "files": [upload("solution.ipynb", source)]}, format="multipart"
+    )
+    assert response.status_code == 400 and Submission.objects.count() == 1
 
 
 def test_a_student_never_sees_another_students_submission(

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from catalog.models import Exercise
-from grading import services
+from grading import dispatch, intake, runs
 from grading.models import ExerciseBest, GradingRun
 from grading.selectors import roadmap_leaderboard
 from sandbox.spec import Outcome, TestOutcome
@@ -14,11 +14,11 @@ from sandbox.spec import Outcome, TestOutcome
 
 @pytest.fixture(autouse=True)
 def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services, "_enqueue", lambda run: None)
+    monkeypatch.setattr(dispatch, "send", lambda run, **_: None)
 
 
 def graded(student, exercise, source: bytes, passed: int) -> None:  # type: ignore[no-untyped-def]
-    submission = services.submission_create(student=student, exercise=exercise, uploads={"solution.py": source})
+    submission = intake.submission_create(student=student, exercise=exercise, uploads={"solution.py": source})
     run = GradingRun.objects.get(submission=submission)
     declared = list(run.exercise_version.declared_tests.items())
     tests = tuple(
@@ -26,8 +26,8 @@ def graded(student, exercise, source: bytes, passed: int) -> None:  # type: igno
         for i, (name, p) in enumerate(declared)
     )
     outcome = Outcome("graded", sum(t.points for t in tests), float(sum(p for _, p in declared)), tests, 0.1)
-    assert services.run_claim(run_id=run.pk, token="t")
-    assert services.run_complete(run_id=run.pk, token="t", outcome=outcome)
+    assert runs.claim(run_id=run.pk, token="t")
+    assert runs.complete(run_id=run.pk, token="t", outcome=outcome)
 
 
 def test_best_rows_follow_results_and_rank_everyone(synced_exercise, student_user, other_student, reference_source):

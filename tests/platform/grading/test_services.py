@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from grading import services
+from grading import dispatch, intake, runs
 from grading.models import GradingRun, RunStatus, Submission, SubmissionFile, TestResult
 from sandbox.spec import Outcome, TestOutcome
 
@@ -18,12 +18,12 @@ from sandbox.spec import Outcome, TestOutcome
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
-    monkeypatch.setattr(services, "_enqueue", lambda run: calls.append(run.pk))
+    monkeypatch.setattr(dispatch, "send", lambda run, **_: calls.append(run.pk))
     return calls
 
 
 def make_submission(student, exercise, source: bytes) -> Submission:  # type: ignore[no-untyped-def]
-    return services.submission_create(student=student, exercise=exercise, uploads={"solution.py": source})
+    return intake.submission_create(student=student, exercise=exercise, uploads={"solution.py": source})
 
 
 def outcome_for(run: GradingRun, *, status: str = "graded", passed: bool = True) -> Outcome:
@@ -73,7 +73,7 @@ def test_runs_of_slow_images_wait_in_the_long_queue(
     reference = (settings.GRADIENT_GRADERS_DIR / slug / "reference" / "solution.py").read_bytes()
     run = GradingRun.objects.get(submission=make_submission(student_user, exercise, reference))
     assert run.queue == queue
-    assert services.queue_for(run.exercise_version) == queue
+    assert dispatch.queue_for(run.exercise_version) == queue
 
 
 @pytest.mark.parametrize(
@@ -87,8 +87,8 @@ def test_runs_of_slow_images_wait_in_the_long_queue(
     ],
 )
 def test_rejected_uploads_leave_no_rows(synced_exercise, student_user, sent, uploads, message) -> None:
-    with pytest.raises(services.SubmissionRejected, match=message):
-        services.submission_create(student=student_user, exercise=synced_exercise, uploads=uploads)
+    with pytest.raises(intake.SubmissionRejected, match=message):
+        intake.submission_create(student=student_user, exercise=synced_exercise, uploads=uploads)
     assert Submission.objects.count() == 0 and GradingRun.objects.count() == 0 and sent == []
 
 
@@ -96,8 +96,8 @@ def test_zip_slip_is_rejected_without_rows(synced_exercise, student_user, sent) 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("../../solution.py", b"x = 1\n")
-    with pytest.raises(services.SubmissionRejected, match="not allowed"):
-        services.submission_create(
+    with pytest.raises(intake.SubmissionRejected, match="not allowed"):
+        intake.submission_create(
             student=student_user, exercise=synced_exercise, uploads={"work.zip": buffer.getvalue()}
         )
     assert Submission.objects.count() == 0 and sent == []
@@ -107,8 +107,8 @@ def test_zip_bomb_is_rejected_without_rows(synced_exercise, student_user, sent) 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("solution.py", b"#" * (20 * 1024 * 1024))
-    with pytest.raises(services.SubmissionRejected, match="zip"):
-        services.submission_create(
+    with pytest.raises(intake.SubmissionRejected, match="zip"):
+        intake.submission_create(
             student=student_user, exercise=synced_exercise, uploads={"work.zip": buffer.getvalue()}
         )
     assert Submission.objects.count() == 0 and sent == []
@@ -116,19 +116,19 @@ def test_zip_bomb_is_rejected_without_rows(synced_exercise, student_user, sent) 
 
 def test_a_run_is_claimed_by_one_delivery_only(synced_exercise, student_user, reference_source, sent) -> None:
     run = GradingRun.objects.get(submission=make_submission(student_user, synced_exercise, reference_source))
-    assert services.run_claim(run_id=run.pk, token="first") is True
-    assert services.run_claim(run_id=run.pk, token="second") is False  # redelivered while the lease holds
+    assert runs.claim(run_id=run.pk, token="first") is True
+    assert runs.claim(run_id=run.pk, token="second") is False  # redelivered while the lease holds
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING and run.lease_token == "first" and run.deliveries == 1
 
 
 def test_only_the_lease_holder_commits_a_result(synced_exercise, student_user, reference_source, sent) -> None:
     run = GradingRun.objects.get(submission=make_submission(student_user, synced_exercise, reference_source))
-    assert services.run_claim(run_id=run.pk, token="mine")
-    assert services.run_complete(run_id=run.pk, token="stale", outcome=outcome_for(run)) is False
+    assert runs.claim(run_id=run.pk, token="mine")
+    assert runs.complete(run_id=run.pk, token="stale", outcome=outcome_for(run)) is False
     assert TestResult.objects.filter(run=run).count() == 0
-    assert services.run_complete(run_id=run.pk, token="mine", outcome=outcome_for(run)) is True
-    assert services.run_complete(run_id=run.pk, token="mine", outcome=outcome_for(run)) is False  # twice: no-op
+    assert runs.complete(run_id=run.pk, token="mine", outcome=outcome_for(run)) is True
+    assert runs.complete(run_id=run.pk, token="mine", outcome=outcome_for(run)) is False  # twice: no-op
     run.refresh_from_db()
     assert run.status == RunStatus.GRADED and run.score == run.max_score == 10
     assert TestResult.objects.filter(run=run).count() == len(run.exercise_version.declared_tests)
@@ -140,10 +140,10 @@ def test_retryable_infrastructure_error_requeues_without_charging(
 ) -> None:
     run = GradingRun.objects.get(submission=make_submission(student_user, synced_exercise, reference_source))
     sent.clear()
-    assert services.run_claim(run_id=run.pk, token="t1")
+    assert runs.claim(run_id=run.pk, token="t1")
     failure = Outcome("infrastructure_error", 0.0, 0.0, (), 0.1, ("engine hiccup",), retryable=True)
     with pytest.MonkeyPatch.context():
-        assert services.run_complete(run_id=run.pk, token="t1", outcome=failure)
+        assert runs.complete(run_id=run.pk, token="t1", outcome=failure)
     run.refresh_from_db()
     assert run.status == RunStatus.QUEUED and run.score is None
     assert Submission.objects.get(pk=run.submission_id).score is None
@@ -157,9 +157,9 @@ def test_sweeper_requeues_lapsed_leases_and_fails_after_too_many(
     past = timezone.now() - timedelta(seconds=5)
     for delivery in (1, 2):
         sent.clear()
-        assert services.run_claim(run_id=run.pk, token=f"worker-{delivery}")
+        assert runs.claim(run_id=run.pk, token=f"worker-{delivery}")
         GradingRun.objects.filter(pk=run.pk).update(lease_expires_at=past)  # the worker died
-        result = services.runs_sweep()
+        result = runs.sweep()
         run.refresh_from_db()
         if delivery == 1:
             assert result == {"requeued": 1, "failed": 0}
@@ -174,11 +174,11 @@ def test_a_lapsed_lease_cannot_commit_after_another_delivery_took_over(
     synced_exercise, student_user, reference_source, sent
 ) -> None:
     run = GradingRun.objects.get(submission=make_submission(student_user, synced_exercise, reference_source))
-    assert services.run_claim(run_id=run.pk, token="slow")
+    assert runs.claim(run_id=run.pk, token="slow")
     GradingRun.objects.filter(pk=run.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
-    assert services.run_claim(run_id=run.pk, token="fresh")
-    assert services.run_complete(run_id=run.pk, token="slow", outcome=outcome_for(run, passed=False)) is False
-    assert services.run_complete(run_id=run.pk, token="fresh", outcome=outcome_for(run)) is True
+    assert runs.claim(run_id=run.pk, token="fresh")
+    assert runs.complete(run_id=run.pk, token="slow", outcome=outcome_for(run, passed=False)) is False
+    assert runs.complete(run_id=run.pk, token="fresh", outcome=outcome_for(run)) is True
     run.refresh_from_db()
     assert run.score == 10 and run.deliveries == 2
 
@@ -188,16 +188,53 @@ def test_queued_runs_know_their_place_in_the_queue(synced_exercise, student_user
 
     from grading.selectors import queue_position
 
-    runs = [
+    queued = [
         GradingRun.objects.get(submission=make_submission(student_user, synced_exercise, reference_source))
         for _ in range(3)
     ]
-    assert [queue_position(run) for run in runs] == [1, 2, 3]
-    assert services.run_claim(run_id=runs[0].pk, token="w")  # the first is taken by a worker
-    assert [queue_position(run) for run in runs[1:]] == [1, 2]
+    assert [queue_position(run) for run in queued] == [1, 2, 3]
+    assert runs.claim(run_id=queued[0].pk, token="w")  # the first is taken by a worker
+    assert [queue_position(run) for run in queued[1:]] == [1, 2]
     web = Client()
     web.force_login(student_user)
-    fragment = web.get(f"/submissions/{runs[2].submission_id}/result/").content.decode()
+    fragment = web.get(f"/submissions/{queued[2].submission_id}/result/").content.decode()
     assert 'position <span id="queue-position">2</span> in the queue' in fragment
-    api = web.get(f"/api/v1/submissions/{runs[2].submission_id}/").json()
+    api = web.get(f"/api/v1/submissions/{queued[2].submission_id}/").json()
     assert api["run"]["queue_position"] == 2 and api["run"]["status"] == "queued"
+
+
+@pytest.fixture
+def broker(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int, str]]:
+    """The real dispatch (it records each send on the run), with the broker itself replaced by a recorder."""
+    messages: list[tuple[str, int, str]] = []
+
+    class Recorder:
+        def send_task(self, name: str, args: list[int], queue: str, countdown: float | None = None) -> None:
+            messages.append((name, args[0], queue))
+
+    monkeypatch.setattr(dispatch, "current_app", Recorder())
+    return messages
+
+
+def test_the_sweeper_resends_a_queued_run_by_its_last_send_not_its_age(
+    synced_exercise, student_user, reference_source, broker, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        run = GradingRun.objects.get(submission=make_submission(student_user, synced_exercise, reference_source))
+    assert broker == [("grading.run", run.pk, "cpu")]
+    run.refresh_from_db()
+    assert run.sent_at is not None
+    now = timezone.now()
+    # A backlog: queued half an hour ago and still waiting its turn, sent a minute ago (by the last sweep or
+    # a retry). Under the old rule (by creation time) it was sent again every minute.
+    GradingRun.objects.filter(pk=run.pk).update(created_at=now - timedelta(minutes=30), sent_at=now - timedelta(minutes=1))
+    broker.clear()
+    assert runs.sweep() == {"requeued": 0, "failed": 0} and broker == []
+    # Sent eleven minutes ago and never claimed: the message may be lost. Sent again, and that send recorded,
+    # so the next sweep leaves it alone.
+    GradingRun.objects.filter(pk=run.pk).update(sent_at=now - timedelta(minutes=11))
+    assert runs.sweep() == {"requeued": 1, "failed": 0} and broker == [("grading.run", run.pk, "cpu")]
+    assert runs.sweep() == {"requeued": 0, "failed": 0} and len(broker) == 1
+    # A run queued before sends were recorded (no sent_at) falls back to its age.
+    GradingRun.objects.filter(pk=run.pk).update(sent_at=None)
+    assert runs.sweep()["requeued"] == 1

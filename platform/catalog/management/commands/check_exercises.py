@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalog.checks import ExerciseCheck, check_all
 from catalog.definitions import ExerciseDefinitionError, discover, resolve
-from sandbox import SandboxUnavailable
+from sandbox import SandboxUnavailable, ensure_images
 
 
 class Command(BaseCommand):
@@ -47,6 +47,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"{mark} {check.slug} ({check.seconds:.1f} s)")
 
         try:
+            # An operator's command may build missing images (a worker never does); progress on stderr.
+            ensure_images(sorted({d.image for d in definitions}), config=settings.SANDBOX,
+                          log=lambda line: self.stderr.write(line))
             results = check_all(
                 definitions, defaults=settings.SANDBOX_DEFAULT_LIMITS, jobs=options["jobs"], runs=options["runs"],
                 on_done=progress,

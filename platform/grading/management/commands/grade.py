@@ -18,9 +18,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalog.definitions import ExerciseDefinitionError, resolve
-from grading.jobs import build_job, load_for_exercise, read_submission_path
-from sandbox import NotGradable, Outcome, SandboxUnavailable, run_job
-from sandbox.spec import STATUS_SENTENCES
+from catalog.jobs import build_job, load_for_exercise, read_submission_path
+from sandbox import NotGradable, Outcome, SandboxUnavailable, TestResultOutcome, ensure_images, run_job
 
 
 class Command(BaseCommand):
@@ -44,10 +43,10 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read the submission: {path} does not exist")
         started = time.monotonic()
         try:
-            loaded = load_for_exercise(definition, read_submission_path(path))
+            loaded = load_for_exercise(definition, read_submission_path(path), config=settings.SANDBOX)
         except NotGradable as exc:
             # The submission could not be loaded: that is a grading result (like a syntax error), not a failure.
-            outcome = not_gradable_outcome(definition.declared_tests, str(exc), time.monotonic() - started)
+            outcome = Outcome.not_gradable(definition.declared_tests, str(exc), time.monotonic() - started)
         else:
             job = build_job(
                 definition, loaded, run_name=f"cli-{secrets.token_hex(4)}",
@@ -55,7 +54,9 @@ class Command(BaseCommand):
                 grader_secret=settings.GRADER_SECRET,
             )
             try:
-                outcome = run_job(job)
+                # An operator's command may build a missing image (a worker never does); progress on stderr.
+                ensure_images([job.image], config=settings.SANDBOX, log=lambda line: self.stderr.write(line))
+                outcome = run_job(job, config=settings.SANDBOX)
             except SandboxUnavailable as exc:
                 raise CommandError(str(exc)) from exc
         if options["json"]:
@@ -64,21 +65,10 @@ class Command(BaseCommand):
             self.stdout.write(summary(definition.slug, outcome, grader_output=options["grader_output"]))
 
 
-def not_gradable_outcome(declared: dict[str, int], reason: str, duration: float) -> Outcome:
-    from sandbox.report import ReportCollector
-
-    tests = ReportCollector(declared).outcomes("Not run: the submission could not be loaded.")
-    return Outcome(
-        status="not_gradable",
-        score=0.0,
-        max_score=float(sum(declared.values())),
-        tests=tests,
-        duration_s=duration,
-        messages=(STATUS_SENTENCES["not_gradable"], reason),
-    )
-
-
-SYMBOLS = {"passed": "PASS", "failed": "FAIL", "error": "ERR ", "timeout": "TIME"}
+SYMBOLS = {
+    TestResultOutcome.PASSED: "PASS", TestResultOutcome.FAILED: "FAIL", TestResultOutcome.ERROR: "ERR ",
+    TestResultOutcome.TIMEOUT: "TIME",
+}
 
 
 def summary(slug: str, outcome: Outcome, *, grader_output: bool = False) -> str:
@@ -92,7 +82,7 @@ def summary(slug: str, outcome: Outcome, *, grader_output: bool = False) -> str:
     for test in outcome.tests:
         mark = SYMBOLS[test.outcome]
         if colour:
-            mark = f"\033[{'32' if test.outcome == 'passed' else '31'}m{mark}\033[0m"
+            mark = f"\033[{'32' if test.outcome == TestResultOutcome.PASSED else '31'}m{mark}\033[0m"
         lines.append(f"  {mark} {test.name} ({test.points:g}/{test.max_points:g})")
         if test.message:
             lines.extend(f"       {line}" for line in test.message.splitlines()[:12])

@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalog.models import Exercise, ExerciseVersion
 from courses.models import Assignment
-from grading.models import GradingRun, Submission
-from grading.services import SubmissionRejected, regrade_with_current_version, run_regrade
+from grading.models import FINAL_STATUSES, GradingRun, Submission
+from grading.regrade import RegradeRefused, regrade_with_current_version, run_regrade
 
 Scores = dict[int, float | None]  # submission id -> its score
 NOT_TO_REGRADE = (
@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 before, runs = self.regrade_with_current(
                     options["assignment"], options["exercise"], options["never_lower"]
                 )
-        except SubmissionRejected as exc:
+        except RegradeRefused as exc:
             raise CommandError(str(exc)) from exc
         if options["wait"]:
             self.wait_and_report(before, runs, options["wait"])
@@ -112,9 +112,8 @@ class Command(BaseCommand):
 
     def wait_and_report(self, before: Scores, runs: dict[int, int], wait_s: float) -> None:
         deadline = time.monotonic() + wait_s
-        final = {"graded", "timeout", "memory_limit", "output_limit", "not_gradable", "infrastructure_error"}
         while time.monotonic() < deadline:
-            if GradingRun.objects.filter(pk__in=runs.values()).exclude(status__in=final).count() == 0:
+            if GradingRun.objects.filter(pk__in=runs.values()).exclude(status__in=FINAL_STATUSES).count() == 0:
                 break
             time.sleep(0.5)
         self.stdout.write(f"{'submission':>10}  {'student':<16} {'before':>7} {'after':>7}  run status")

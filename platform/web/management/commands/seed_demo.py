@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Exercise
+from core.users import User
 from courses.models import Assignment, Cohort, Course, Enrolment, Role
-from courses.services import leaderboard_record
 from grading.models import GradingRun, RunStatus, Submission, SubmissionFile, TestResult
-from grading.services import exercise_best_record
+from grading.standings import exercise_best_record, leaderboard_record
+from sandbox import TestResultOutcome
 
 DEMO_USERS = {
     "student": ("student", "learn-ai-2026", False),
@@ -62,7 +63,7 @@ class Command(BaseCommand):
             cohort = self.seed_course(users["student"], users["instructor"])
         self.stdout.write(f"demo course: {cohort.course.title}, cohort {cohort.name} (/courses/)")
 
-    def seed_course(self, student, instructor) -> Cohort:  # type: ignore[no-untyped-def]
+    def seed_course(self, student: User, instructor: User) -> Cohort:
         now = timezone.now()
         course, _ = Course.objects.get_or_create(slug=COURSE[0], defaults={"title": COURSE[1]})
         cohort, _ = Cohort.objects.get_or_create(course=course, slug=COHORT[0], defaults={"name": COHORT[1]})
@@ -113,10 +114,10 @@ class Command(BaseCommand):
         return cohort
 
 
-def seed_attempts(assignment: Assignment, student, *, skill: float, now: datetime) -> None:  # type: ignore[no-untyped-def]
+def seed_attempts(assignment: Assignment, student: User, *, skill: float, now: datetime) -> None:
     """DEMO DATA ONLY: one to three graded attempts of a made-up student, improving over time, written
     straight into the tables (no upload, no sandbox) so that the leaderboard and the gradebook show
-    something. Real submissions only ever come through grading.services."""
+    something. Real submissions only ever come through grading.intake."""
     rng = random.Random(f"{student.get_username()}/{assignment.exercise.slug}")  # same data on every machine
     if rng.random() > skill + 0.2:
         return  # has not tried this one yet
@@ -132,7 +133,9 @@ def seed_attempts(assignment: Assignment, student, *, skill: float, now: datetim
 
 
 @transaction.atomic
-def demo_graded_submission(assignment: Assignment, student, *, passed: set[str], created_at: datetime) -> Submission:  # type: ignore[no-untyped-def]
+def demo_graded_submission(
+    assignment: Assignment, student: User, *, passed: set[str], created_at: datetime
+) -> Submission:
     """DEMO DATA ONLY: a Submission with a finished, graded GradingRun and its TestResults."""
     version = assignment.exercise_version  # as a real submission to the assignment would be graded
     declared = version.declared_tests
@@ -163,7 +166,7 @@ def demo_graded_submission(assignment: Assignment, student, *, passed: set[str],
         TestResult(
             run=run,
             name=name,
-            outcome="passed" if name in passed else "failed",
+            outcome=TestResultOutcome.PASSED if name in passed else TestResultOutcome.FAILED,
             points=float(points) if name in passed else 0.0,
             max_points=float(points),
             message="" if name in passed else "demo data: this test failed",

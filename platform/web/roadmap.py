@@ -1,29 +1,29 @@
-"""Pages of the roadmap and of one exercise."""
+"""Pages of the roadmap, of one exercise (with its submit form) and of the roadmap's leaderboard."""
 
 from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 import markdown
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from catalog.models import Exercise
 from catalog.selectors import exercise_get_active, roadmap
-from courses import plots
-from grading.models import ExerciseBest
-from grading.selectors import roadmap_leaderboard, submissions_visible_to
+from core.users import SignedInRequest
+from grading.selectors import exercise_bests, roadmap_leaderboard, submissions_visible_to
+from web import plots
 
 
 @login_required
-def roadmap_view(request: HttpRequest) -> HttpResponse:
-    # One row per exercise tried, kept with each result: fast however many submissions there are.
-    best = dict(ExerciseBest.objects.filter(student=request.user).values_list("exercise_id", "best_score"))
-    phases = []
+def roadmap_view(request: SignedInRequest) -> HttpResponse:
+    best = exercise_bests(request.user.pk)
+    phases: list[dict[str, Any]] = []
     skills: dict[str, list[bool]] = {}
     for slug, (title, exercises) in roadmap().items():
         rows = [(e, best.get(e.pk)) for e in exercises]
@@ -38,7 +38,7 @@ def roadmap_view(request: HttpRequest) -> HttpResponse:
                         key=lambda row: (not row[1], -row[2], row[0]))
     context = {
         "phases": phases,
-        "chart": mark_safe(chart),  # noqa: S308 - built by courses.plots, which escapes every label
+        "chart": mark_safe(chart),  # noqa: S308 - built by web.plots, which escapes every label
         "skills": skill_rows,
         "skills_mastered": sum(1 for row in skill_rows if row[1]),
     }
@@ -46,13 +46,17 @@ def roadmap_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def exercise_view(request: HttpRequest, slug: str) -> HttpResponse:
+def exercise_view(request: SignedInRequest, slug: str) -> HttpResponse:
     return render_exercise(request, exercise_get_active(slug=slug))
 
 
-def render_exercise(request: HttpRequest, exercise: Exercise, *, error: str = "", status: int = 200) -> HttpResponse:
-    # Statements are written by course staff (trusted files), rendered from Markdown.
-    statement = mark_safe(markdown.markdown(exercise.statement_md, extensions=["fenced_code", "tables"]))  # noqa: S308
+def statement_html(exercise: Exercise) -> SafeString:
+    """The exercise's statement: Markdown written by course staff (trusted files)."""
+    return mark_safe(markdown.markdown(exercise.statement_md, extensions=["fenced_code", "tables"]))  # noqa: S308
+
+
+def render_exercise(request: SignedInRequest, exercise: Exercise, *, error: str = "", status: int = 200) -> HttpResponse:
+    statement = statement_html(exercise)
     submissions = submissions_visible_to(request.user).filter(exercise=exercise, student=request.user)[:20]
     return render(
         request,
@@ -63,7 +67,7 @@ def render_exercise(request: HttpRequest, exercise: Exercise, *, error: str = ""
 
 
 @login_required
-def starter_view(request: HttpRequest, slug: str) -> FileResponse:
+def starter_view(request: SignedInRequest, slug: str) -> FileResponse:
     exercise = exercise_get_active(slug=slug)
     exercise_dir = settings.GRADIENT_EXERCISES_DIR / exercise.slug
     starter_dir = exercise_dir / "starter"
@@ -86,5 +90,5 @@ def starter_view(request: HttpRequest, slug: str) -> FileResponse:
 
 
 @login_required
-def roadmap_leaderboard_view(request: HttpRequest) -> HttpResponse:
+def roadmap_leaderboard_view(request: SignedInRequest) -> HttpResponse:
     return render(request, "catalog/leaderboard.html", {"rows": roadmap_leaderboard(viewer=request.user)})

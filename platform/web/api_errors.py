@@ -6,9 +6,18 @@ from typing import Any
 
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from core.errors import UserError
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, UserError):
+        # A refusal from the services: its own status, under its own field, as a validation error would be.
+        set_rollback()
+        details: dict[str, Any] | None = {exc.field: [str(exc)]}
+        return Response({"error": {"code": "invalid", "message": "The request is not valid.", "details": details}},
+                        status=exc.status)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

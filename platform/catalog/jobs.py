@@ -8,10 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.definitions import ExerciseDefinition
-from sandbox import GradingJob
-from sandbox.errors import NotGradable
-from sandbox.spec import Limits
-from sandbox.submission import LoadedSubmission, load_submission
+from sandbox import GradingJob, Limits, LoadedSubmission, NotGradable, SandboxConfig, load_submission
 
 
 def read_submission_path(path: Path) -> dict[str, bytes]:
@@ -35,8 +32,10 @@ def read_submission_path(path: Path) -> dict[str, bytes]:
     raise NotGradable(f"{path} does not exist.")
 
 
-def load_for_exercise(definition: ExerciseDefinition, uploads: dict[str, bytes]) -> LoadedSubmission:
-    return load_submission(uploads, expected_files=list(definition.files))
+def load_for_exercise(
+    definition: ExerciseDefinition, uploads: dict[str, bytes], *, config: SandboxConfig
+) -> LoadedSubmission:
+    return load_submission(uploads, expected_files=list(definition.files), config=config)
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,7 @@ def build_job_from_spec(
     grader_secret: str = "",
 ) -> GradingJob:
     """``gpu_available=False`` grades a GPU exercise on the CPU with a note (instructor checks on machines
-    without a GPU); the platform never sends students' GPU runs there (see grading.services)."""
+    without a GPU); the platform never sends students' GPU runs there (see grading.intake)."""
     notes = tuple(loaded.notes)
     if spec.gpu and not gpu_available:
         notes += ("This exercise is meant for a GPU; none is available here, so it ran on the CPU.",)

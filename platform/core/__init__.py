@@ -1,0 +1,1 @@
+"""Shared vocabulary below every app: imports nothing from catalog, courses, grading or web."""

@@ -1,0 +1,145 @@
+"""REST API (v1): exercises, my submissions, my assignments (with attempts left), submitting to one, and its
+leaderboard. Token or session authentication.
+
+Each view is one call into the apps below. Refusals from the services are UserErrors, which the API's one
+error handler (web/api_errors.py) reports with their own status and field. An assignment of a cohort the
+user is not in is a 404, as if it did not exist (courses.selectors.access_assignment).
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
+
+from catalog.models import Exercise
+from catalog.selectors import exercise_get_active
+from core.users import signed_in
+from courses.selectors import access_assignment
+from grading import intake
+from grading.gradebook import AssignmentStatus, my_assignments
+from grading.models import Submission
+from grading.selectors import leaderboard, submission_get_for_user, submissions_visible_to
+from web.serializers import (
+    AssignmentSerializer,
+    AssignmentSubmissionCreateSerializer,
+    AssignmentSubmissionSerializer,
+    ExerciseSerializer,
+    LeaderboardSerializer,
+    SubmissionCreateSerializer,
+    SubmissionSerializer,
+)
+from web.throttles import SubmissionRateThrottle
+
+
+class ExerciseList(generics.ListAPIView):
+    serializer_class = ExerciseSerializer
+    queryset = Exercise.objects.filter(active=True).order_by("phase", "order", "slug")
+
+
+class _Submit(APIView):
+    """Creating a submission (POST): rate-limited per user, one counter shared with the web forms
+    (SUBMISSION_RATE); reading is not limited. Answers 201 with the new submission and its queued run."""
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        return [SubmissionRateThrottle()] if self.request.method == "POST" else []
+
+    def created(self, submission: Submission) -> Response:
+        data = SubmissionSerializer(submission, context={"request": self.request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+# The schema shows what a POST takes (the exercise's slug and the files) and what it answers (201 with the new
+# submission and its queued run); without this it would show the read-only Submission as the request body.
+@extend_schema_view(post=extend_schema(request=SubmissionCreateSerializer, responses={201: SubmissionSerializer}))
+class SubmissionListCreate(_Submit, generics.ListCreateAPIView):
+    serializer_class = SubmissionSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[Submission]:
+        user = signed_in(self.request.user)
+        return submissions_visible_to(user).filter(student=user)
+
+    def create(self, request: Request, *args: object, **kwargs: object) -> Response:
+        form = SubmissionCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            exercise = exercise_get_active(slug=form.validated_data["exercise"])
+        except Http404:
+            raise intake.SubmissionRejected("No open exercise has this slug.", field="exercise") from None
+        return self.created(
+            intake.submit(student=signed_in(request.user), files=form.validated_data["files"], exercise=exercise)
+        )
+
+
+class SubmissionDetail(generics.RetrieveAPIView):
+    serializer_class = SubmissionSerializer
+
+    def get_object(self) -> Submission:
+        try:
+            return submission_get_for_user(user=signed_in(self.request.user), submission_id=int(self.kwargs["pk"]))
+        except (ValueError, Http404):
+            raise Http404 from None
+
+
+class AssignmentList(generics.ListAPIView):
+    """The assignments of my cohorts, with the attempts I have left."""
+
+    serializer_class = AssignmentSerializer
+
+    # Rows computed per student, not a query: DRF's list view and paginator take a list as well.
+    def get_queryset(self) -> list[AssignmentStatus]:  # type: ignore[override]
+        return [row for _, rows in my_assignments(signed_in(self.request.user)) for row in rows]
+
+
+@extend_schema_view(
+    post=extend_schema(request=AssignmentSubmissionCreateSerializer, responses={201: AssignmentSubmissionSerializer})
+)
+class AssignmentSubmissions(_Submit, generics.ListCreateAPIView):
+    """GET: my submissions for the assignment. POST (multipart `files`): submit to it; 201 with a queued run.
+    The assignment's rules (dates, attempts, enrolment) are reported under the key `assignment`."""
+
+    serializer_class = AssignmentSubmissionSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[Submission]:
+        user = signed_in(self.request.user)
+        assignment = access_assignment(user=user, assignment_id=int(self.kwargs["pk"]))
+        return submissions_visible_to(user).filter(assignment=assignment, student=user)
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        if self.request.method == "POST":
+            return AssignmentSubmissionCreateSerializer
+        return AssignmentSubmissionSerializer
+
+    def create(self, request: Request, *args: object, **kwargs: object) -> Response:
+        user = signed_in(request.user)
+        assignment = access_assignment(user=user, assignment_id=int(self.kwargs["pk"]))
+        form = AssignmentSubmissionCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self.created(intake.submit(student=user, files=form.validated_data["files"], assignment=assignment))
+
+
+class AssignmentLeaderboard(generics.GenericAPIView):
+    """The assignment's leaderboard: rank, name (pseudonym unless the student shows their name), score, metric."""
+
+    serializer_class = LeaderboardSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        user = signed_in(request.user)
+        assignment = access_assignment(user=user, assignment_id=pk)
+        rows, ranked_by = leaderboard(assignment=assignment, viewer=user)
+        data = {
+            "assignment": assignment.pk,
+            "metric": assignment.exercise.leaderboard_metric or None,
+            "ranked_by": ranked_by,
+            "results": rows,
+        }
+        return Response(LeaderboardSerializer(data).data)

@@ -1,0 +1,131 @@
+"""API representations. Student output and messages are plain strings; clients must escape them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from catalog.models import Exercise
+from courses.models import AssignmentState, FeedbackLevel
+from courses.selectors import feedback_level
+from grading.models import GradingRun, RunStatus, Submission, TestResult
+from grading.selectors import latest_run, queue_position
+
+
+class ExerciseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Exercise
+        fields = ["slug", "title", "phase", "order", "summary", "skills", "files", "points", "gpu"]
+
+
+class TestResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TestResult
+        fields = ["name", "outcome", "points", "max_points", "message"]
+
+
+class RunSerializer(serializers.ModelSerializer):
+    tests = serializers.SerializerMethodField()
+    queue_position = serializers.SerializerMethodField(help_text="1 = next to be graded; null unless queued")
+
+    class Meta:
+        model = GradingRun
+        fields = [
+            "id", "status", "queue_position", "tests_done", "tests_total", "score", "max_score", "messages",
+            "student_output", "duration_s", "created_at", "started_at", "finished_at", "tests",
+        ]
+
+    def get_queue_position(self, run: GradingRun) -> int | None:
+        return queue_position(run) if run.status == RunStatus.QUEUED else None
+
+    def get_tests(self, run: GradingRun) -> list[dict[str, Any]]:
+        if not run.is_final:
+            return []
+        # many=True builds a ListSerializer, whose data is this list; the stubs type the call as the child's.
+        return TestResultSerializer(run.results.all(), many=True).data  # type: ignore[return-value]
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    exercise: serializers.SlugRelatedField[Exercise] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    run = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Submission
+        fields = ["id", "exercise", "created_at", "score", "max_score", "notes", "run"]
+
+    def get_run(self, submission: Submission) -> dict[str, Any] | None:
+        run = latest_run(submission)
+        if run is None:
+            return None
+        data: dict[str, Any] = dict(RunSerializer(run).data)
+        request = self.context.get("request")
+        # What the assignment's feedback visibility hides from this user now (no request: nothing shown).
+        level = (
+            feedback_level(user=request.user, assignment=submission.assignment, student_id=submission.student_id)[0]
+            if request
+            else FeedbackLevel.TOTAL
+        )
+        if level != FeedbackLevel.FULL:
+            data["student_output"] = ""
+            data["tests"] = [] if level == FeedbackLevel.TOTAL else [{**t, "message": ""} for t in data["tests"]]
+        return data
+
+
+class SubmissionCreateSerializer(serializers.Serializer):
+    exercise = serializers.CharField(max_length=200, help_text="exercise slug, e.g. python-foundations/word-frequencies")
+    files = serializers.ListField(child=serializers.FileField(), allow_empty=False, max_length=50)
+
+
+class AttemptsSerializer(serializers.Serializer):
+    remaining = serializers.IntegerField(allow_null=True, help_text="attempts left now; null: unlimited")
+    used_today = serializers.IntegerField(help_text="attempts used in the last 24 hours")
+    used_total = serializers.IntegerField()
+    per_day = serializers.IntegerField(allow_null=True)
+    cap = serializers.IntegerField(allow_null=True)
+    next_refill_at = serializers.DateTimeField(allow_null=True)
+
+
+class AssignmentSerializer(serializers.Serializer):
+    """An assignment as the signed-in student sees it (dates with their extension, if any)."""
+
+    id = serializers.IntegerField(source="assignment.pk")
+    exercise = serializers.CharField(source="assignment.exercise.slug")
+    title = serializers.CharField(source="assignment.exercise.title")
+    course = serializers.CharField(source="assignment.cohort.course.title")
+    cohort = serializers.CharField(source="assignment.cohort.name")
+    opens_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    extended = serializers.BooleanField()
+    cutoff_at = serializers.DateTimeField(allow_null=True)
+    late_penalty_per_day = serializers.FloatField(source="assignment.late_penalty_per_day")
+    score_policy = serializers.CharField(source="assignment.score_policy")
+    feedback_visibility = serializers.CharField(source="assignment.feedback_visibility")
+    max_score = serializers.IntegerField(source="assignment.max_score", help_text="full marks of the assignment's grader version")
+    score = serializers.FloatField(allow_null=True, help_text="the score that counts, after any late penalty")
+    state = serializers.ChoiceField(choices=AssignmentState.values)
+    attempts = AttemptsSerializer()
+
+
+class LeaderboardRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    name = serializers.CharField()
+    score = serializers.FloatField()
+    metric = serializers.FloatField(allow_null=True)
+    submitted_at = serializers.DateTimeField()
+    is_me = serializers.BooleanField()
+
+
+class LeaderboardSerializer(serializers.Serializer):
+    assignment = serializers.IntegerField()
+    metric = serializers.CharField(allow_null=True, help_text="the leaderboard metric, if the exercise has one")
+    ranked_by = serializers.CharField(help_text="what the rows are ranked by, as a sentence")
+    results = LeaderboardRowSerializer(many=True)
+
+
+class AssignmentSubmissionSerializer(SubmissionSerializer):
+    """A submission as /api/v1/submissions/ shows it (feedback visibility applied there)."""
+
+
+class AssignmentSubmissionCreateSerializer(serializers.Serializer):
+    files = serializers.ListField(child=serializers.FileField(), allow_empty=False, max_length=50)

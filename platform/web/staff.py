@@ -1,0 +1,150 @@
+"""Pages for cohort staff: the gradebook (with charts and a CSV export) and bulk enrolment from a roster.
+
+Every page checks that the user teaches the cohort (courses.selectors.access_cohort_as_staff: 404 otherwise).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import SafeString, mark_safe
+
+from core.users import SignedInRequest
+from courses.forms import RosterForm
+from courses.models import Assignment, Enrolment
+from courses.selectors import access_cohort_as_staff, cohort_roster
+from courses.services import enrol_from_csv
+from grading.gradebook import Gradebook, GradebookCell, gradebook
+from web import plots
+
+
+@dataclass
+class GradebookColumn:
+    assignment: Assignment
+    max_score: float
+    mean: float | None
+    count: int
+    histogram: SafeString
+    failures: SafeString
+
+
+@dataclass
+class GradebookRow:
+    enrolment: Enrolment
+    cells: list[GradebookCell]
+    total: float
+
+
+def _rows(book: Gradebook) -> list[GradebookRow]:
+    rows = []
+    for enrolment in book.students:
+        cells = book.row(enrolment)
+        rows.append(GradebookRow(enrolment, cells, sum(c.score or 0.0 for c in cells)))
+    return rows
+
+
+def _columns(book: Gradebook, rows: list[GradebookRow], *, charts: bool) -> list[GradebookColumn]:
+    columns = []
+    for index, assignment in enumerate(book.assignments):
+        # Only the enrolled students' cells: staff test submissions and former students stay out of the mean.
+        scores = [score for row in rows if (score := row.cells[index].score) is not None]
+        max_score = assignment.max_score
+        title = assignment.exercise.title
+        histogram = failures = SafeString("")
+        if charts:
+            # plots.py escapes every label it writes, so its SVG may be inserted as it is.
+            histogram = mark_safe(  # noqa: S308
+                plots.histogram_svg(scores, max_value=max_score, title=f"Scores: {title}")
+            )
+            failures = mark_safe(  # noqa: S308
+                plots.bar_chart_svg(
+                    book.failed_tests.get(assignment.pk, Counter()).most_common(8),
+                    title=f"Most-failed tests: {title}",
+                )
+            )
+        columns.append(
+            GradebookColumn(
+                assignment=assignment,
+                max_score=max_score,
+                mean=sum(scores) / len(scores) if scores else None,
+                count=len(scores),
+                histogram=histogram,
+                failures=failures,
+            )
+        )
+    return columns
+
+
+@login_required
+def gradebook_view(request: SignedInRequest, cohort_id: int) -> HttpResponse:
+    cohort = access_cohort_as_staff(user=request.user, cohort_id=cohort_id)
+    book = gradebook(cohort=cohort)
+    rows = _rows(book)
+    return render(
+        request,
+        "courses/gradebook.html",
+        {"cohort": cohort, "rows": rows, "columns": _columns(book, rows, charts=True)},
+    )
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value: str) -> str:
+    """Text a spreadsheet will not run as a formula (pseudonyms are chosen by students)."""
+    return f"'{value}" if value.startswith(FORMULA_START) else value
+
+
+def _csv_number(value: float | None) -> str:
+    return "" if value is None else f"{round(value, 2):g}"
+
+
+@login_required
+def gradebook_csv_view(request: SignedInRequest, cohort_id: int) -> HttpResponse:
+    cohort = access_cohort_as_staff(user=request.user, cohort_id=cohort_id)
+    book = gradebook(cohort=cohort)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{cohort.course.slug}-{cohort.slug}-gradebook.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["username", "display name", *(a.exercise.slug for a in book.assignments), "total"])
+    for row in _rows(book):
+        writer.writerow(
+            [
+                _csv_text(row.enrolment.user.get_username()),
+                _csv_text(row.enrolment.display_name),
+                *(_csv_number(cell.score) for cell in row.cells),
+                _csv_number(row.total),
+            ]
+        )
+    return response
+
+
+@login_required
+def enrol_view(request: SignedInRequest, cohort_id: int) -> HttpResponse:
+    """Bulk enrolment from a CSV roster: every line is enrolled, or none."""
+    cohort = access_cohort_as_staff(user=request.user, cohort_id=cohort_id)
+    error, result, status = "", None, 200
+    form = RosterForm()
+    if request.method == "POST":
+        form = RosterForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = enrol_from_csv(cohort=cohort, text=form.cleaned_data["roster"])
+            except ValueError as exc:
+                error = f"Nobody was enrolled: {exc}."
+        else:
+            error = " ".join(str(message) for messages in form.errors.values() for message in messages)
+        if error:
+            status = 400
+    roster = cohort_roster(cohort)
+    return render(
+        request,
+        "courses/enrol.html",
+        {"cohort": cohort, "form": form, "error": error, "result": result, "roster": roster},
+        status=status,
+    )
