@@ -141,7 +141,7 @@ def seed() -> dict[str, int]:
                 [],
             )
             cursor.execute(
-                "INSERT INTO courses_leaderboardentry (assignment_id, student_id, best_score, best_submission_id, "
+                "INSERT INTO grading_leaderboardentry (assignment_id, student_id, best_score, best_submission_id, "
                 "best_submitted_at) SELECT DISTINCT ON (s.assignment_id, s.student_id) s.assignment_id, s.student_id, "
                 "s.score, s.id, s.created_at FROM grading_submission s JOIN b_assignment ba "
                 "ON ba.assignment_id = s.assignment_id ORDER BY s.assignment_id, s.student_id, s.score DESC, s.created_at"
@@ -159,7 +159,7 @@ def seed() -> dict[str, int]:
             Enrolment.objects.create(cohort=first, user=instructor, role="instructor")
         with connection.cursor() as cursor:
             for table in ("auth_user", "courses_enrolment", "courses_assignment", "grading_submission",
-                          "grading_gradingrun", "grading_testresult", "courses_leaderboardentry",
+                          "grading_gradingrun", "grading_testresult", "grading_leaderboardentry",
                           "grading_exercisebest"):
                 cursor.execute(f"ANALYZE {table}")
         print(f"  seeded in {time.perf_counter() - start:.1f}s", flush=True)
@@ -176,7 +176,7 @@ def counts() -> dict[str, int]:
 
     result = {}
     with connection.cursor() as cursor:
-        for table in ("grading_submission", "grading_gradingrun", "grading_testresult", "courses_leaderboardentry",
+        for table in ("grading_submission", "grading_gradingrun", "grading_testresult", "grading_leaderboardentry",
                       "grading_exercisebest", "courses_enrolment", "auth_user"):
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - table names from the list above
             result[table] = cursor.fetchone()[0]

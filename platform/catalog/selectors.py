@@ -17,6 +17,11 @@ def exercise_get_active(*, slug: str) -> Exercise:
     return exercise
 
 
+def exercise_find_open(*, slug: str) -> Exercise | None:
+    """The active exercise with this slug, if any (whether it takes submissions now is the intake's call)."""
+    return Exercise.objects.filter(slug=slug, active=True).first()
+
+
 def roadmap() -> OrderedDict[str, tuple[str, list[Exercise]]]:
     """Phase slug -> (phase title, its active exercises in order), in roadmap order."""
     phases: OrderedDict[str, tuple[str, list[Exercise]]] = OrderedDict(

@@ -27,11 +27,12 @@ def queue_for(version: ExerciseVersion) -> str:
 
 
 def send(run: GradingRun, *, countdown: float | None = None) -> None:
-    """Send the run's task now, and record when."""
-    GradingRun.objects.filter(pk=run.pk).update(sent_at=timezone.now())
+    """Send the run's task now, and record when (once the broker took it: a send that failed must not make
+    the run look freshly sent to the sweeper; one never recorded costs at most a harmless second send)."""
     current_app.send_task(
         GRADE_TASK, args=[run.pk], queue=settings.GRADING_QUEUE_PREFIX + run.queue, countdown=countdown
     )
+    GradingRun.objects.filter(pk=run.pk).update(sent_at=timezone.now())
 
 
 def send_on_commit(run: GradingRun, *, countdown: float | None = None) -> None:

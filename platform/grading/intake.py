@@ -83,6 +83,10 @@ def submission_create(
             "This exercise is graded on a GPU, and this installation has no GPU grader. "
             "Your course staff have been told; nothing was submitted."
         )
+    total = sum(len(content) for content in uploads.values())
+    limit = settings.SANDBOX.max_upload_bytes
+    if total > limit:
+        raise SubmissionRejected(f"The upload is {total // 1024} KiB; the limit is {limit // 1024} KiB.")
     try:
         loaded = load_submission(uploads, expected_files=list(exercise.files), config=settings.SANDBOX)
     except NotGradable as exc:

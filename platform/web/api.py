@@ -20,7 +20,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from catalog.models import Exercise
-from catalog.selectors import exercise_get_active
+from catalog.selectors import exercise_find_open
 from core.users import signed_in
 from courses.selectors import access_assignment
 from grading import intake
@@ -70,10 +70,9 @@ class SubmissionListCreate(_Submit, generics.ListCreateAPIView):
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
         form = SubmissionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            exercise = exercise_get_active(slug=form.validated_data["exercise"])
-        except Http404:
-            raise intake.SubmissionRejected("No open exercise has this slug.", field="exercise") from None
+        exercise = exercise_find_open(slug=form.validated_data["exercise"])
+        if exercise is None:
+            raise intake.SubmissionRejected("No open exercise has this slug.", field="exercise")
         return self.created(
             intake.submit(student=signed_in(request.user), files=form.validated_data["files"], exercise=exercise)
         )

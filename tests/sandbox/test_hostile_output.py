@@ -14,8 +14,7 @@ import pytest
 
 from sandbox.runners import gradient_wire as wire
 from sandbox.text import is_clean
-
-from .conftest import FIXTURES, HONEST
+from tests.support.redteam import FIXTURES, HONEST
 
 pytestmark = pytest.mark.docker
 

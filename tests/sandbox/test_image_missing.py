@@ -20,8 +20,7 @@ from sandbox import (
 )
 from sandbox.boxes import run_containers
 from sandbox.engine import docker_client
-
-from .conftest import ATTACK_GRADER, CONFIG, HONEST, SMALL_LIMITS
+from tests.support.redteam import ATTACK_GRADER, CONFIG, HONEST, SMALL_LIMITS
 
 NOWHERE = "gradient-nowhere-" + uuid.uuid4().hex[:8]  # an image prefix with no image on the engine
 

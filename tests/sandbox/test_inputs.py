@@ -18,8 +18,7 @@ import pytest
 
 from sandbox import NotGradable, SandboxConfig, load_submission
 from sandbox.submission import MAX_FILE_BYTES, MAX_NOTEBOOK_BYTES
-
-from .conftest import CONFIG
+from tests.support.redteam import CONFIG
 
 EXPECTED = ["solution.py"]
 HONEST_PY = b"def add(a, b):\n    return a + b\n"

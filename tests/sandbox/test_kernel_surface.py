@@ -27,8 +27,7 @@ from sandbox import GradingJob, Outcome, run_job
 from sandbox.boxes import SECCOMP_FILE, SECCOMP_PROFILE, grader_box, pair_key, run_containers, student_box
 from sandbox.engine import docker_client
 from sandbox.manifest import declared_tests
-
-from .conftest import ATTACK_GRADER, CONFIG, HONEST, SMALL_LIMITS
+from tests.support.redteam import ATTACK_GRADER, CONFIG, HONEST, SMALL_LIMITS
 
 X86_64 = os.uname().machine == "x86_64"
 only_x86_64 = pytest.mark.skipif(not X86_64, reason="the probes call system calls by their x86_64 numbers")

@@ -6,8 +6,7 @@ import pytest
 
 from sandbox import STATUS_SENTENCES, GradingJob, Outcome, RunStatus, TestResultOutcome
 from sandbox.verdict import RULES, Ending, Observations, verdict
-
-from .conftest import ATTACK_GRADER, SMALL_LIMITS
+from tests.support.redteam import ATTACK_GRADER, SMALL_LIMITS
 
 DECLARED = {"test_a": 2, "test_b": 1}
 JOB = GradingJob(

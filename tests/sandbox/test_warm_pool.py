@@ -23,8 +23,7 @@ from sandbox.engine import docker_client
 from sandbox.images import ensure_image
 from sandbox.manifest import declared_tests
 from sandbox.pool import BOX_PREFIX, WarmPool, owner_id
-
-from .conftest import ATTACK_GRADER, CONFIG, HONEST, SMALL_LIMITS
+from tests.support.redteam import ATTACK_GRADER, CONFIG, HONEST, SMALL_LIMITS
 
 pytestmark = pytest.mark.docker
 

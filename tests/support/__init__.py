@@ -10,5 +10,6 @@ pytest's pythonpath). The conftest files only define fixtures on top of these:
 - ``stack``: Gradient on those private services (``PrivateStack``);
 - ``redteam``: grading (hostile) submissions in the real sandbox, checking that nothing is left behind;
 - ``outcomes``: made-up sandbox outcomes for a run's declared tests;
-- ``factories``: factory_boy factories for the models tests create.
+- ``factories``: factory_boy factories for the models tests create;
+- ``layers``: the platform's import rules, read from its source (tests/platform/test_layers.py).
 """

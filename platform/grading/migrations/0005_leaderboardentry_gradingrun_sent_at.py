@@ -6,11 +6,25 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def move_content_type(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """Carry the model's content type over, so admin permissions and log entries follow it (a new database has
+    none yet: they are made after migrating)."""
+    content_types = apps.get_model("contenttypes", "ContentType")
+    if not content_types.objects.filter(app_label="grading", model="leaderboardentry").exists():
+        content_types.objects.filter(app_label="courses", model="leaderboardentry").update(app_label="grading")
+
+
+def move_content_type_back(apps, schema_editor):  # type: ignore[no-untyped-def]
+    content_types = apps.get_model("contenttypes", "ContentType")
+    content_types.objects.filter(app_label="grading", model="leaderboardentry").update(app_label="courses")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('courses', '0004_leaderboardentry_moves_to_grading'),
         ('grading', '0004_exercise_best'),
+        ('contenttypes', '0002_remove_content_type_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -40,6 +54,7 @@ class Migration(migrations.Migration):
             database_operations=[],
         ),
         migrations.AlterModelTable(name='leaderboardentry', table=None),
+        migrations.RunPython(move_content_type, move_content_type_back),
         migrations.AddField(
             model_name='gradingrun',
             name='sent_at',
