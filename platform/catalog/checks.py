@@ -503,6 +503,7 @@ def check_exercise(definition: ExerciseDefinition, *, defaults: dict[str, Any], 
             check.starter = f"{outcome.score:g}"
             if outcome.score >= outcome.max_score:
                 check.problems.append("the starter gets full marks")
+            check.problems.extend(_must_be_graded("the starter", outcome))
         except NotGradable as exc:
             check.starter = "not gradable"
             check.problems.append(f"the starter cannot be loaded: {exc}")
@@ -512,12 +513,27 @@ def check_exercise(definition: ExerciseDefinition, *, defaults: dict[str, Any], 
         except NotGradable as exc:
             check.problems.append(f"wrong/{wrong.name} cannot be loaded: {exc}")
             continue
+        not_graded = _must_be_graded(f"wrong/{wrong.name}", outcome)
+        if not_graded:
+            # Zero points for a submission the sandbox never graded says nothing about the hidden tests.
+            check.problems.extend(not_graded)
+            continue
         caught = _failing(outcome)
         check.wrong.append(f"{wrong.name}: {outcome.score:g} (caught by {', '.join(caught) or 'nothing'})")
         if outcome.score >= outcome.max_score:
             check.problems.append(f"wrong/{wrong.name} gets full marks")
     check.seconds = time.monotonic() - started
     return check
+
+
+def _must_be_graded(what: str, outcome: Outcome) -> list[str]:
+    """A starter or a known-wrong solution must reach the tests: one the sandbox could not load (or could not
+    run, on our side) scores 0 without showing that the tests catch anything, and a student who starts from
+    the starter would get "not gradable" for work in progress."""
+    if outcome.status in (RunStatus.NOT_GRADABLE, RunStatus.INFRASTRUCTURE_ERROR):
+        reason = " ".join(outcome.messages[1:])[:300] or outcome.status
+        return [f"{what} ends {outcome.status}, not graded: {reason}"]
+    return []
 
 
 def check_all(

@@ -87,3 +87,17 @@ def test_public_tests_must_pass_on_the_reference(tmp_path: Path) -> None:
     result = copy.check()
     assert result.returncode != 0
     assert "the public tests fail on the reference: 1 failed, 3 passed" in result.stdout
+
+
+def test_check_exercises_fails_a_starter_or_wrong_solution_that_is_never_graded(tmp_path: Path) -> None:
+    """Zero points from a submission the sandbox could not load is not a test catching it: the check says so."""
+    copy = ExerciseCopy(tmp_path)
+    broken = copy.grader_dir / "wrong" / "does-not-load"
+    broken.mkdir(parents=True)
+    (broken / "solution.py").write_text("raise RuntimeError('a scratch line left at the top')\n")
+    starter = copy.exercise_dir / "starter" / "solution.py"
+    starter.write_text("import a_module_nobody_has\n" + starter.read_text())
+    result = copy.check()
+    assert result.returncode != 0
+    assert "wrong/does-not-load ends not_gradable, not graded" in result.stdout
+    assert "the starter ends not_gradable, not graded" in result.stdout
