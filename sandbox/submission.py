@@ -69,34 +69,59 @@ def _add(files: dict[str, bytes], name: str, content: bytes, max_total: int) -> 
     files[name] = content
 
 
-def read_zip(data: bytes, max_total: int = MAX_TOTAL_BYTES) -> dict[str, bytes]:
+# What zip tools and Otter-Grader's export put beside a student's work: never read, never graded. (Otter's
+# .OTTER_LOG is a pickle: skipping it unread means nothing ever deserialises it.)
+IGNORED_IN_ZIP = re.compile(
+    r"(^|/)(__MACOSX|\.ipynb_checkpoints)/|(^|/)(\.DS_Store|\.OTTER_LOG|Thumbs\.db)$|\.pdf$", re.IGNORECASE
+)
+
+
+@dataclass
+class ZipContents:
+    files: dict[str, bytes]  # checked names, each at most MAX_FILE_BYTES
+    notebooks: dict[str, bytes]  # .ipynb members, each at most the notebook cap (converted by the caller)
+    ignored: list[str]  # members skipped unread (IGNORED_IN_ZIP)
+
+
+def read_zip(data: bytes, max_total: int = MAX_TOTAL_BYTES, *, max_notebook: int = MAX_NOTEBOOK_BYTES) -> ZipContents:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise NotGradable(f"The zip file could not be read ({exc}).") from exc
-    files: dict[str, bytes] = {}
+    contents = ZipContents(files={}, notebooks={}, ignored=[])
     declared_total = 0
     for info in infos:
         if info.is_dir():
             continue
+        if IGNORED_IN_ZIP.search(info.filename):
+            contents.ignored.append(info.filename[:100])
+            continue
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
             raise NotGradable(f"The zip file holds a link ({info.filename[:100]}); links are not allowed.")
+        notebook = info.filename.lower().endswith(".ipynb")
+        cap = max_notebook if notebook else MAX_FILE_BYTES
         declared_total += info.file_size
-        if info.file_size > MAX_FILE_BYTES or declared_total > max_total:
+        if info.file_size > cap or declared_total > max_total:
             raise NotGradable("The zip file unpacks to more than is allowed.")
         if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
             raise NotGradable(f"The zip file is compressed suspiciously well ({info.filename[:100]}).")
         try:
             with archive.open(info) as member:
-                content = member.read(MAX_FILE_BYTES + 1)  # never trust the declared size
+                content = member.read(cap + 1)  # never trust the declared size
         except (zipfile.BadZipFile, OSError, ValueError, RuntimeError) as exc:
             raise NotGradable(f"The zip file could not be read ({exc}).") from exc
         if len(content) > info.file_size:
             raise NotGradable("The zip file lies about its sizes.")
-        _add(files, info.filename, content, max_total)
-    return files
+        if notebook:
+            name = check_name(info.filename)
+            if name in contents.notebooks:
+                raise NotGradable(f"The file {name} was submitted twice.")
+            contents.notebooks[name] = content
+        else:
+            _add(contents.files, info.filename, content, max_total)
+    return contents
 
 
 MAGIC_LINE = re.compile(r"^\s*(%|!)")
@@ -155,19 +180,43 @@ def load_submission(
         raise NotGradable("No file was submitted.")
     files: dict[str, bytes] = {}
     notes: list[str] = []
+    module_name = next((f for f in expected_files if f.endswith(".py")), "solution.py")
+    zipped_notebooks: dict[str, bytes] = {}
+    ignored: list[str] = []
     for name, content in uploads.items():
         base = PurePosixPath(name.replace("\\", "/")).name
         lower = base.lower()
         if lower.endswith(".zip"):
-            for inner, inner_content in read_zip(content, max_total).items():
+            contents = read_zip(content, max_total, max_notebook=config.max_notebook_bytes)
+            for inner, inner_content in contents.files.items():
                 _add(files, inner, inner_content, max_total)
+            zipped_notebooks.update(contents.notebooks)
+            ignored += contents.ignored
         elif lower.endswith(".ipynb"):
-            module_name = next((f for f in expected_files if f.endswith(".py")), "solution.py")
             source, more_notes = notebook_to_module(content, base, max_bytes=config.max_notebook_bytes)
             notes.extend(more_notes)
             _add(files, module_name, source, max_total)
         else:
             _add(files, base, content, max_total)
+    if zipped_notebooks:
+        # A notebook in a zip (Otter's export, or a zipped folder) is the work, as an uploaded one would be.
+        if module_name in files:
+            raise NotGradable(
+                f"The zip holds notebook(s) ({', '.join(sorted(zipped_notebooks))}) besides {module_name}: "
+                "submit one or the other."
+            )
+        if len(zipped_notebooks) > 1:
+            raise NotGradable(
+                f"The zip holds {len(zipped_notebooks)} notebooks ({', '.join(sorted(zipped_notebooks))}): "
+                "put only the one for this exercise in it."
+            )
+        [(inner, content)] = zipped_notebooks.items()
+        source, more_notes = notebook_to_module(content, PurePosixPath(inner).name, max_bytes=config.max_notebook_bytes)
+        notes.extend(more_notes)
+        _add(files, module_name, source, max_total)
+    if ignored:
+        shown = ", ".join(sorted(ignored)[:8]) + (", ..." if len(ignored) > 8 else "")
+        notes.append(f"Ignored what the zip held besides your work (not read, not graded): {shown}.")
     # Accept a zip whose files sit in one top folder (what most zip tools make).
     if not all(f in files for f in expected_files):
         roots = {PurePosixPath(f).parts[0] for f in files}

@@ -220,3 +220,52 @@ def test_a_raised_upload_cap_raises_the_notebook_cap():
     raised = SandboxConfig.from_env({"GRADIENT_MAX_UPLOAD_BYTES": str(8 * MIB)})
     # Past the notebook cap, its module is one file like any other (at most 1 MiB).
     assert "solution.py is larger than" in not_gradable({"solution.ipynb": data}, raised)
+
+
+# ----------------------------------------------------------------- zips as people make them
+
+
+def _notebook(*sources: str) -> bytes:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    return nbformat.writes(notebook).encode()
+
+
+def test_otter_export_zip_grades_its_notebook_and_never_reads_the_log_or_pdf():
+    """Otter's export: the notebook, a pickled .OTTER_LOG and a PDF. The notebook is the work; the rest is
+    skipped unread (a pickle is never deserialised), however large, with a note saying so."""
+    log = b"\x80\x04\x95" + b"\x00" * 100  # a pickle's first bytes: must never be opened
+    exported = make_zip({
+        "hw01.ipynb": _notebook(HONEST_PY.decode()),
+        ".OTTER_LOG": log,
+        "hw01.pdf": b"%PDF-1.7\n" + b"x" * (2 * MAX_FILE_BYTES),  # over a file's cap: skipped before reading
+        "__MACOSX/._hw01.ipynb": b"\x00\x05\x16\x07",
+    })
+    loaded = load_submission({"hw01_2026_12_06.zip": exported}, expected_files=EXPECTED, config=CONFIG)
+    assert list(loaded.files) == ["solution.py"]
+    assert b"def add(a, b):" in loaded.files["solution.py"]
+    [note] = loaded.notes
+    assert ".OTTER_LOG" in note and "hw01.pdf" in note and "__MACOSX/._hw01.ipynb" in note and "not read" in note
+
+
+def test_a_notebook_in_a_zip_is_the_work_as_an_uploaded_one_is():
+    loaded = load_submission(
+        {"work.zip": make_zip({"analysis.ipynb": _notebook("x = 1", HONEST_PY.decode()), "data.csv": b"a,b\n1,2\n"})},
+        expected_files=EXPECTED,
+        config=CONFIG,
+    )
+    assert sorted(loaded.files) == ["data.csv", "solution.py"]
+
+
+def test_a_zip_with_two_notebooks_or_a_notebook_beside_the_module_is_refused_clearly():
+    message = not_gradable({"w.zip": make_zip({"a.ipynb": _notebook("x = 1"), "b.ipynb": _notebook("y = 2")})})
+    assert "2 notebooks (a.ipynb, b.ipynb)" in message
+    message = not_gradable({"w.zip": make_zip({"a.ipynb": _notebook("x = 1"), "solution.py": HONEST_PY})})
+    assert "besides solution.py" in message
+
+
+def test_a_zipped_notebook_over_the_notebook_cap_is_refused():
+    small = SandboxConfig.from_env({"GRADIENT_MAX_UPLOAD_BYTES": str(64 * 1024)})
+    big = _notebook("x = 1", "# " + "padding " * 20_000)
+    assert len(big) > 64 * 1024
+    assert "more than is allowed" in not_gradable({"w.zip": make_zip({"hw.ipynb": big})}, config=small)
