@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from grading import dispatch, intake, runs
 from grading.models import GradingRun, RunStatus, Submission, SubmissionFile, TestResult
-from sandbox.spec import Outcome, TestOutcome
+from sandbox import Outcome
+from tests.support.outcomes import fake_outcome
 
 
 @pytest.fixture
@@ -27,18 +28,8 @@ def make_submission(student, exercise, source: bytes) -> Submission:  # type: ig
 
 
 def outcome_for(run: GradingRun, *, status: str = "graded", passed: bool = True) -> Outcome:
-    declared = run.exercise_version.declared_tests
-    tests = tuple(
-        TestOutcome(name, "passed" if passed else "failed", float(pts) if passed else 0.0, float(pts))
-        for name, pts in declared.items()
-    )
-    return Outcome(
-        status=status,  # type: ignore[arg-type]
-        score=sum(t.points for t in tests),
-        max_score=float(sum(declared.values())),
-        tests=tests,
-        duration_s=0.5,
-    )
+    """Every declared test passed (or every one failed)."""
+    return fake_outcome(run, status=status, failing=() if passed else run.exercise_version.declared_tests)
 
 
 def test_submission_files_and_run_are_created_together_and_sent_after_commit(
