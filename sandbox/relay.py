@@ -33,9 +33,12 @@ from sandbox.verdict import Ending, Observations
 
 CONNECT_TIMEOUT_S = 30.0
 CALL_GRACE_S = 1.0  # the box's own alarm fires first; this is the hard stop behind it
-# "ready" or "load_error" (capped fields): the student runner's hello is never near this, so a larger one is
-# a submission that took over the runner, and parsing it stays cheap for the worker (sandbox/README.md).
+# "ready" or "load_error" (capped fields; a notebook's cell report is kept under 48 KiB by the box): the
+# student runner's hello is never past this, so a larger one is a submission that took over the runner, and
+# parsing it stays cheap for the worker (sandbox/README.md).
 HELLO_MAX_FRAME = 64 * 1024
+# A notebook's cell errors and notes, from its "ready" frame: at most this many of each reach the student.
+MAX_CELL_MESSAGES = 20
 MAX_STUDENT_RESTARTS = 3  # a fresh student box after a call that hung or crashed, so later tests still run
 METRIC_PARTS = ("public", "private")
 INTERFERED = "Your program interfered with the grading channel while loading."
@@ -63,6 +66,8 @@ class Relay:
         self.student_box = "student"  # key in self.containers of the current student box
         self.restarts = 0
         self.killed_here: set[str] = set()  # ids of the boxes this process killed itself
+        self.loading: tuple[str, ...] = ()  # a notebook's cell errors and notes, for the student
+        self.ran: set[str] = set()  # the tests the grader was told to run (each runs at most once)
 
     @property
     def containers(self) -> dict[str, Any]:
@@ -83,6 +88,7 @@ class Relay:
             results=MappingProxyType(dict(self.collector.results)),
             problems=tuple(self.collector.problems),
             metrics=MappingProxyType({part: MappingProxyType(dict(v)) for part, v in self.metrics.items()}),
+            loading=self.loading,
         )
 
     def stopped(self) -> bool:
@@ -92,17 +98,39 @@ class Relay:
     # ------------------------------------------------------------------ the run
 
     def load(self, wall_deadline: float) -> bool:
-        """Wait for the submission to load; False (with what was seen) if it did not."""
-        limits = self.job.limits
+        """Wait for the submission to load; False (with what was seen) if it did not. A notebook may pause at
+        check points on the way (see check_point); the time the grader takes there is not the notebook's."""
+        load_deadline = time.monotonic() + self.job.limits.load_timeout_s
+        while True:
+            # The student frames this process parses itself: small (see HELLO_MAX_FRAME), so they cost little.
+            hello = self._hello(min(wall_deadline, load_deadline))
+            if hello is None:
+                return False
+            if hello.get("op") != Op.CHECKPOINT:
+                break
+            paused, restarts = time.monotonic(), self.restarts
+            if not self.check_point(hello, wall_deadline):
+                return False
+            if self.restarts != restarts:
+                return True  # a call stopped the box there: its fresh copy ran the notebook to the end, and serves
+            load_deadline += time.monotonic() - paused
+        if hello.get("op") == Op.LOAD_ERROR:
+            self.observe(Ending.NOT_LOADED, describe_load_error(hello))
+            return False
+        if hello.get("op") != Op.READY:
+            self.observe(Ending.NOT_LOADED, INTERFERED)
+            return False
+        self.loading = describe_loading(hello)
+        return True
+
+    def _hello(self, deadline: float) -> dict[str, Any] | None:
+        """The student box's next frame while it loads, or None (with what was seen) if none came."""
         try:
-            # The one student frame this process parses itself: small (see HELLO_MAX_FRAME), so it costs little.
-            hello = self.channels["student"].recv(
-                deadline=min(wall_deadline, time.monotonic() + limits.load_timeout_s), max_frame=HELLO_MAX_FRAME
-            )
+            return self.channels["student"].recv(deadline=deadline, max_frame=HELLO_MAX_FRAME)
         except wire.FrameTimeout:
             self.kill_student()
             self.observe(Ending.LOAD_TIMEOUT)
-            return False
+            return None
         except wire.WireError as exc:
             if not isinstance(exc, wire.ChannelClosed):  # the box is alive but sent what no runner sends
                 self.observe(Ending.NOT_LOADED, INTERFERED)
@@ -113,24 +141,60 @@ class Relay:
             else:
                 self.observe(Ending.NOT_LOADED, "Your program stopped while it was being loaded "
                              "(does it call sys.exit() or os._exit() at the top level?).")
-            return False
-        if hello.get("op") == Op.LOAD_ERROR:
-            self.observe(Ending.NOT_LOADED, describe_load_error(hello))
-            return False
-        if hello.get("op") != Op.READY:
-            self.observe(Ending.NOT_LOADED, INTERFERED)
-            return False
+            return None
+
+    def check_point(self, frame: dict[str, Any], wall_deadline: float) -> bool:
+        """The notebook paused at a check point: the grader runs that question's tests (those not run yet)
+        against the notebook's state now, then the notebook goes on. False if the run has to stop."""
+        names = self.tests_for(frame)
+        if names:
+            self.ran.update(names)
+            grader = self.channels["grader"]
+            try:
+                grader.send({"op": Op.RUN, "tests": names})
+            except (wire.WireError, OSError) as exc:
+                self.grader_stopped(exc, holding=False)
+                return False
+            if not self._relay(grader, wall_deadline, until=Op.RAN) or self.stopped():
+                return False
+        try:
+            self.channels["student"].send({"op": Op.RESUME})
+        except (wire.WireError, OSError):
+            pass  # the box is gone: the next frame says how (load() reads it)
         return True
+
+    def tests_for(self, frame: dict[str, Any]) -> list[str]:
+        """The tests a check point asks for, as the worker's own list allows: the declared tests of the named
+        question (or, for ``all``, of every question but those checked again further down) not run yet."""
+        manifest = self.job.declared_tests
+        if frame.get("all") is True:
+            later = frame.get("except")
+            skip = {q for q in later if type(q) is str} if type(later) is list else set()
+            questions = {q.name for q in manifest.questions} - skip
+        elif type(frame.get("question")) is str:
+            questions = {frame["question"]}
+        else:
+            return []
+        questions.discard("")  # stand-alone tests run on the final state
+        return [t.name for t in manifest.tests if t.question in questions and t.name not in self.ran]
 
     def run(self, wall_deadline: float) -> None:
         """Relay until the grader is done (or the run has to stop), then note whether output was cut."""
-        self._relay(self.channels["grader"], wall_deadline)
+        grader = self.channels["grader"]
+        try:
+            grader.send({"op": Op.RUN})  # every test not yet run (a notebook's check points ran some already)
+        except (wire.WireError, OSError) as exc:
+            self.grader_stopped(exc, holding=False)
+            return
+        self._relay(grader, wall_deadline)
         # The watchers follow the logs as they are written; by the time the grader is done they have seen
         # what came before its last call. (No join: the student box is still running here.)
         if any(w.exceeded.is_set() for w in self.pair.watchers):
             self.observe(Ending.OUTPUT_LIMIT)
 
-    def _relay(self, grader: wire.Channel, wall_deadline: float) -> None:
+    def _relay(self, grader: wire.Channel, wall_deadline: float, *, until: Op = Op.DONE) -> bool:
+        """Relay the grader's requests and collect its reports until it sends ``until`` (True), or the run has
+        to stop (False, with what was seen)."""
         total = len(self.job.declared_tests)
         holding = False  # the grader box has the student's last answer and has not spoken since
         while True:
@@ -138,16 +202,16 @@ class Relay:
                 raw = grader.recv_bytes(deadline=wall_deadline)
             except wire.FrameTimeout:
                 self.observe(Ending.WALL_TIME)
-                return
+                return False
             except wire.WireError as exc:
                 self.grader_stopped(exc, holding=holding)
-                return
+                return False
             holding = False
             try:
                 message = wire.parse_message(raw)
             except wire.WireError as exc:  # our runner never sends such a frame: a bug of ours
                 self.observe(Ending.GRADER_BROKEN, f"the grader box sent a frame that could not be read ({exc})")
-                return
+                return False
             op = message["op"]
             if op in wire.REQUESTS:
                 reply = self.forward(raw, message, wall_deadline)
@@ -155,13 +219,13 @@ class Relay:
                     grader.send_bytes(reply, deadline=wall_deadline)
                 except wire.FrameTimeout:  # the grader stopped reading: it is stuck on an earlier answer
                     self.observe(Ending.WALL_TIME)
-                    return
+                    return False
                 except (wire.WireError, OSError) as exc:
                     self.grader_stopped(exc, holding=True)
-                    return
+                    return False
                 holding = True
                 if self.stopped():
-                    return
+                    return False
             elif op == Op.TEST:
                 self.collector.add(message)
                 if self.progress:
@@ -173,11 +237,11 @@ class Relay:
             elif op == Op.GRADER_ERROR:
                 text = clean_text(str(message.get("message", "")), 2000)
                 self.observe(Ending.GRADER_BROKEN, "the grader could not be loaded: " + text)
-            elif op == Op.DONE:
-                return
+            elif op == until:
+                return True
             else:
                 self.observe(Ending.GRADER_BROKEN, f"the grader sent an unknown message {clean_text(op[:100])!r}")
-                return
+                return False
 
     def grader_stopped(self, exc: Exception, *, holding: bool) -> None:
         """The grader box went away mid-run. Whose doing that was depends on what it was doing: holding an
@@ -266,12 +330,14 @@ class Relay:
         try:
             channel = self.pair.connect("student", time.monotonic() + CONNECT_TIMEOUT_S)
             channel.send({"op": Op.GO, "module": self.job.module})
-            hello = channel.recv(
-                deadline=min(wall_deadline, time.monotonic() + limits.load_timeout_s), max_frame=HELLO_MAX_FRAME
-            )
+            deadline = min(wall_deadline, time.monotonic() + limits.load_timeout_s)
+            hello = channel.recv(deadline=deadline, max_frame=HELLO_MAX_FRAME)
+            while hello.get("op") == Op.CHECKPOINT:  # the fresh copy runs to the end: its checks pause nothing
+                channel.send({"op": Op.RESUME})
+                hello = channel.recv(deadline=deadline, max_frame=HELLO_MAX_FRAME)
         except (PairNotReady, wire.WireError, OSError):
             return False
-        if hello.get("op") != Op.READY:
+        if hello.get("op") != Op.READY:  # (a notebook's cell errors were taken from the first box's hello)
             return False
         self.student = StudentState()
         return True
@@ -344,3 +410,42 @@ def describe_load_error(message: dict[str, Any]) -> str:
     if kind == "missing":
         return text[:1].upper() + text[1:] + "."
     return "Your code raised an error while it was being loaded:\n" + text
+
+
+def describe_loading(message: dict[str, Any]) -> tuple[str, ...]:
+    """What a notebook's "ready" frame says of its cells, for the student: each cell's error (cell, line,
+    the student's traceback) and each note (a magic or shell line skipped), cleaned and capped. The frame is
+    the student box's, so whatever in it is malformed is left out, never a failure of the run."""
+    errors, notes = message.get("errors"), message.get("notes")
+    errors, notes = (errors if isinstance(errors, list) else []), (notes if isinstance(notes, list) else [])
+    omitted_errors = _count(message.get("omitted_errors")) + max(0, len(errors) - MAX_CELL_MESSAGES)
+    omitted_notes = _count(message.get("omitted_notes")) + max(0, len(notes) - MAX_CELL_MESSAGES)
+    errors, notes = errors[:MAX_CELL_MESSAGES], notes[:MAX_CELL_MESSAGES]
+    described = []
+    for error in errors:
+        if not isinstance(error, dict):
+            continue
+        cell, line = _count(error.get("cell")), _count(error.get("line"))
+        where = (f"Cell {cell}" if cell else "A cell") + (f", line {line}" if line else "")
+        what = _text(error.get("error"), 500, keep="start") or "an error"
+        trace = _text(error.get("traceback"), 2000).strip("\n")
+        described.append(f"{where}: {what}" + (f"\n{trace}" if trace.strip() else ""))
+    total = len(described) + omitted_errors
+    if total:
+        described.insert(0, f"Your notebook's cells raised {total} error{'s' if total > 1 else ''}; the cells after "
+                         "an error still ran, and the tests use what the cells defined.")
+    if omitted_errors:
+        described.append(f"... and {omitted_errors} more cell error(s), not shown.")
+    described += [clean_text(note, 300, keep="start") for note in notes if isinstance(note, str)]
+    if omitted_notes:
+        described.append(f"... and {omitted_notes} more note(s), not shown.")
+    return tuple(described)
+
+
+def _text(value: Any, cap: int, keep: str = "end") -> str:
+    return clean_text(value, cap, keep=keep) if isinstance(value, str) else ""
+
+
+def _count(value: Any) -> int:
+    """A small positive count or number from a box's frame; 0 for anything else."""
+    return value if type(value) is int and 0 < value < 1_000_000 else 0

@@ -6,8 +6,11 @@ import dataclasses
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from sandbox.manifest import Manifest, as_points
 
 # How one test ended: defined with the wire (the grader box reports it and cannot import this package).
 from sandbox.runners.gradient_wire import TestResultOutcome
@@ -96,13 +99,18 @@ class GradingJob:
     student_files: dict[str, bytes]  # relative path -> content, already validated
     module: str  # the module the grader's `student` proxy imports
     grader_dir: Path  # the hidden tests (test_*.py) and optional data/
-    declared_tests: dict[str, int]  # test name -> points, read from the grader source
+    # The graded tests, their points and questions, read from the grader source (a plain {name: points}
+    # mapping is taken as stand-alone tests).
+    declared_tests: Manifest
     limits: Limits = field(default_factory=Limits)
     gpu: bool = False
     notes: tuple[str, ...] = ()  # messages from loading the submission (e.g. dropped notebook magics)
     # The deployment's grader secret: sent to the grader box with "go" (never to the student box, never in a
     # box's environment), for seeds of hidden data that the public graders/ folder must not determine.
     grader_secret: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "declared_tests", Manifest.of(self.declared_tests))
 
     @property
     def preload(self) -> tuple[str, ...]:
@@ -118,24 +126,45 @@ class TestOutcome:
 
     name: str
     outcome: TestResultOutcome
-    points: float
-    max_points: float
+    points: Decimal
+    max_points: Decimal
     message: str = ""
+    question: str = ""  # the question it counts towards; "" when it stands alone
+    hidden: bool = False  # students see its outcome and points, not its name or message
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcome", TestResultOutcome(self.outcome))  # a plain string too: checked
+        object.__setattr__(self, "points", as_points(self.points))  # ints and floats too: made exact
+        object.__setattr__(self, "max_points", as_points(self.max_points))
 
     def as_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
-        data["outcome"] = str(self.outcome)
+        data.update(outcome=str(self.outcome), points=float(self.points), max_points=float(self.max_points))
+        return data
+
+
+@dataclass(frozen=True)
+class QuestionOutcome:
+    """A question's subtotal (see sandbox.report.score_tests)."""
+
+    name: str
+    title: str
+    score: Decimal
+    max_score: Decimal
+    passed: int  # how many of its tests passed
+    tests: int  # how many tests it has
+
+    def as_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data.update(score=float(self.score), max_score=float(self.max_score))
         return data
 
 
 @dataclass(frozen=True)
 class Outcome:
     status: RunStatus
-    score: float
-    max_score: float
+    score: Decimal
+    max_score: Decimal
     tests: tuple[TestOutcome, ...]
     duration_s: float
     messages: tuple[str, ...] = ()
@@ -144,9 +173,12 @@ class Outcome:
     retryable: bool = False  # only for infrastructure errors worth another try
     # Leaderboard metrics the grader computed: {"public": {"accuracy": 0.93}, "private": {...}}.
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+    questions: tuple[QuestionOutcome, ...] = ()  # the subtotals of the grader's questions, in order
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", RunStatus(self.status))  # a plain string too: checked
+        object.__setattr__(self, "score", as_points(self.score))  # ints and floats too: made exact
+        object.__setattr__(self, "max_score", as_points(self.max_score))
 
     @classmethod
     def infrastructure(cls, message: str, *, retryable: bool = True, duration_s: float = 0.0) -> Outcome:
@@ -154,8 +186,8 @@ class Outcome:
         charged). ``retryable``: whether another delivery may succeed (see ``SandboxError.retryable``)."""
         return cls(
             status=RunStatus.INFRASTRUCTURE_ERROR,
-            score=0.0,
-            max_score=0.0,
+            score=Decimal(0),
+            max_score=Decimal(0),
             tests=(),
             duration_s=duration_s,
             messages=(STATUS_SENTENCES[RunStatus.INFRASTRUCTURE_ERROR], message),
@@ -163,18 +195,21 @@ class Outcome:
         )
 
     @classmethod
-    def not_gradable(cls, declared_tests: Mapping[str, int], reason: str, duration_s: float = 0.0) -> Outcome:
+    def not_gradable(
+        cls, declared_tests: Manifest | Mapping[str, int], reason: str, duration_s: float = 0.0
+    ) -> Outcome:
         """A submission that could not be loaded (:class:`NotGradable`): every declared test not run, no
         score, no attempt charged."""
-        tests = tuple(
-            TestOutcome(name, TestResultOutcome.FAILED, 0.0, float(points), NOT_LOADED)
-            for name, points in declared_tests.items()
-        )
+        from sandbox.report import score_tests
+
+        declared = Manifest.of(declared_tests)
+        tests, questions = score_tests(declared, {}, NOT_LOADED)
         return cls(
             status=RunStatus.NOT_GRADABLE,
-            score=0.0,
-            max_score=float(sum(declared_tests.values())),
+            score=Decimal(0),
+            max_score=declared.max_score,
             tests=tests,
+            questions=questions,
             duration_s=duration_s,
             messages=(STATUS_SENTENCES[RunStatus.NOT_GRADABLE], reason),
         )
@@ -182,8 +217,9 @@ class Outcome:
     def as_dict(self, *, include_grader_output: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
             "status": str(self.status),
-            "score": self.score,
-            "max_score": self.max_score,
+            "score": float(self.score),
+            "max_score": float(self.max_score),
+            "questions": [q.as_dict() for q in self.questions],
             "tests": [t.as_dict() for t in self.tests],
             "duration_s": round(self.duration_s, 3),
             "messages": list(self.messages),

@@ -1,20 +1,23 @@
 """Turns what a student uploaded (a .py file, several files, a .zip or a notebook) into checked files.
 
 Everything here reads untrusted bytes on the host, so it never extracts to disk and never follows a path:
-names are checked as strings, sizes are counted before anything is kept, and a notebook is parsed with
-nbformat and turned into a plain module (code cells in order; magics and shell escapes dropped with a note).
+names are checked as strings, sizes are counted before anything is kept, and a notebook is parsed and
+validated with nbformat, then stored as ``<module>.ipynb`` with its outputs, execution counts and metadata
+cleared: the student box runs its cells the way a kernel would (sandbox/runners/notebook_runner.py).
 A submission that cannot be loaded raises :class:`NotGradable` with a sentence for the student.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import stat
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Any
 
 from sandbox.config import DEFAULT_MAX_UPLOAD_BYTES, SandboxConfig
 from sandbox.errors import NotGradable
@@ -60,6 +63,9 @@ def _add(files: dict[str, bytes], name: str, content: bytes, max_total: int) -> 
     name = check_name(name)
     if name in files:
         raise NotGradable(f"The file {name} was submitted twice.")
+    clash = next((f for f in files if f.startswith(name + "/") or name.startswith(f + "/")), None)
+    if clash is not None:  # a file and a folder of the same name cannot both be written into the box
+        raise NotGradable(f"{clash} and {name} cannot both be submitted: one is a file, the other needs a folder of that name.")
     if len(content) > MAX_FILE_BYTES:
         raise NotGradable(f"The file {name} is larger than {MAX_FILE_BYTES // 1024} KiB.")
     if len(files) >= MAX_FILES:
@@ -79,7 +85,7 @@ IGNORED_IN_ZIP = re.compile(
 @dataclass
 class ZipContents:
     files: dict[str, bytes]  # checked names, each at most MAX_FILE_BYTES
-    notebooks: dict[str, bytes]  # .ipynb members, each at most the notebook cap (converted by the caller)
+    notebooks: dict[str, bytes]  # .ipynb members, each at most the notebook cap (checked by the caller)
     ignored: list[str]  # members skipped unread (IGNORED_IN_ZIP)
 
 
@@ -127,10 +133,8 @@ def read_zip(data: bytes, max_total: int = MAX_TOTAL_BYTES, *, max_notebook: int
 MAGIC_LINE = re.compile(r"^\s*(%|!)")
 
 
-def notebook_to_module(
-    data: bytes, name: str = "notebook.ipynb", *, max_bytes: int = MAX_NOTEBOOK_BYTES
-) -> tuple[bytes, list[str]]:
-    """The notebook's code cells, in order, as one module; magics and shell escapes dropped with a note.
+def read_notebook(data: bytes, name: str = "notebook.ipynb", *, max_bytes: int = MAX_NOTEBOOK_BYTES) -> Any:
+    """The notebook in ``data``, read and validated with nbformat (as version 4), or NotGradable.
     ``max_bytes``: the largest notebook accepted (``SandboxConfig.max_notebook_bytes`` for uploads)."""
     import nbformat
 
@@ -145,6 +149,62 @@ def notebook_to_module(
     except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for broken notebooks
         first_line = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         raise NotGradable(f"{name} is not a valid Jupyter notebook: {first_line}") from exc
+    return notebook
+
+
+NBGRADER_GRADE_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
+
+
+def nbgrader_test_cell(cell: Any) -> str | None:
+    """The grade_id of an nbgrader autograder test cell (``metadata.nbgrader``: grade true, solution false),
+    which is also the question its tests form in an imported exercise; None for any other cell."""
+    meta = cell.get("metadata", {}).get("nbgrader") if isinstance(cell.get("metadata"), dict) else None
+    if not isinstance(meta, dict) or meta.get("grade") is not True or meta.get("solution") is True:
+        return None
+    grade_id = meta.get("grade_id")
+    return grade_id if isinstance(grade_id, str) and NBGRADER_GRADE_ID.match(grade_id) else None
+
+
+def notebook_for_the_box(data: bytes, name: str = "notebook.ipynb", *, max_bytes: int = MAX_NOTEBOOK_BYTES) -> bytes:
+    """The notebook as the student box gets it: validated, then written anew as nbformat 4.5 with only each
+    code cell's id and source. Outputs, execution counts, attachments and metadata are the student's own
+    (never trusted, and often most of the bytes: plots, embedded images), so they are dropped; Markdown and
+    raw cells stay as empty cells, so that cell numbers in messages are the notebook's own. What is left is
+    about the size of the code, and must fit the cap of one file like a module."""
+    notebook = read_notebook(data, name, max_bytes=max_bytes)
+    cells: list[dict[str, Any]] = []
+    for number, cell in enumerate(notebook.cells, start=1):
+        kind = cell.get("cell_type")
+        if kind not in ("code", "markdown", "raw"):
+            continue
+        cell_id = cell.get("id")
+        fresh: dict[str, Any] = {
+            "cell_type": kind,
+            "id": cell_id if isinstance(cell_id, str) and cell_id else f"cell-{number}",
+            "metadata": {},
+            "source": str(cell.get("source", "")) if kind == "code" else "",
+        }
+        test_of = nbgrader_test_cell(cell) if kind == "code" else None
+        if test_of is not None:
+            # An nbgrader test cell is a check point; its code (the student's copy, perhaps changed) never runs:
+            # the hidden grader runs the question's tests from the instructor's source there instead.
+            fresh.update(source="", metadata={"gradient": {"check": test_of}})
+        if kind == "code":
+            fresh.update(execution_count=None, outputs=[])
+        cells.append(fresh)
+    fresh_notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    return (json.dumps(fresh_notebook, ensure_ascii=False, indent=1) + "\n").encode()
+
+
+def notebook_to_module(
+    data: bytes, name: str = "notebook.ipynb", *, max_bytes: int = MAX_NOTEBOOK_BYTES
+) -> tuple[bytes, list[str]]:
+    """The notebook's code cells, in order, as one module; magics and shell escapes dropped with a note.
+
+    Only for reading a notebook as code on the host: the static checks of ``check_exercises`` and running an
+    exercise's public tests against its reference. Submissions are not flattened: the student box runs a
+    notebook's cells the way a kernel would (``notebook_for_the_box``, sandbox/runners/notebook_runner.py)."""
+    notebook = read_notebook(data, name, max_bytes=max_bytes)
     lines: list[str] = []
     dropped = 0
     for index, cell in enumerate(notebook.cells, start=1):
@@ -172,8 +232,10 @@ def load_submission(
     """Check and normalise uploaded files for an exercise that expects ``expected_files``.
 
     ``uploads`` maps the uploaded file names to their bytes: one .py, several files, a .zip or a .ipynb.
-    A notebook becomes the first expected module (e.g. solution.ipynb -> solution.py). The caps on the
-    whole submission and on a notebook are ``config.max_upload_bytes`` and ``config.max_notebook_bytes``.
+    A notebook stands for the first expected module and is stored under its name (e.g. ``solution.ipynb``
+    for ``solution.py``; see :func:`notebook_for_the_box`): the student box runs it cell by cell. A
+    submission holds the module or a notebook, never both. The caps on the whole submission and on a
+    notebook are ``config.max_upload_bytes`` and ``config.max_notebook_bytes``.
     """
     max_total = config.max_upload_bytes
     if not uploads:
@@ -181,7 +243,8 @@ def load_submission(
     files: dict[str, bytes] = {}
     notes: list[str] = []
     module_name = next((f for f in expected_files if f.endswith(".py")), "solution.py")
-    zipped_notebooks: dict[str, bytes] = {}
+    notebook_name = str(PurePosixPath(module_name).with_suffix(".ipynb"))
+    notebooks: dict[str, bytes] = {}  # uploaded as they are, or found in a zip: the work, once checked
     ignored: list[str] = []
     for name, content in uploads.items():
         base = PurePosixPath(name.replace("\\", "/")).name
@@ -190,40 +253,45 @@ def load_submission(
             contents = read_zip(content, max_total, max_notebook=config.max_notebook_bytes)
             for inner, inner_content in contents.files.items():
                 _add(files, inner, inner_content, max_total)
-            zipped_notebooks.update(contents.notebooks)
+            for inner, inner_content in contents.notebooks.items():
+                if inner in notebooks:
+                    raise NotGradable(f"The file {inner} was submitted twice.")
+                notebooks[inner] = inner_content
             ignored += contents.ignored
         elif lower.endswith(".ipynb"):
-            source, more_notes = notebook_to_module(content, base, max_bytes=config.max_notebook_bytes)
-            notes.extend(more_notes)
-            _add(files, module_name, source, max_total)
+            if base in notebooks:
+                raise NotGradable(f"The file {base} was submitted twice.")
+            notebooks[base] = content
         else:
             _add(files, base, content, max_total)
-    if zipped_notebooks:
-        # A notebook in a zip (Otter's export, or a zipped folder) is the work, as an uploaded one would be.
+    if notebooks:
+        # A notebook (uploaded, or in a zip: Otter's export, a zipped folder) is the work.
+        listed = ", ".join(sorted(notebooks))
         if module_name in files:
+            raise NotGradable(f"The submission holds notebook(s) ({listed}) besides {module_name}: submit one or the other.")
+        if len(notebooks) > 1:
             raise NotGradable(
-                f"The zip holds notebook(s) ({', '.join(sorted(zipped_notebooks))}) besides {module_name}: "
-                "submit one or the other."
+                f"The submission holds {len(notebooks)} notebooks ({listed}): submit only the one for this exercise."
             )
-        if len(zipped_notebooks) > 1:
-            raise NotGradable(
-                f"The zip holds {len(zipped_notebooks)} notebooks ({', '.join(sorted(zipped_notebooks))}): "
-                "put only the one for this exercise in it."
-            )
-        [(inner, content)] = zipped_notebooks.items()
-        source, more_notes = notebook_to_module(content, PurePosixPath(inner).name, max_bytes=config.max_notebook_bytes)
-        notes.extend(more_notes)
-        _add(files, module_name, source, max_total)
+        [(inner, content)] = notebooks.items()
+        name = PurePosixPath(inner).name
+        _add(files, notebook_name, notebook_for_the_box(content, name, max_bytes=config.max_notebook_bytes), max_total)
     if ignored:
         shown = ", ".join(sorted(ignored)[:8]) + (", ..." if len(ignored) > 8 else "")
         notes.append(f"Ignored what the zip held besides your work (not read, not graded): {shown}.")
+
+    def present(name: str) -> bool:  # the notebook stands for the module
+        return name in files or (name == module_name and notebook_name in files)
+
     # Accept a zip whose files sit in one top folder (what most zip tools make).
-    if not all(f in files for f in expected_files):
+    if not all(present(f) for f in expected_files):
         roots = {PurePosixPath(f).parts[0] for f in files}
         if len(roots) == 1 and all(len(PurePosixPath(f).parts) > 1 for f in files):
             root = roots.pop()
             files = {str(PurePosixPath(f).relative_to(root)): c for f, c in files.items()}
-    missing = [f for f in expected_files if f not in files]
+    if module_name in files and notebook_name in files:
+        raise NotGradable(f"The submission holds both {module_name} and {notebook_name}: submit one or the other.")
+    missing = [f for f in expected_files if not present(f)]
     if missing:
         got = ", ".join(sorted(files)) or "nothing"
         raise NotGradable(f"Expected {', '.join(expected_files)} but got {got}. Check the file name(s).")

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from sandbox.report import Results, score_tests
+from sandbox.report import Results, score_tests, total_score
 from sandbox.spec import STATUS_SENTENCES, GradingJob, Limits, Outcome, RunStatus
 
 NOT_LOADED = "Not run: the submission could not be loaded."
@@ -95,6 +95,7 @@ class Observations:
     endings: Mapping[Ending, str] = field(default_factory=dict)
     results: Results = field(default_factory=dict)  # declared test -> (outcome, cleaned message)
     problems: tuple[str, ...] = ()  # what was wrong with the grader's reports (undeclared tests, ...)
+    loading: tuple[str, ...] = ()  # what the student box said as it loaded (a notebook's cell errors, notes)
     metrics: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     def ending(self) -> Ending:
@@ -113,7 +114,7 @@ def verdict(
     """The run's outcome: the status and sentence of its most decisive ending, every declared test scored."""
     ending = observed.ending()
     rule = RULES[ending]
-    messages = list(job.notes)
+    messages = [*job.notes, *observed.loading]
     if rule.status != RunStatus.GRADED:
         messages.insert(0, STATUS_SENTENCES[rule.status])
     if rule.message:
@@ -124,12 +125,13 @@ def verdict(
         missing = NOT_FINISHED
     else:
         missing = NOT_REPORTED
-    tests = score_tests(job.declared_tests, observed.results, missing)
+    tests, questions = score_tests(job.declared_tests, observed.results, missing)
     return Outcome(
         status=rule.status,
-        score=sum(t.points for t in tests),
-        max_score=float(sum(job.declared_tests.values())),
+        score=total_score(tests, questions),
+        max_score=job.declared_tests.max_score,
         tests=tests,
+        questions=questions,
         duration_s=duration_s,
         messages=(*messages, *observed.problems),
         student_output=student_output,

@@ -7,8 +7,8 @@ from catalog.models import Exercise, ExerciseVersion, GraderSnapshot
 
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
-    list_display = ["slug", "title", "phase", "points", "active"]
-    list_filter = ["phase", "active"]
+    list_display = ["slug", "title", "phase", "points", "active", "listed"]
+    list_filter = ["phase", "active", "listed"]
     search_fields = ["slug", "title"]
 
 

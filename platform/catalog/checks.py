@@ -139,7 +139,7 @@ def leaks(definition: ExerciseDefinition) -> list[str]:
     problems = []
     visible = {p: _visible_code(p) for p in _visible_files(definition)}
     visible_text = "\n".join(visible.values())
-    hidden_tests = set(definition.declared_tests)
+    hidden_tests = {name.partition("[")[0] for name in definition.declared_tests.names}
     for path, text in visible.items():
         if path.name.startswith("test_") and path.parent.name != "public_tests":
             problems.append(f"{path.name}: test files for students belong in public_tests/")
@@ -449,6 +449,9 @@ def public_tests_pass_on_reference(definition: ExerciseDefinition) -> list[str]:
         for notebook in reference.rglob("*.ipynb"):
             module = next((f for f in definition.files if f.endswith(".py")), "solution.py")
             (work / module).write_bytes(notebook_to_module(notebook.read_bytes(), notebook.name)[0])
+        for name, content in definition.support_files.items():  # as in the box and the starter download
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            (work / name).write_bytes(content)
         shutil.copytree(public, work / "public_tests")
         result = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "public_tests"],
@@ -465,8 +468,8 @@ def check_exercise(definition: ExerciseDefinition, *, defaults: dict[str, Any], 
     started = time.monotonic()
     check = ExerciseCheck(slug=definition.slug)
     declared = definition.declared_tests
-    if sum(declared.values()) != definition.points:
-        check.problems.append(f"points = {definition.points} but the tests give {sum(declared.values())}")
+    if declared.max_score != definition.points:
+        check.problems.append(f"points = {definition.points} but the tests give {declared.max_score}")
     starter = definition.exercise_dir / "starter"
     reference = definition.grader_dir / "reference"
     wrong_dir = definition.grader_dir / "wrong"
@@ -491,7 +494,7 @@ def check_exercise(definition: ExerciseDefinition, *, defaults: dict[str, Any], 
             details = "; ".join(f"{t.name}: {t.message[:200]}" for t in outcome.tests if t.outcome != TestResultOutcome.PASSED)
             check.problems.append(f"reference: {outcome.status} {outcome.score:g}/{outcome.max_score:g} {details}")
             break
-    check.reference = f"{scores[-1][1]:g}/{float(sum(declared.values())):g}"
+    check.reference = f"{scores[-1][1]:g}/{declared.max_score:g}"
     if len(set(scores)) > 1:
         check.deterministic = False
         check.problems.append(f"the reference scored differently across runs: {sorted({s[1] for s in scores})}")

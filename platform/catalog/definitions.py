@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from catalog.snapshots import grader_files
-from sandbox import Limits, declared_tests
+from catalog.support import SupportError, find_support_files, read_support_files
+from sandbox import Limits, Manifest, as_points, declared_tests
 
 PHASES: dict[str, str] = {
     "python-foundations": "Python foundations",
@@ -35,13 +37,13 @@ class ExerciseDefinitionError(ValueError):
 
 @dataclass(frozen=True)
 class ExerciseDefinition:
-    slug: str  # "<phase>/<name>"
+    slug: str  # "<phase>/<name>" ("<group>/<name>" for an unlisted exercise: a course's own folder name)
     title: str
-    phase: str
+    phase: str  # "" for an unlisted exercise that names no phase
     order: int
     skills: tuple[str, ...]
     summary: str
-    points: int
+    points: Decimal
     files: tuple[str, ...]
     module: str
     image: str
@@ -53,9 +55,19 @@ class ExerciseDefinition:
     statement_md: str
     exercise_dir: Path
     grader_dir: Path
+    # False (`unlisted = true`): on no roadmap page or roadmap leaderboard; students reach it only through an
+    # assignment that schedules it for their cohort.
+    listed: bool = True
+    # support/ files (catalog.support): name -> file, copied beside the submission in the student's box.
+    support: dict[str, Path] = field(default_factory=dict)
+    source: str = ""  # the source it was read from (catalog.sources), for messages
 
     @property
-    def declared_tests(self) -> dict[str, int]:
+    def support_files(self) -> dict[str, bytes]:
+        return read_support_files(self.support)
+
+    @property
+    def declared_tests(self) -> Manifest:
         return declared_tests(self.grader_dir)
 
     @property
@@ -67,6 +79,10 @@ class ExerciseDefinition:
             digest.update(str(path.relative_to(self.grader_dir)).encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
         digest.update(repr(sorted(self.limits.items())).encode())
+        # Support files are part of the version too; hashed only when there are some, so that the hash of an
+        # exercise without them (every version made before they existed) stays what it was.
+        for name, path in sorted(self.support.items()):
+            digest.update(b"\0support/" + name.encode() + b"\0" + path.read_bytes())
         return digest.hexdigest()[:20]
 
     @property
@@ -92,10 +108,14 @@ def load_exercise(exercise_dir: Path, graders_root: Path, exercises_root: Path) 
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ExerciseDefinitionError(f"{meta_path}: {exc}") from exc
     slug = exercise_dir.relative_to(exercises_root).as_posix()
-    phase = _require(meta, "phase", str, meta_path)
-    if phase not in PHASES:
+    unlisted = meta.get("unlisted", False)
+    if not isinstance(unlisted, bool):
+        raise ExerciseDefinitionError(f"{meta_path}: 'unlisted' must be true or false")
+    # An unlisted exercise needs no phase: it sits in a folder of the course's choosing (exercises/<group>/).
+    phase = _require(meta, "phase", str, meta_path) if not unlisted or "phase" in meta else ""
+    if phase and phase not in PHASES:
         raise ExerciseDefinitionError(f"{meta_path}: unknown phase {phase!r}; known: {', '.join(PHASES)}")
-    if slug.split("/")[0] != phase:
+    if phase and slug.split("/")[0] != phase:
         raise ExerciseDefinitionError(f"{meta_path}: the folder must sit under exercises/{phase}/")
     submission = _require(meta, "submission", dict, meta_path)
     files = _require(submission, "files", list, meta_path)
@@ -118,6 +138,10 @@ def load_exercise(exercise_dir: Path, graders_root: Path, exercises_root: Path) 
     grader_dir = graders_root / slug
     if not grader_dir.is_dir():
         raise ExerciseDefinitionError(f"{slug}: no grader folder {grader_dir}")
+    try:
+        support = find_support_files(exercise_dir, submitted=files, module=str(module))
+    except SupportError as exc:
+        raise ExerciseDefinitionError(f"{slug}: {exc}") from exc
     return ExerciseDefinition(
         slug=slug,
         title=_require(meta, "title", str, meta_path),
@@ -125,7 +149,7 @@ def load_exercise(exercise_dir: Path, graders_root: Path, exercises_root: Path) 
         order=int(meta.get("order", 100)),
         skills=tuple(meta.get("skills", ())),
         summary=str(meta.get("summary", "")),
-        points=int(meta.get("points", 0)),
+        points=_points(meta.get("points", 0), exercise_dir),
         files=tuple(files),
         module=str(module),
         image=str(meta.get("image", "python")),
@@ -137,6 +161,8 @@ def load_exercise(exercise_dir: Path, graders_root: Path, exercises_root: Path) 
         statement_md=statement_path.read_text(encoding="utf-8") if statement_path.exists() else "",
         exercise_dir=exercise_dir,
         grader_dir=grader_dir,
+        listed=not unlisted,
+        support=support,
     )
 
 
@@ -145,7 +171,14 @@ def discover(exercises_root: Path, graders_root: Path) -> list[ExerciseDefinitio
         load_exercise(meta.parent, graders_root, exercises_root)
         for meta in sorted(exercises_root.glob("*/*/exercise.toml"))
     ]
-    return sorted(found, key=lambda e: (list(PHASES).index(e.phase), e.order, e.slug))
+    return sorted(found, key=roadmap_order)
+
+
+def roadmap_order(definition: ExerciseDefinition) -> tuple[bool, int, int, str]:
+    """Phase by phase in roadmap order; unlisted exercises after the roadmap."""
+    phases = list(PHASES)
+    phase = phases.index(definition.phase) if definition.phase in phases else len(phases)
+    return (not definition.listed, phase, definition.order, definition.slug)
 
 
 def resolve(exercise: str, exercises_root: Path, graders_root: Path) -> ExerciseDefinition:
@@ -163,3 +196,10 @@ def resolve(exercise: str, exercises_root: Path, graders_root: Path) -> Exercise
         return load_exercise(folder, graders_root, exercises_root)
     known = ", ".join(e.slug for e in discover(exercises_root, graders_root)) or "none"
     raise ExerciseDefinitionError(f"unknown exercise {exercise!r}; known exercises: {known}")
+
+
+def _points(value: Any, exercise_dir: Path) -> Decimal:
+    try:
+        return as_points(value, "points")
+    except ValueError as exc:
+        raise ExerciseDefinitionError(f"{exercise_dir / 'exercise.toml'}: {exc}") from exc

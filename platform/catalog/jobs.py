@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from catalog.definitions import ExerciseDefinition
-from sandbox import GradingJob, Limits, LoadedSubmission, NotGradable, SandboxConfig, load_submission
+from catalog.support import with_support_files
+from sandbox import (
+    GradingJob,
+    Limits,
+    LoadedSubmission,
+    Manifest,
+    NotGradable,
+    SandboxConfig,
+    load_submission,
+)
 
 
 def read_submission_path(path: Path) -> dict[str, bytes]:
@@ -47,8 +57,10 @@ class GraderSpec:
     module: str
     gpu: bool
     limits: dict[str, Any]  # the exercise's overrides of the platform defaults
-    declared_tests: dict[str, int]
+    declared_tests: Manifest
     grader_dir: Path  # the test_*.py files and the optional data/ folder
+    # The exercise's support/ files: into the student's box, beside the submission (never the grader's box).
+    support_files: Mapping[str, bytes] = field(default_factory=dict)
 
     @classmethod
     def from_definition(cls, definition: ExerciseDefinition) -> GraderSpec:
@@ -59,6 +71,7 @@ class GraderSpec:
             limits=dict(definition.limits),
             declared_tests=definition.declared_tests,
             grader_dir=definition.grader_dir,
+            support_files=definition.support_files,
         )
 
 
@@ -93,16 +106,17 @@ def build_job_from_spec(
 ) -> GradingJob:
     """``gpu_available=False`` grades a GPU exercise on the CPU with a note (instructor checks on machines
     without a GPU); the platform never sends students' GPU runs there (see grading.intake)."""
-    notes = tuple(loaded.notes)
+    student_files, support_notes = with_support_files(loaded.files, spec.support_files)
+    notes = (*loaded.notes, *support_notes)
     if spec.gpu and not gpu_available:
         notes += ("This exercise is meant for a GPU; none is available here, so it ran on the CPU.",)
     return GradingJob(
         run_name=run_name,
         image=spec.image,
-        student_files=loaded.files,
+        student_files=student_files,
         module=spec.module,
         grader_dir=spec.grader_dir,
-        declared_tests=dict(spec.declared_tests),
+        declared_tests=spec.declared_tests,
         limits=Limits.from_mapping(spec.limits, base=Limits.from_mapping(default_limits)),
         gpu=spec.gpu and gpu_available,
         notes=notes,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.db import models
 
+from core.points import points_field
+from sandbox import Manifest
+
 
 class Exercise(models.Model):
     slug = models.CharField(max_length=200, unique=True)  # "<phase>/<name>", as on disk
@@ -14,7 +17,7 @@ class Exercise(models.Model):
     statement_md = models.TextField(blank=True)
     skills = models.JSONField(default=list, blank=True)
     files = models.JSONField(default=list)  # the file names a student submits
-    points = models.PositiveIntegerField(default=0)
+    points = points_field(default=0)  # full marks of the current version
     gpu = models.BooleanField(default=False)
     notebook = models.BooleanField(default=False)
     leaderboard_metric = models.CharField(max_length=100, blank=True)
@@ -22,6 +25,9 @@ class Exercise(models.Model):
         max_length=3, default="max", choices=[("max", "higher is better"), ("min", "lower is better")]
     )
     active = models.BooleanField(default=True)  # False once its files are gone
+    # False for `unlisted = true`: on no roadmap page or roadmap leaderboard, and no practice; students reach
+    # it through an assignment that schedules it for their cohort.
+    listed = models.BooleanField(default=True)
     current_version = models.ForeignKey(
         "ExerciseVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -38,8 +44,10 @@ class ExerciseVersion(models.Model):
 
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="versions")
     grader_hash = models.CharField(max_length=64)
-    declared_tests = models.JSONField()  # test name -> points, as read from the grader source
-    max_score = models.FloatField()
+    # The graded tests, their points and questions, as read from the grader source (Manifest.to_json; an
+    # older version holds {test name: points}). Read it through `manifest`.
+    declared_tests = models.JSONField()
+    max_score = points_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -53,6 +61,10 @@ class ExerciseVersion(models.Model):
     @property
     def short_hash(self) -> str:
         return self.grader_hash[:8]
+
+    @property
+    def manifest(self) -> Manifest:
+        return Manifest.from_json(self.declared_tests)
 
 
 class GraderSnapshot(models.Model):
@@ -70,6 +82,11 @@ class GraderSnapshot(models.Model):
     image = models.CharField(max_length=50)
     gpu = models.BooleanField()
     limits = models.JSONField(default=dict, blank=True)  # the exercise's overrides of the platform defaults
+    # The exercise's support/ files (catalog.support): copied beside the submission into the student's box,
+    # never into the grader box; b"" when it has none. A deterministic tar, with its names and sizes beside
+    # it so the exercise page can list them without reading the archive.
+    support_files = models.BinaryField(default=b"", blank=True)
+    support_sizes = models.JSONField(default=dict, blank=True)  # name -> bytes
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

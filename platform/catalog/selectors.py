@@ -6,13 +6,23 @@ from collections import OrderedDict
 
 from django.http import Http404
 
+from catalog import support
 from catalog.definitions import PHASES
-from catalog.models import Exercise
+from catalog.models import Exercise, ExerciseVersion, GraderSnapshot
 
 
 def exercise_get_active(*, slug: str) -> Exercise:
     exercise = Exercise.objects.filter(slug=slug, active=True).select_related("current_version").first()
     if exercise is None or exercise.current_version is None:
+        raise Http404("No such exercise.")
+    return exercise
+
+
+def exercise_get_listed(*, slug: str) -> Exercise:
+    """An active exercise of the roadmap: an unlisted one has no page of its own (students reach it through
+    an assignment's page), so it is not found here."""
+    exercise = exercise_get_active(slug=slug)
+    if not exercise.listed:
         raise Http404("No such exercise.")
     return exercise
 
@@ -23,11 +33,35 @@ def exercise_find_open(*, slug: str) -> Exercise | None:
 
 
 def roadmap() -> OrderedDict[str, tuple[str, list[Exercise]]]:
-    """Phase slug -> (phase title, its active exercises in order), in roadmap order."""
+    """Phase slug -> (phase title, its active listed exercises in order), in roadmap order."""
     phases: OrderedDict[str, tuple[str, list[Exercise]]] = OrderedDict(
         (slug, (title, [])) for slug, title in PHASES.items()
     )
-    for exercise in Exercise.objects.filter(active=True).order_by("order", "slug"):
+    for exercise in Exercise.objects.filter(active=True, listed=True).order_by("order", "slug"):
         if exercise.phase in phases:
             phases[exercise.phase][1].append(exercise)
     return phases
+
+
+def version_support_sizes(version: ExerciseVersion | None) -> dict[str, int]:
+    """The support files a version hands the student's code: name -> bytes (none for a version without a
+    snapshot: those were all made before support files existed)."""
+    if version is None:
+        return {}
+    sizes = GraderSnapshot.objects.filter(version=version).values_list("support_sizes", flat=True).first()
+    return dict(sorted((sizes or {}).items()))
+
+
+def version_support_files(version: ExerciseVersion | None) -> dict[str, bytes]:
+    """The support files of a version, as stored with its snapshot."""
+    if version is None:
+        return {}
+    archive = GraderSnapshot.objects.filter(version=version).values_list("support_files", flat=True).first()
+    return support.unpack(bytes(archive)) if archive else {}
+
+
+def version_support_file(version: ExerciseVersion | None, name: str) -> bytes:
+    """One support file of a version, or 404."""
+    if name not in version_support_sizes(version):
+        raise Http404("This exercise has no such file.")
+    return version_support_files(version)[name]

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
-from catalog import snapshots
-from catalog.definitions import ExerciseDefinition, ExerciseDefinitionError, discover
+from catalog import snapshots, support
+from catalog.definitions import ExerciseDefinition, ExerciseDefinitionError
 from catalog.models import Exercise, ExerciseVersion, GraderSnapshot
+from catalog.sources import discover_all, sources_from_settings
+from sandbox import Manifest
 
 
 @dataclass
@@ -35,12 +37,13 @@ def exercise_sync_one(*, definition: ExerciseDefinition, report: SyncReport) -> 
             "statement_md": definition.statement_md,
             "skills": list(definition.skills),
             "files": list(definition.files),
-            "points": sum(declared.values()),
+            "points": declared.max_score,
             "gpu": definition.gpu,
             "notebook": definition.notebook,
             "leaderboard_metric": definition.leaderboard_metric,
             "leaderboard_direction": definition.leaderboard_direction,
             "active": True,
+            "listed": definition.listed,
         },
     )
     version, version_created = _version_for(exercise, definition, declared)
@@ -63,10 +66,10 @@ def exercise_sync_one(*, definition: ExerciseDefinition, report: SyncReport) -> 
 
 
 def _version_for(
-    exercise: Exercise, definition: ExerciseDefinition, declared: dict[str, int]
+    exercise: Exercise, definition: ExerciseDefinition, declared: Manifest
 ) -> tuple[ExerciseVersion, bool]:
     """The version these files and settings make, and whether it is new. A version is named by the grader
-    hash (test files, data, limits). The module, image and gpu flag also decide grading but are not in that
+    hash (test files, data, limits, support files). The module, image and gpu flag also decide grading but are not in that
     hash (adding them would turn every existing version into a new one), so a change of only those makes a
     version named by the hash plus a digest of the settings; the plain hash stays with the version that had
     it first."""
@@ -87,18 +90,20 @@ def _version_for(
     version = ExerciseVersion.objects.create(
         exercise=exercise,
         grader_hash=grader_hash,
-        declared_tests=declared,
-        max_score=float(sum(declared.values())),
+        declared_tests=declared.to_json(),
+        max_score=declared.max_score,
     )
     return version, True
 
 
 def version_snapshot_write(*, version: ExerciseVersion, definition: ExerciseDefinition) -> GraderSnapshot:
-    """Store what grades this version: its files as they are on disk now, and the job's settings."""
+    """Store what grades this version: its files as they are on disk now, and the job's settings, and the
+    support files that go into the student's box with it."""
     try:
         archive = snapshots.pack(definition.grader_dir)
     except snapshots.SnapshotError as exc:
         raise ExerciseDefinitionError(str(exc)) from exc
+    support_files = definition.support_files
     return GraderSnapshot.objects.create(
         version=version,
         files=archive,
@@ -107,14 +112,17 @@ def version_snapshot_write(*, version: ExerciseVersion, definition: ExerciseDefi
         image=definition.image,
         gpu=definition.gpu,
         limits=dict(definition.limits),
+        support_files=support.pack(support_files),
+        support_sizes={name: len(content) for name, content in support_files.items()},
     )
 
 
 @transaction.atomic
 def exercises_sync() -> SyncReport:
-    """Make the database match exercises/ and graders/: new exercises, new grader versions, removals."""
+    """Make the database match exercises/ and graders/ (ours and every configured source's, as fetched last):
+    new exercises, new grader versions, removals."""
     report = SyncReport()
-    definitions = discover(settings.GRADIENT_EXERCISES_DIR, settings.GRADIENT_GRADERS_DIR)
+    definitions = discover_all(sources_from_settings(settings))
     for definition in definitions:
         exercise_sync_one(definition=definition, report=report)
     gone = Exercise.objects.filter(active=True).exclude(slug__in=[d.slug for d in definitions])

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.database_url import parse_database_url
 from config.env import env_bool, env_int, env_list, env_str
 from sandbox import SandboxConfig
@@ -112,6 +114,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "web.api_errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Scores are exact decimals in the database; the API gives them as JSON numbers (at most four decimal
+    # places, so the number a client parses is the decimal that was stored), as it always has.
+    "COERCE_DECIMAL_TO_STRING": False,
 }
 GRADIENT_SUBMISSION_RATE = env_str("SUBMISSION_RATE", "30/min")  # per user, on the submission endpoints
 # The throttle counts live in the cache: Redis where configured (shared by every web process).
@@ -137,6 +142,23 @@ SPECTACULAR_SETTINGS = {
 # --------------------------------------------------------------------- exercises and the sandbox
 GRADIENT_EXERCISES_DIR = Path(env_str("GRADIENT_EXERCISES_DIR", str(BASE_DIR / "exercises")))
 GRADIENT_GRADERS_DIR = Path(env_str("GRADIENT_GRADERS_DIR", str(BASE_DIR / "graders")))
+# A deployment's own exercises beside ours (catalog/sources.py): graders/ here is public, so a course's hidden
+# tests live in further folders, each holding exercises/ and graders/ trees like ours, ...
+GRADIENT_EXERCISE_SOURCES = [Path(folder) for folder in env_list("GRADIENT_EXERCISE_SOURCES", "")]
+
+
+def _repository(item: str) -> tuple[str, str]:
+    """``URL#REF``: a repository laid out like a source folder, and the branch or tag to check out."""
+    url, _, ref = item.partition("#")
+    if not url.strip():
+        raise ImproperlyConfigured(f"GRADIENT_EXERCISE_REPOS: {item!r} names no repository (URL#REF)")
+    return url.strip(), ref.strip() or "HEAD"
+
+
+# ... or in git repositories (comma-separated URL#REF), cloned and fetched into GRADIENT_EXERCISE_CACHE_DIR by
+# `manage.py sync_exercises` only (workers grade from the versions' stored snapshots, never from a clone).
+GRADIENT_EXERCISE_REPOS = [_repository(item) for item in env_list("GRADIENT_EXERCISE_REPOS", "")]
+GRADIENT_EXERCISE_CACHE_DIR = Path(env_str("GRADIENT_EXERCISE_CACHE_DIR", str(VAR_DIR / "exercise-sources")))
 # The sandbox's settings, read from the environment in ONE place (sandbox/config.py: SANDBOX_WORK_DIR,
 # GRADIENT_MAX_UPLOAD_BYTES, SANDBOX_RUNTIME, SANDBOX_IMAGE_PREFIX...) and passed to every sandbox call. The
 # workers unpack each grader version's stored files under SANDBOX.work_dir/graders/<digest>.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -142,7 +143,7 @@ class Assignment(models.Model):
         self._check_version_belongs_to_exercise()
 
     @property
-    def max_score(self) -> float:
+    def max_score(self) -> Decimal:
         """Full marks as the pinned version counts them (a newer grader may give more or fewer points)."""
         return self.exercise_version.max_score
 

@@ -55,6 +55,14 @@ def exercise_is_assigned_to(*, student: User, exercise: Exercise) -> bool:
     return False
 
 
+def exercise_reachable_by(*, user: User, exercise: Exercise) -> bool:
+    """Whether the user may see the exercise's statement and files: a roadmap exercise, anyone signed in; an
+    unlisted one, staff and the members of a cohort that has an assignment of it."""
+    if exercise.listed or user.is_staff:
+        return True
+    return Assignment.objects.filter(exercise=exercise, cohort__enrolments__user=user).exists()
+
+
 def cohorts_of(user: User) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(user=user).select_related("cohort__course").order_by("cohort__course__title")
 
@@ -119,3 +127,12 @@ def feedback_level(
         due = effective_due(assignment, student_id)
         return (FeedbackLevel.FULL, None) if timezone.now() >= due else (FeedbackLevel.SCORES, due)
     return FeedbackLevel.FULL, None
+
+
+def hidden_tests_shown(*, user: User, assignment: Assignment | None, student_id: int) -> bool:
+    """Whether `user` may see the names and messages of a grader's hidden tests on a submission of
+    `student_id`: staff always; the student once the assignment's due date (with any extension) has passed;
+    never in practice (hidden tests keep their inputs secret from everyone who may submit again)."""
+    if user.is_staff or (assignment is not None and is_cohort_staff(user, assignment.cohort_id)):
+        return True
+    return assignment is not None and timezone.now() >= effective_due(assignment, student_id)

@@ -8,9 +8,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
+from core.points import POINTS_QUANTUM
 from core.users import User
 from courses.models import Assignment, AssignmentState, Cohort, Enrolment, Extension, Role, ScorePolicy
 from courses.selectors import cohorts_of, effective_cutoff, effective_due, late_penalty
@@ -21,8 +23,8 @@ from sandbox import TestResultOutcome
 
 @dataclass
 class GradebookCell:
-    score: float | None = None  # after the late penalty
-    raw: float | None = None
+    score: Decimal | None = None  # after the late penalty (exact, to four decimal places)
+    raw: Decimal | None = None
     late: bool = False
     attempts: int = 0
 
@@ -58,12 +60,20 @@ def counted_scores(
         due = max(assignment.due_at, extended.get(key, assignment.due_at))
         penalty = late_penalty(assignment, student, created_at, due=due)
         assert score is not None  # the query excludes unscored submissions
-        penalised = score * (1 - penalty)
+        penalised = penalised_score(score, penalty)
         cell = cells.setdefault(key, GradebookCell())
         if assignment.score_policy == ScorePolicy.LATEST or cell.score is None or penalised > cell.score:
             cell.score, cell.raw, cell.late = penalised, score, penalty > 0
         cell.attempts = counts[key]
     return cells
+
+
+def penalised_score(score: Decimal, penalty: float) -> Decimal:
+    """``score`` less the fraction ``penalty`` of it, exact to four decimal places (rounded half-up). The
+    penalty is a fraction the instructor typed (0.1 per day): read through its decimal text, not its binary
+    value, so 10 points less 10% is exactly 9."""
+    kept = Decimal(1) - Decimal(repr(float(penalty)))
+    return (score * kept).quantize(POINTS_QUANTUM, rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -77,7 +87,7 @@ class Gradebook:
     def row(self, enrolment: Enrolment) -> list[GradebookCell]:
         return [self.cells.get((enrolment.user_id, a.pk), GradebookCell()) for a in self.assignments]
 
-    def scores(self, assignment: Assignment) -> list[float]:
+    def scores(self, assignment: Assignment) -> list[Decimal]:
         """The scores of the cohort's enrolled students (not staff's test submissions)."""
         enrolled = {e.user_id for e in self.students}
         return [
@@ -111,7 +121,7 @@ class AssignmentStatus:
     extended: bool
     cutoff_at: datetime | None  # late work is refused after this (None: never)
     attempts: Attempts
-    score: float | None  # best (or latest) after the late penalty, as the gradebook counts it
+    score: Decimal | None  # best (or latest) after the late penalty, as the gradebook counts it
     state: AssignmentState
 
     @property

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from django.conf import settings
 
-from catalog import snapshots
-from catalog.definitions import ExerciseDefinitionError, resolve
+from catalog import snapshots, support
+from catalog.definitions import ExerciseDefinitionError
 from catalog.jobs import GraderSpec
 from catalog.models import ExerciseVersion, GraderSnapshot
+from catalog.sources import resolve_in, sources_from_settings
 
 
 class GraderVersionUnavailable(Exception):
@@ -33,22 +34,24 @@ def grader_spec_for(version: ExerciseVersion) -> GraderSpec:
         return _spec_from_disk(version)
     try:
         folder = snapshots.materialise(bytes(snapshot.files), snapshot.files_sha256, grader_cache_root())
-    except snapshots.SnapshotError as exc:
+        support_files = support.unpack(bytes(snapshot.support_files))
+    except (snapshots.SnapshotError, support.SupportError) as exc:
         raise GraderVersionUnavailable(f"The stored grader of {version} cannot be used: {exc}.") from exc
     return GraderSpec(
         image=snapshot.image,
         module=snapshot.module,
         gpu=snapshot.gpu,
         limits=dict(snapshot.limits),
-        declared_tests=dict(version.declared_tests),
+        declared_tests=version.manifest,
         grader_dir=folder,
+        support_files=support_files,
     )
 
 
 def _spec_from_disk(version: ExerciseVersion) -> GraderSpec:
     slug = version.exercise.slug
     try:
-        definition = resolve(slug, settings.GRADIENT_EXERCISES_DIR, settings.GRADIENT_GRADERS_DIR)
+        definition = resolve_in(sources_from_settings(settings), slug)
         on_disk = definition.grader_hash
     except (ExerciseDefinitionError, OSError) as exc:
         raise GraderVersionUnavailable(

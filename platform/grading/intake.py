@@ -67,6 +67,11 @@ def submission_create(
     dates, attempts) are checked inside that transaction."""
     if assignment is not None and assignment.exercise_id != exercise.pk:
         raise SubmissionRejected("This file is for another exercise than the assignment's.")
+    if assignment is None and not exercise.listed:
+        # An unlisted exercise is a course's own: it takes work only through an assignment of it.
+        raise SubmissionRejected(
+            "This exercise is open only through a course's assignment: submit it from the assignment's page."
+        )
     if assignment is None and exercise_is_assigned_to(student=student, exercise=exercise):
         # Practice must not get around an assignment's attempts, deadline or feedback rules.
         raise SubmissionRejected(
@@ -110,7 +115,7 @@ def submission_create(
             submission=submission,
             exercise_version=version,
             queue=queue,
-            tests_total=len(version.declared_tests),
+            tests_total=len(version.manifest),
         )
         dispatch.send_on_commit(run)
     return submission

@@ -7,12 +7,16 @@ within their maxima, and a run's status drawn from the statuses ARCHITECTURE.md 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.points import points_field
+from sandbox import QuestionOutcome, TestOutcome, TestResultOutcome
 from sandbox import RunStatus as SandboxStatus
-from sandbox import TestResultOutcome
 
 
 class Submission(models.Model):
@@ -26,8 +30,8 @@ class Submission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     notes = models.JSONField(default=list, blank=True)  # from loading it, e.g. dropped notebook magics
     # The score of the latest final run (denormalised for lists and leaderboards).
-    score = models.FloatField(null=True, blank=True)
-    max_score = models.FloatField()
+    score = points_field(null=True, blank=True)
+    max_score = points_field()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -90,8 +94,11 @@ class GradingRun(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     tests_done = models.PositiveIntegerField(default=0)
     tests_total = models.PositiveIntegerField(default=0)
-    score = models.FloatField(null=True, blank=True)
-    max_score = models.FloatField(null=True, blank=True)
+    score = points_field(null=True, blank=True)
+    max_score = points_field(null=True, blank=True)
+    # The subtotals of the grader's questions, in order: [{"name", "title", "score", "max_score", "passed",
+    # "tests"}], scores as decimal strings (see sandbox.report.score_tests).
+    questions = models.JSONField(default=list, blank=True)
     messages = models.JSONField(default=list, blank=True)
     student_output = models.TextField(blank=True)
     duration_s = models.FloatField(null=True, blank=True)
@@ -117,14 +124,31 @@ class GradingRun(models.Model):
         return self.status in FINAL_STATUSES
 
 
+def questions_record(questions: Iterable[QuestionOutcome]) -> list[dict[str, Any]]:
+    """Question subtotals as GradingRun.questions stores them (points as exact decimal strings)."""
+    return [
+        {
+            "name": q.name,
+            "title": q.title,
+            "score": str(q.score),
+            "max_score": str(q.max_score),
+            "passed": q.passed,
+            "tests": q.tests,
+        }
+        for q in questions
+    ]
+
+
 class TestResult(models.Model):
     __test__ = False  # not a pytest test class
 
     run = models.ForeignKey(GradingRun, on_delete=models.CASCADE, related_name="results")
     name = models.CharField(max_length=200)
     outcome = models.CharField(max_length=10)
-    points = models.FloatField()
-    max_points = models.FloatField()
+    points = points_field()
+    max_points = points_field()
+    question = models.CharField(max_length=100, blank=True)  # the question it counts towards ("": none)
+    hidden = models.BooleanField(default=False)  # students see its outcome and points, not its name or message
     message = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
 
@@ -150,8 +174,8 @@ class ExerciseBest(models.Model):
 
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exercise_bests")
     exercise = models.ForeignKey("catalog.Exercise", on_delete=models.CASCADE, related_name="+")
-    best_score = models.FloatField()
-    max_score = models.FloatField()
+    best_score = points_field()
+    max_score = points_field()
     achieved_at = models.DateTimeField()  # when the best was first reached (earlier wins a tie)
 
     class Meta:
@@ -171,7 +195,7 @@ class LeaderboardEntry(models.Model):
 
     assignment = models.ForeignKey("courses.Assignment", on_delete=models.CASCADE, related_name="leaderboard")
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    best_score = models.FloatField()
+    best_score = points_field()
     best_submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
     best_submitted_at = models.DateTimeField()  # earliest submission wins a tie
     metric_public = models.FloatField(null=True, blank=True)
@@ -186,3 +210,21 @@ class LeaderboardEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} {self.best_score:g} on {self.assignment_id}"
+
+
+def test_result_rows(run: GradingRun, tests: Iterable[TestOutcome]) -> list[TestResult]:
+    """The result rows of a run's scored tests, in the grader's order (unsaved: the caller bulk-creates)."""
+    return [
+        TestResult(
+            run=run,
+            name=test.name,
+            outcome=test.outcome,
+            points=test.points,
+            max_points=test.max_points,
+            message=test.message,
+            question=test.question,
+            hidden=test.hidden,
+            position=position,
+        )
+        for position, test in enumerate(tests)
+    ]

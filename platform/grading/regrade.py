@@ -37,7 +37,7 @@ def run_regrade(
             submission=submission,
             exercise_version=version,
             queue=dispatch.queue_for(version),
-            tests_total=len(version.declared_tests),
+            tests_total=len(version.manifest),
             is_regrade=True,
             never_lower=never_lower,
         )

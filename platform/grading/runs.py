@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from grading import dispatch, standings
 from grading.grader_versions import GraderVersionUnavailable
-from grading.models import GradingRun, RunStatus, Submission, TestResult
+from grading.models import GradingRun, RunStatus, Submission, TestResult, questions_record, test_result_rows
 from grading.selectors import job_for_run
 from sandbox import STATUS_SENTENCES, Outcome, SandboxUnavailable, WarmPool, run_job
 
@@ -165,21 +165,11 @@ def complete(*, run_id: int, token: str, outcome: Outcome) -> bool:
             dispatch.send_on_commit(run, countdown=settings.GRADING_RETRY_DELAY_S * 2 ** (run.deliveries - 1))
             return True
         TestResult.objects.filter(run=run).delete()
-        TestResult.objects.bulk_create(
-            TestResult(
-                run=run,
-                name=test.name,
-                outcome=test.outcome,
-                points=test.points,
-                max_points=test.max_points,
-                message=test.message,
-                position=index,
-            )
-            for index, test in enumerate(() if ours else outcome.tests)
-        )
+        TestResult.objects.bulk_create(test_result_rows(run, () if ours else outcome.tests))
         run.status = RunStatus(outcome.status)
         run.score = None if ours else outcome.score
         run.max_score = None if ours else outcome.max_score
+        run.questions = [] if ours else questions_record(outcome.questions)
         # Our failure, and no retry is coming: say so rather than promise one.
         run.messages = [
             FINAL_FAILURE if ours and m == STATUS_SENTENCES[outcome.status] else m for m in outcome.messages

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -115,7 +116,7 @@ def attempts_for(assignment: Assignment, student_id: int, now: datetime | None =
 class LeaderboardRow:
     rank: int
     name: str
-    score: float
+    score: Decimal
     submitted_at: datetime
     metric: float | None
     is_me: bool
@@ -177,7 +178,7 @@ class RoadmapRank:
 def roadmap_leaderboard(*, viewer: User, limit: int = 50) -> list[RoadmapRank]:
     """Everyone's best scores summed over the roadmap: one grouped read of the ExerciseBest rows."""
     rows = (
-        ExerciseBest.objects.filter(exercise__active=True)
+        ExerciseBest.objects.filter(exercise__active=True, exercise__listed=True)  # the roadmap's exercises only
         .values("student_id")
         .annotate(
             total=Sum("best_score"),

@@ -3,11 +3,13 @@ roadmap), and their best on an assignment (its leaderboard). Reads of them are i
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from courses.models import Assignment
 from grading.models import ExerciseBest, LeaderboardEntry, Submission
 
 
-def exercise_best_record(*, submission: Submission, score: float, max_score: float) -> None:
+def exercise_best_record(*, submission: Submission, score: Decimal, max_score: Decimal) -> None:
     """Raise the student's best on the exercise if this beats it. Call inside the result's transaction."""
     # get_or_create (it retries the read when a concurrent result inserted the row first).
     best, created = ExerciseBest.objects.select_for_update().get_or_create(
@@ -20,7 +22,7 @@ def exercise_best_record(*, submission: Submission, score: float, max_score: flo
         best.save(update_fields=["best_score", "max_score", "achieved_at"])
 
 
-def leaderboard_record(*, submission: Submission, score: float, metrics: dict[str, dict[str, float]]) -> None:
+def leaderboard_record(*, submission: Submission, score: Decimal, metrics: dict[str, dict[str, float]]) -> None:
     """Keep the student's best row for the assignment. Call inside the result's transaction."""
     assignment = submission.assignment  # None (no query) for practice
     if assignment is None:

@@ -41,7 +41,8 @@ from web.throttles import SubmissionRateThrottle
 
 class ExerciseList(generics.ListAPIView):
     serializer_class = ExerciseSerializer
-    queryset = Exercise.objects.filter(active=True).order_by("phase", "order", "slug")
+    # The roadmap's exercises; an unlisted one is reached through the assignments (api-assignments).
+    queryset = Exercise.objects.filter(active=True, listed=True).order_by("phase", "order", "slug")
 
 
 class _Submit(APIView):

@@ -7,19 +7,20 @@ Reads and permission checks come from the selectors (`access_*` raise 404 for pe
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from catalog.selectors import version_support_sizes
 from core.users import SignedInRequest
 from courses.forms import LeaderboardNameForm
 from courses.models import Assignment, Cohort
 from courses.selectors import access_assignment, cohorts_of, enrolment_get, is_cohort_staff, late_penalty
 from grading.gradebook import assignment_status, my_assignments
 from grading.selectors import leaderboard, submissions_visible_to
-from web.roadmap import statement_html
+from web.roadmap import statement_html, support_file_response
 
 
 def _courses_page(request: SignedInRequest, *, bad_form: LeaderboardNameForm | None = None, status: int = 200) -> HttpResponse:
@@ -84,6 +85,8 @@ def render_assignment(
             "assignment": assignment,
             "standing": assignment_status(assignment, request.user.pk),
             "staff_view": is_cohort_staff(request.user, assignment.cohort_id),
+            # The support files of the version this assignment grades with (it may be pinned to an older one).
+            "support_files": version_support_sizes(assignment.exercise_version),
         },
         status=status,
     )
@@ -92,6 +95,13 @@ def render_assignment(
 @login_required
 def assignment_view(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     return render_assignment(request, access_assignment(user=request.user, assignment_id=assignment_id))
+
+
+@login_required
+def assignment_file_view(request: SignedInRequest, assignment_id: int, name: str) -> FileResponse:
+    """A support file of the version the assignment grades with."""
+    assignment = access_assignment(user=request.user, assignment_id=assignment_id)
+    return support_file_response(assignment.exercise_version, name)
 
 
 @login_required

@@ -1,9 +1,10 @@
-"""Pages of the roadmap, of one exercise (with its submit form) and of the roadmap's leaderboard."""
+"""Pages of the roadmap, of one exercise (with its submit form and downloads) and of the roadmap's leaderboard."""
 
 from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import PurePosixPath
 from typing import Any
 
 import markdown
@@ -13,9 +14,18 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
 
-from catalog.models import Exercise
-from catalog.selectors import exercise_get_active, roadmap
+from catalog.models import Exercise, ExerciseVersion
+from catalog.selectors import (
+    exercise_get_active,
+    exercise_get_listed,
+    roadmap,
+    version_support_file,
+    version_support_files,
+    version_support_sizes,
+)
+from catalog.sources import SourceError, find_exercise_dir, sources_from_settings
 from core.users import SignedInRequest
+from courses.selectors import exercise_reachable_by
 from grading.selectors import exercise_bests, roadmap_leaderboard, submissions_visible_to
 from web import plots
 
@@ -47,7 +57,7 @@ def roadmap_view(request: SignedInRequest) -> HttpResponse:
 
 @login_required
 def exercise_view(request: SignedInRequest, slug: str) -> HttpResponse:
-    return render_exercise(request, exercise_get_active(slug=slug))
+    return render_exercise(request, exercise_get_listed(slug=slug))
 
 
 def statement_html(exercise: Exercise) -> SafeString:
@@ -61,28 +71,64 @@ def render_exercise(request: SignedInRequest, exercise: Exercise, *, error: str 
     return render(
         request,
         "catalog/exercise.html",
-        {"exercise": exercise, "statement": statement, "submissions": submissions, "error": error},
+        {
+            "exercise": exercise,
+            "statement": statement,
+            "submissions": submissions,
+            "error": error,
+            "support_files": version_support_sizes(exercise.current_version),
+        },
         status=status,
     )
 
 
+def _exercise_for_download(request: SignedInRequest, slug: str) -> Exercise:
+    """The exercise whose files the user may download: a roadmap exercise, or an unlisted one of an assignment
+    of the user's cohorts (staff: any)."""
+    exercise = exercise_get_active(slug=slug)
+    if not exercise_reachable_by(user=request.user, exercise=exercise):
+        raise Http404("No such exercise.")
+    return exercise
+
+
+def support_file_response(version: ExerciseVersion | None, name: str) -> FileResponse:
+    """One of the version's support files, as a download."""
+    content = version_support_file(version, name)
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=PurePosixPath(name).name)
+
+
+@login_required
+def support_file_view(request: SignedInRequest, slug: str, name: str) -> FileResponse:
+    """A support file of the exercise's current version (what practice runs with)."""
+    exercise = _exercise_for_download(request, slug)
+    return support_file_response(exercise.current_version, name)
+
+
 @login_required
 def starter_view(request: SignedInRequest, slug: str) -> FileResponse:
-    exercise = exercise_get_active(slug=slug)
-    exercise_dir = settings.GRADIENT_EXERCISES_DIR / exercise.slug
-    starter_dir = exercise_dir / "starter"
-    if not starter_dir.is_dir():
+    exercise = _exercise_for_download(request, slug)
+    try:
+        exercise_dir = find_exercise_dir(sources_from_settings(settings), exercise.slug)
+    except SourceError:
+        exercise_dir = None
+    if exercise_dir is None or not (exercise_dir / "starter").is_dir():
         raise Http404("This exercise has no starter files.")
+    starter_dir = exercise_dir / "starter"
     files = sorted(p for p in starter_dir.rglob("*") if p.is_file() and not p.is_symlink())
     public_dir = exercise_dir / "public_tests"
     public = sorted(p for p in public_dir.rglob("*.py") if p.is_file() and not p.is_symlink()) if public_dir.is_dir() else []
-    if len(files) == 1 and not public:
+    support = version_support_files(exercise.current_version)
+    if len(files) == 1 and not public and not support:
         return FileResponse(files[0].open("rb"), as_attachment=True, filename=files[0].name)
-    # The starter files and the public tests, laid out so that `pytest public_tests/` runs beside them.
+    # The starter files, the support files and the public tests, laid out as in the grading box, so that the
+    # code finds its files and `pytest public_tests/` runs beside them.
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in files:
-            archive.write(path, path.relative_to(starter_dir).as_posix())
+            if path.relative_to(starter_dir).as_posix() not in support:  # the exercise's copy is the one used
+                archive.write(path, path.relative_to(starter_dir).as_posix())
+        for name, content in support.items():
+            archive.writestr(name, content)
         for path in public:
             archive.write(path, "public_tests/" + path.relative_to(public_dir).as_posix())
     buffer.seek(0)

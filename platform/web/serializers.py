@@ -8,9 +8,10 @@ from rest_framework import serializers
 
 from catalog.models import Exercise
 from courses.models import AssignmentState, FeedbackLevel
-from courses.selectors import feedback_level
-from grading.models import GradingRun, RunStatus, Submission, TestResult
+from courses.selectors import feedback_level, hidden_tests_shown
+from grading.models import GradingRun, RunStatus, Submission
 from grading.selectors import latest_run, queue_position
+from web.feedback import Feedback, run_feedback
 
 
 class ExerciseSerializer(serializers.ModelSerializer):
@@ -19,31 +20,35 @@ class ExerciseSerializer(serializers.ModelSerializer):
         fields = ["slug", "title", "phase", "order", "summary", "skills", "files", "points", "gpu"]
 
 
-class TestResultSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = TestResult
-        fields = ["name", "outcome", "points", "max_points", "message"]
-
-
 class RunSerializer(serializers.ModelSerializer):
+    """A run; its tests and questions as the context's viewer may see them (see web.feedback)."""
+
     tests = serializers.SerializerMethodField()
+    questions = serializers.SerializerMethodField(help_text="question subtotals, in the grader's order")
     queue_position = serializers.SerializerMethodField(help_text="1 = next to be graded; null unless queued")
 
     class Meta:
         model = GradingRun
         fields = [
             "id", "status", "queue_position", "tests_done", "tests_total", "score", "max_score", "messages",
-            "student_output", "duration_s", "created_at", "started_at", "finished_at", "tests",
+            "student_output", "duration_s", "created_at", "started_at", "finished_at", "questions", "tests",
         ]
 
     def get_queue_position(self, run: GradingRun) -> int | None:
         return queue_position(run) if run.status == RunStatus.QUEUED else None
 
+    def _feedback(self, run: GradingRun) -> Feedback:
+        return run_feedback(
+            run,
+            level=self.context.get("level", FeedbackLevel.TOTAL),
+            hidden_shown=self.context.get("hidden_shown", False),
+        )
+
     def get_tests(self, run: GradingRun) -> list[dict[str, Any]]:
-        if not run.is_final:
-            return []
-        # many=True builds a ListSerializer, whose data is this list; the stubs type the call as the child's.
-        return TestResultSerializer(run.results.all(), many=True).data  # type: ignore[return-value]
+        return [t.as_dict() for t in self._feedback(run).tests]
+
+    def get_questions(self, run: GradingRun) -> list[dict[str, Any]]:
+        return [q.as_dict() for q in self._feedback(run).questions]
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -58,17 +63,16 @@ class SubmissionSerializer(serializers.ModelSerializer):
         run = latest_run(submission)
         if run is None:
             return None
-        data: dict[str, Any] = dict(RunSerializer(run).data)
         request = self.context.get("request")
         # What the assignment's feedback visibility hides from this user now (no request: nothing shown).
-        level = (
-            feedback_level(user=request.user, assignment=submission.assignment, student_id=submission.student_id)[0]
-            if request
-            else FeedbackLevel.TOTAL
-        )
+        level, hidden_shown = FeedbackLevel.TOTAL, False
+        if request is not None:
+            who = {"user": request.user, "assignment": submission.assignment, "student_id": submission.student_id}
+            level = feedback_level(**who)[0]
+            hidden_shown = hidden_tests_shown(**who)
+        data: dict[str, Any] = dict(RunSerializer(run, context={"level": level, "hidden_shown": hidden_shown}).data)
         if level != FeedbackLevel.FULL:
             data["student_output"] = ""
-            data["tests"] = [] if level == FeedbackLevel.TOTAL else [{**t, "message": ""} for t in data["tests"]]
         return data
 
 
@@ -101,7 +105,7 @@ class AssignmentSerializer(serializers.Serializer):
     late_penalty_per_day = serializers.FloatField(source="assignment.late_penalty_per_day")
     score_policy = serializers.CharField(source="assignment.score_policy")
     feedback_visibility = serializers.CharField(source="assignment.feedback_visibility")
-    max_score = serializers.IntegerField(source="assignment.max_score", help_text="full marks of the assignment's grader version")
+    max_score = serializers.FloatField(source="assignment.max_score", help_text="full marks of the assignment's grader version")
     score = serializers.FloatField(allow_null=True, help_text="the score that counts, after any late penalty")
     state = serializers.ChoiceField(choices=AssignmentState.values)
     attempts = AttemptsSerializer()

@@ -8,12 +8,14 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
 
+from core.points import format_points
 from core.users import SignedInRequest
 from courses.forms import RosterForm
 from courses.models import Assignment, Enrolment
@@ -26,8 +28,8 @@ from web import plots
 @dataclass
 class GradebookColumn:
     assignment: Assignment
-    max_score: float
-    mean: float | None
+    max_score: Decimal
+    mean: Decimal | None
     count: int
     histogram: SafeString
     failures: SafeString
@@ -37,14 +39,14 @@ class GradebookColumn:
 class GradebookRow:
     enrolment: Enrolment
     cells: list[GradebookCell]
-    total: float
+    total: Decimal
 
 
 def _rows(book: Gradebook) -> list[GradebookRow]:
     rows = []
     for enrolment in book.students:
         cells = book.row(enrolment)
-        rows.append(GradebookRow(enrolment, cells, sum(c.score or 0.0 for c in cells)))
+        rows.append(GradebookRow(enrolment, cells, sum((c.score or Decimal(0) for c in cells), Decimal(0))))
     return rows
 
 
@@ -59,7 +61,7 @@ def _columns(book: Gradebook, rows: list[GradebookRow], *, charts: bool) -> list
         if charts:
             # plots.py escapes every label it writes, so its SVG may be inserted as it is.
             histogram = mark_safe(  # noqa: S308
-                plots.histogram_svg(scores, max_value=max_score, title=f"Scores: {title}")
+                plots.histogram_svg([float(s) for s in scores], max_value=float(max_score), title=f"Scores: {title}")
             )
             failures = mark_safe(  # noqa: S308
                 plots.bar_chart_svg(
@@ -71,7 +73,7 @@ def _columns(book: Gradebook, rows: list[GradebookRow], *, charts: bool) -> list
             GradebookColumn(
                 assignment=assignment,
                 max_score=max_score,
-                mean=sum(scores) / len(scores) if scores else None,
+                mean=sum(scores, Decimal(0)) / len(scores) if scores else None,
                 count=len(scores),
                 histogram=histogram,
                 failures=failures,
@@ -100,8 +102,8 @@ def _csv_text(value: str) -> str:
     return f"'{value}" if value.startswith(FORMULA_START) else value
 
 
-def _csv_number(value: float | None) -> str:
-    return "" if value is None else f"{round(value, 2):g}"
+def _csv_number(value: Decimal | None) -> str:
+    return "" if value is None else format_points(value)
 
 
 @login_required

@@ -10,15 +10,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from catalog.models import Exercise
-from catalog.selectors import exercise_get_active
+from catalog.selectors import exercise_get_listed
 from core.errors import UserError
 from core.users import SignedInRequest
-from courses.models import Assignment, FeedbackLevel
-from courses.selectors import access_assignment, feedback_level
+from courses.models import Assignment
+from courses.selectors import access_assignment, feedback_level, hidden_tests_shown
 from grading import intake
 from grading.models import RunStatus
 from grading.selectors import latest_run, queue_position, submission_get_for_user
 from web.courses import render_assignment
+from web.feedback import run_feedback
 from web.roadmap import render_exercise
 from web.throttles import check_submission_rate
 
@@ -44,7 +45,7 @@ def _submit(
 @login_required
 @require_POST
 def submit_view(request: SignedInRequest, slug: str) -> HttpResponse:
-    exercise = exercise_get_active(slug=slug)
+    exercise = exercise_get_listed(slug=slug)  # an unlisted exercise takes work through its assignments only
     return _submit(
         request, exercise=exercise, page=lambda error, status: render_exercise(request, exercise, error=error, status=status)
     )
@@ -67,11 +68,13 @@ def _context(request: SignedInRequest, submission_id: int) -> dict[str, object]:
     feedback, messages_from = feedback_level(
         user=request.user, assignment=submission.assignment, student_id=submission.student_id
     )
-    show_results = run is not None and run.is_final and feedback != FeedbackLevel.TOTAL
+    hidden_shown = hidden_tests_shown(
+        user=request.user, assignment=submission.assignment, student_id=submission.student_id
+    )
     return {
         "submission": submission,
         "run": run,
-        "results": list(run.results.all()) if run is not None and show_results else [],
+        "results": run_feedback(run, level=feedback, hidden_shown=hidden_shown),
         "assignment": submission.assignment,
         "feedback": feedback,
         "messages_from": messages_from,

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, JsonResponse
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("", roadmap.roadmap_view, name="roadmap"),
     path("leaderboard/", roadmap.roadmap_leaderboard_view, name="roadmap_leaderboard"),
     path("exercises/<path:slug>/starter/", roadmap.starter_view, name="starter"),
+    # A slug is always "<group>/<name>", so a support file's own folders cannot be taken for the slug's.
+    re_path(r"^exercises/(?P<slug>[^/]+/[^/]+)/files/(?P<name>.+)$", roadmap.support_file_view, name="exercise_file"),
     path("exercises/<path:slug>/submit/", submissions.submit_view, name="submit"),
     path("exercises/<path:slug>/", roadmap.exercise_view, name="exercise"),
     path("submissions/<int:submission_id>/", submissions.submission_view, name="submission"),
@@ -25,6 +27,7 @@ urlpatterns = [
     path("courses/", courses.courses_view, name="courses"),
     path("assignments/<int:assignment_id>/", courses.assignment_view, name="assignment"),
     path("assignments/<int:assignment_id>/submit/", submissions.assignment_submit_view, name="assignment_submit"),
+    path("assignments/<int:assignment_id>/files/<path:name>", courses.assignment_file_view, name="assignment_file"),
     path("assignments/<int:assignment_id>/leaderboard/", courses.leaderboard_view, name="assignment_leaderboard"),
     path("cohorts/<int:cohort_id>/leaderboard-name/", courses.leaderboard_name_view, name="cohort_leaderboard_name"),
     path("cohorts/<int:cohort_id>/gradebook/", staff.gradebook_view, name="gradebook"),

@@ -97,6 +97,11 @@ class GradientPlugin:
         return gradient_grader.student_module()
 
     @pytest.fixture
+    def student_globals(self) -> Any:
+        """The student's globals as a dict (for tests brought from notebooks: exec, doctest)."""
+        return gradient_grader.student_globals()
+
+    @pytest.fixture
     def rng(self, request: Any) -> Any:
         """A NumPy generator seeded from the test's name: random inputs, the same on every run."""
         import numpy as np
@@ -124,6 +129,35 @@ class GradientPlugin:
     def pytest_collection_modifyitems(self, items: list[Any]) -> None:
         self.collected = [item.name for item in items]
         self.channel.send({"op": Op.COLLECTED, "tests": self.collected})
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: Any) -> bool | None:
+        """Run the tests when and in the groups the worker says: ``{"op": "run", "tests": [...]}`` runs those
+        now (a notebook's check point: that question's tests against the notebook's state at that point)
+        and answers ``ran``; ``{"op": "run"}`` runs every test not yet run and ends the session. Each test
+        runs at most once, whatever the worker asks."""
+        if session.testsfailed and not session.config.option.continue_on_collection_errors:
+            return None  # collection failed: pytest's own loop reports it
+        remaining = list(session.items)
+        while True:  # until the worker's last "run" (every test not yet run; there may be none left)
+            try:
+                command = self.channel.recv()
+            except wire.WireError:
+                return True  # the worker went away: nothing more to run
+            if command.get("op") != Op.RUN:
+                return True
+            names = command.get("tests")
+            chosen = set(names) if type(names) is list else None
+            batch = [item for item in remaining if chosen is None or item.name in chosen]
+            remaining = [item for item in remaining if item not in batch]
+            for index, item in enumerate(batch):
+                following = batch[index + 1] if index + 1 < len(batch) else None
+                item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+                if session.shouldfail or session.shouldstop:
+                    return True
+            if chosen is None:
+                return True
+            self.channel.send({"op": Op.RAN})
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: Any, call: Any) -> Any:

@@ -26,14 +26,31 @@ DATA_DIR = Path(os.environ.get("GRADIENT_DATA_DIR", "/box/in/tests/data"))
 METRIC_PARTS = ("public", "private")
 
 
-def points(n: int) -> Callable[[F], F]:
-    """Weight of a test. The worker reads the literal from the source, so write ``@points(3)``."""
+def points(n: int | float | str) -> Callable[[F], F]:
+    """A test's points: ``@points(3)``, ``@points(0.5)``, ``@points("0.25")`` (0 allowed). The worker reads the
+    literal from the source before the run (sandbox.manifest); this only marks the function."""
 
     def mark(func: F) -> F:
         func.gradient_points = n  # type: ignore[attr-defined]
         return func
 
     return mark
+
+
+def question(name: str) -> Callable[[F], F]:
+    """The question a test counts towards: ``@question("q1")``. Like ``points``, read from the source."""
+
+    def mark(func: F) -> F:
+        func.gradient_question = name  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+def hidden(func: F) -> F:
+    """A hidden test: students see its outcome and points, never its name or message (staff see all)."""
+    func.gradient_hidden = True  # type: ignore[attr-defined]
+    return func
 
 
 # What a hidden test's feedback may reveal. Feedback may always show what was called (the inputs), what the
@@ -151,9 +168,19 @@ def _error_fields(error: Any) -> tuple[str, str, str]:
 
 
 def _unwrap(value: Any) -> Any:
-    """Handles go back to the student box as references."""
+    """Student objects (``Remote``) go back to the student box as references, wherever they sit in the
+    arguments; everything else crosses by value."""
     if isinstance(value, Remote):
-        raise TypeError("passing student objects back into student code is not supported yet")
+        target = object.__getattribute__(value, "_target")
+        if target is None:
+            raise TypeError("the student module itself cannot be passed to student code")
+        return wire.Handle(target, object.__getattribute__(value, "_type_name"), object.__getattribute__(value, "_callable"))
+    if type(value) is list:
+        return [_unwrap(v) for v in value]
+    if type(value) is tuple:
+        return tuple(_unwrap(v) for v in value)
+    if type(value) is dict:
+        return {k: _unwrap(v) for k, v in value.items()}
     return value
 
 
@@ -232,6 +259,111 @@ def student_module() -> Remote:
     if _bridge is None:
         raise RuntimeError("the grader harness is not connected to a student box")
     return Remote(_bridge, None, "module", False)
+
+
+class StudentGlobals(dict):  # type: ignore[type-arg]
+    """The student's globals as the dict a notebook's tests run in (``exec``, doctest): reading a name asks
+    the student box for it (a plain value comes back, or a ``Remote``), assigning one sets it there, ``del``
+    deletes it there; builtins are the grader box's own. Nothing is cached, so each read sees the student's
+    state as it is at that moment. (Only ``exec``'s own slots, such as ``__builtins__``, and what a test binds
+    that cannot cross live in this dict.)"""
+
+    def __init__(self, bridge: Bridge) -> None:
+        super().__init__()
+        self._bridge = bridge
+
+    def _ask(self, op: str, name: str, **extra: Any) -> Any:
+        try:
+            return self._bridge.request({"op": op, "target": None, "name": name, **extra})
+        except StudentError as exc:
+            if exc.type_name == "AttributeError" and not isinstance(exc, StudentTimeout):
+                raise KeyError(name) from None
+            raise
+
+    def __getitem__(self, name: str) -> Any:
+        if dict.__contains__(self, name):
+            return dict.__getitem__(self, name)
+        if type(name) is not str or name.startswith("__"):
+            raise KeyError(name)
+        return self._ask(wire.Op.GETATTR, name)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        """A value that can cross is set in the student box; one that cannot (a module the test imports, a
+        function it defines) stays in the test's own namespace and hides the student's name from the test."""
+        if type(name) is not str or name.startswith("__"):
+            dict.__setitem__(self, name, value)
+            return
+        try:
+            encoded = wire.encode(_unwrap(value))
+        except (TypeError, ValueError):
+            dict.__setitem__(self, name, value)
+            return
+        self._ask(wire.Op.SETATTR, name, value=encoded)
+        dict.pop(self, name, None)
+
+    def __delitem__(self, name: str) -> None:
+        if dict.__contains__(self, name):
+            dict.__delitem__(self, name)
+            return
+        self._ask(wire.Op.DELATTR, name)
+
+    def __contains__(self, name: object) -> bool:
+        try:
+            self[name]  # type: ignore[index]
+        except KeyError:
+            return False
+        return True
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+
+def student_globals() -> StudentGlobals:
+    if _bridge is None:
+        raise RuntimeError("the grader harness is not connected to a student box")
+    return StudentGlobals(_bridge)
+
+
+def run_cell(source: str, namespace: StudentGlobals, *, name: str = "test cell") -> None:
+    """Run a test cell's code (nbgrader's asserts, an imported check) in the student's globals: an assert
+    that fails fails the test with the cell's own message."""
+    code = compile(source, f"<{name}>", "exec", dont_inherit=True)
+    exec(code, namespace)  # noqa: S102 - the grader's own (trusted) test code; student values only as data
+
+
+def run_doctest(source: str, namespace: StudentGlobals, *, name: str = "doctest") -> None:
+    """Run an Otter-style doctest (``>>> expr`` lines with their expected output) against the student's
+    globals; AssertionError with doctest's report when an example's output differs. An expected ``True`` or
+    ``False`` also matches numpy's ``np.True_``/``np.False_`` (numpy 2 prints bools so)."""
+    import doctest
+
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest(source, {}, name, None, 0)
+    test.globs = namespace  # DocTest keeps a copy of the globs it is given: a plain dict, not the proxy
+    checker = _BoolTolerantChecker()
+    runner = doctest.DocTestRunner(checker=checker, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    report: list[str] = []
+    runner.run(test, out=report.append, clear_globs=False)
+    if runner.failures:
+        raise AssertionError("".join(report).strip()[-1500:] or "a doctest example failed")
+
+
+class _BoolTolerantChecker:
+    def __init__(self) -> None:
+        import doctest
+
+        self._checker = doctest.OutputChecker()
+
+    def check_output(self, want: str, got: str, optionflags: int) -> bool:
+        numpy_bools = {"np.True_": "True", "np.False_": "False", "numpy.True_": "True", "numpy.False_": "False"}
+        got = numpy_bools.get(got.strip(), got.strip()) + "\n" if got.strip() in numpy_bools else got
+        return bool(self._checker.check_output(want, got, optionflags))
+
+    def output_difference(self, example: Any, got: str, optionflags: int) -> str:
+        return str(self._checker.output_difference(example, got, optionflags))
 
 
 @contextmanager

@@ -44,6 +44,8 @@ class Op(enum.StrEnum):
     GETATTR = "getattr"  # grader box -> worker -> student box: the REQUESTS for student code
     CALL = "call"
     HTTP = "http"
+    SETATTR = "setattr"  # grader -> student: set one of the student module's globals (a notebook test's `x = ...`)
+    DELATTR = "delattr"  # grader -> student: delete one (nbgrader's `del squares` in a test cell)
     RESULT = "result"  # student box -> worker: the answer to one request
     ANSWER = "answer"  # worker -> grader box: a RESULT, wrapped by the worker (answer_frame)
     STOPPED = "stopped"  # worker -> grader box: the call was stopped (stopped_frame, StopReason)
@@ -52,9 +54,15 @@ class Op(enum.StrEnum):
     METRIC = "metric"  # grader box -> worker: a leaderboard metric
     GRADER_ERROR = "grader_error"  # grader box -> worker: the tests could not be collected
     DONE = "done"  # grader box -> worker: the run is over
+    # A notebook's check points (a `grader.check("q1")` call, a test cell): the student box pauses there, the
+    # grader runs that question's tests against the notebook's state at that point, then the notebook goes on.
+    CHECKPOINT = "checkpoint"  # student box -> worker: paused at a check point of {"question": NAME}
+    RESUME = "resume"  # worker -> student box: go on running the notebook
+    RUN = "run"  # worker -> grader box: run {"tests": [names]} now (without "tests": every test not yet run)
+    RAN = "ran"  # grader box -> worker: the tests of the last "run" with names have finished
 
 
-REQUESTS = frozenset({Op.GETATTR, Op.CALL, Op.HTTP})  # what the grader asks of student code
+REQUESTS = frozenset({Op.GETATTR, Op.CALL, Op.HTTP, Op.SETATTR, Op.DELATTR})  # what the grader asks of student code
 
 
 class TestResultOutcome(enum.StrEnum):
@@ -234,6 +242,8 @@ def encode(value: Any, register_handle: Any = None, _depth: int = 0) -> Any:
     kind = type(value)
     if value is None or kind is bool or kind is str:
         return value
+    if kind is Handle:  # a student object going back to the student box, by reference
+        return {"$": "handle", "id": value.id, "type": value.type_name, "callable": value.is_callable}
     if kind is int:
         return value if -(2**63) <= value < 2**63 else {"$": "bigint", "v": str(value)}
     if kind is float:
@@ -259,6 +269,9 @@ def encode(value: Any, register_handle: Any = None, _depth: int = 0) -> Any:
     encoded_array = _encode_array_like(value)
     if encoded_array is not None:
         return encoded_array
+    encoded_frame = _encode_pandas(value, _depth)
+    if encoded_frame is not None:
+        return encoded_frame
     # Subclasses of the plain types and numpy scalars cross as their plain value.
     if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", None) == 0:
         item = value.item()
@@ -301,6 +314,123 @@ def _encode_array_like(value: Any) -> dict[str, Any] | None:
             tensor = tensor.float()
         return _array_dict(tensor.numpy(), "tensor")
     return None
+
+
+# pandas values cross as values (a test written for a notebook compares DataFrames and Series, and checks
+# `type(x) == pd.DataFrame`): columns of numbers and booleans as arrays, of text, categories or mixed objects
+# as lists of plain values (missing values as None), naive datetimes as int64 counts of their unit. Anything else (a
+# MultiIndex, an unusual dtype, a cell holding an object) leaves the frame in the student box as a handle.
+PANDAS_LIST_DTYPES = frozenset({"object", "string", "str", "category"})
+PANDAS_DATETIME = re.compile(r"datetime64\[(s|ms|us|ns)\]")  # naive datetimes, as int64 counts of their unit
+
+
+def _encode_pandas(value: Any, depth: int) -> dict[str, Any] | None:
+    module = type(value).__module__ or ""
+    kind = type(value).__name__
+    if not module.startswith("pandas") or kind not in ("DataFrame", "Series"):
+        return None
+    try:
+        if kind == "Series":
+            return {"$": "series", "name": encode(value.name, None, depth + 1), "index": _pandas_index(value.index, depth),
+                    "v": _pandas_column(value, depth)}
+        columns = [_pandas_column(value.iloc[:, i], depth) for i in range(value.shape[1])]
+        return {"$": "dataframe", "columns": _pandas_index(value.columns, depth), "index": _pandas_index(value.index, depth),
+                "v": columns}
+    except (TypeError, ValueError, AttributeError):
+        return None  # stays in the student box as a handle
+
+
+def _pandas_index(index: Any, depth: int) -> dict[str, Any]:
+    if type(index).__name__ == "RangeIndex":
+        return {"range": [int(index.start), int(index.stop), int(index.step)], "name": encode(index.name, None, depth + 1)}
+    if type(index).__name__ == "MultiIndex":
+        raise TypeError("a MultiIndex does not cross")
+    return {"values": _pandas_column(index, depth), "name": encode(index.name, None, depth + 1)}
+
+
+def _pandas_column(column: Any, depth: int) -> dict[str, Any]:
+    dtype = str(column.dtype)
+    if PANDAS_DATETIME.fullmatch(dtype):
+        return {"dtype": dtype, "v": _array_dict(column.to_numpy().astype("int64"), "ndarray")}
+    if getattr(column.dtype, "kind", "") in ARRAY_KINDS and dtype == column.to_numpy().dtype.name:
+        return {"dtype": dtype, "v": _array_dict(column.to_numpy(), "ndarray")}
+    if dtype in PANDAS_LIST_DTYPES:
+        import pandas as pd
+
+        values = [None if (not isinstance(v, list | tuple | dict) and pd.isna(v) is True) else v for v in column.tolist()]
+        return {"dtype": dtype, "v": [encode(v, None, depth + 2) for v in values]}
+    raise TypeError(f"a column of dtype {dtype} does not cross")
+
+
+def _decode_pandas(data: dict[str, Any], tag: str, depth: int) -> Any:
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise WireError("a pandas value arrived, but pandas is not installed here") from exc
+    try:
+        return _build_pandas(data, tag, depth, pd)
+    except (ValueError, TypeError, OverflowError, KeyError, IndexError) as exc:  # pandas refused the parts
+        raise WireError(f"malformed pandas value: {str(exc)[:200]}") from exc
+
+
+def _build_pandas(data: dict[str, Any], tag: str, depth: int, pd: Any) -> Any:
+    index = _decode_index(data.get("index"), depth, pd)
+    if tag == "series":
+        values, dtype = _decode_column(data.get("v"), depth, pd)
+        name = decode(data.get("name"), depth + 1)
+        _check_hashes([name], "series name")
+        return pd.Series(values, index=index, dtype=dtype, name=name)
+    labels = _decode_index(data.get("columns"), depth, pd)
+    columns = [_decode_column(column, depth, pd) for column in _as_list(data.get("v"))]
+    if len(columns) != len(labels):
+        raise WireError("a DataFrame's columns and labels differ in number")
+    frame = pd.DataFrame(
+        {i: pd.Series(values, index=index, dtype=dtype) for i, (values, dtype) in enumerate(columns)}, index=index
+    )
+    frame.columns = labels
+    return frame
+
+
+def _decode_index(data: Any, depth: int, pd: Any) -> Any:
+    if type(data) is not dict:
+        raise WireError("malformed pandas index")
+    name = decode(data.get("name"), depth + 1)
+    _check_hashes([name], "index name")
+    if "range" in data:
+        bounds = data.get("range")
+        if type(bounds) is not list or len(bounds) != 3 or any(type(n) is not int for n in bounds) or bounds[2] == 0:
+            raise WireError("malformed RangeIndex")
+        if len(range(*bounds)) > MAX_VALUES:  # every other index is built from values the frame carries
+            raise WireError("a RangeIndex longer than a frame may hold")
+        return pd.RangeIndex(*bounds, name=name)
+    values, dtype = _decode_column(data.get("values"), depth, pd)
+    return pd.Index(values, dtype=dtype, name=name)
+
+
+def _decode_column(data: Any, depth: int, pd: Any) -> tuple[Any, str]:
+    if type(data) is not dict or type(data.get("dtype")) is not str:
+        raise WireError("malformed pandas column")
+    dtype, payload = data["dtype"], data.get("v")
+    if PANDAS_DATETIME.fullmatch(dtype):
+        counts = _decode_array(_as_dict(payload), "ndarray")
+        if counts.dtype.name != "int64":
+            raise WireError("malformed datetime column")
+        return counts.astype(dtype), dtype
+    if dtype in PANDAS_LIST_DTYPES:
+        values = [decode(v, depth + 2) for v in _as_list(payload)]
+        if any(isinstance(v, Handle) for v in values):
+            raise WireError("a pandas column may hold only plain values")
+        return values, dtype
+    array = _decode_array(_as_dict(payload), "ndarray")
+    if array.dtype.name != dtype:
+        raise WireError("a pandas column's dtype does not match its data")
+    return array, dtype
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    if type(value) is not dict:
+        raise WireError("expected an object")
+    return value
 
 
 def _array_dict(array: Any, tag: str) -> dict[str, Any]:
@@ -362,6 +492,8 @@ def decode(data: Any, _depth: int = 0) -> Any:
         return float(text)
     if tag in ("ndarray", "tensor"):
         return _decode_array(data, tag)
+    if tag in ("dataframe", "series"):
+        return _decode_pandas(data, tag, _depth)
     if tag == "handle":
         handle_id, type_name = data.get("id"), data.get("type")
         if type(handle_id) is not int or type(type_name) is not str:

@@ -4,7 +4,9 @@
 
 The runner connects, imports the slow libraries it is given (so the submission finds them loaded), says
 ``warm`` and waits: the box may be started before any submission exists (the worker's warm pool). With
-``{"op": "go", "module": NAME}`` it copies the submission in, imports it and answers calls.
+``{"op": "go", "module": NAME}`` it copies the submission in, imports it and answers calls. A submission
+that is a notebook (``NAME.ipynb``, no ``NAME.py``) runs cell by cell instead, the way a kernel runs it
+(notebook_runner.py); its cells' errors and notes ride in the ``ready`` frame.
 
 The box holds nothing secret, so nothing here needs protecting from the student's code: whatever that code
 does to this process can only change its own answers, which the grader checks. The worker owns the other end
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -56,16 +59,44 @@ class Handles:
             raise LookupError(f"unknown handle {handle_id!r}")
         return self.objects[handle_id]
 
+    def resolve(self, value: Any) -> Any:
+        """A decoded argument with the grader's references to student objects turned back into the objects."""
+        if isinstance(value, wire.Handle):
+            return self.get(value.id)
+        if type(value) is list:
+            return [self.resolve(v) for v in value]
+        if type(value) is tuple:
+            return tuple(self.resolve(v) for v in value)
+        if type(value) is dict:
+            return {k: self.resolve(v) for k, v in value.items()}
+        return value
+
+
+# A notebook's cells are compiled under these names (notebook_runner.CellCompiler).
+CELL_FILE = re.compile(r"<cell (\d+)>")
+CELL_IN_SYNTAX_ERROR = re.compile(r'File "<cell (\d+)>", line (\d+)')
+
+
+def _where(filename: str, lineno: int | None) -> str | None:
+    """How a frame of the student's own code is named: a notebook cell, or a file relative to /work."""
+    cell = CELL_FILE.fullmatch(filename)
+    if cell:
+        return f"Cell {cell.group(1)}, line {lineno}"
+    if filename.startswith(WORKDIR + "/"):
+        return f'File "{os.path.relpath(filename, WORKDIR)}", line {lineno}'
+    return None
+
 
 def student_traceback(exc: BaseException) -> str:
-    """The traceback restricted to the student's own files, with paths made relative."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(WORKDIR + "/")]
-    lines = [
-        f'  File "{os.path.relpath(f.filename, WORKDIR)}", line {f.lineno}, in {f.name}\n'
-        + (f"    {f.line}\n" if f.line else "")
-        for f in frames
-    ]
-    text = "".join(lines) + "".join(traceback.format_exception_only(type(exc), exc))
+    """The traceback restricted to the student's own code (their files, their notebook's cells), with
+    paths made relative and cells named as cells."""
+    lines = []
+    for frame in traceback.extract_tb(exc.__traceback__):
+        where = _where(frame.filename, frame.lineno)
+        if where is not None:
+            lines.append(f"  {where}, in {frame.name}\n" + (f"    {frame.line}\n" if frame.line else ""))
+    last = "".join(traceback.format_exception_only(type(exc), exc))
+    text = "".join(lines) + CELL_IN_SYNTAX_ERROR.sub(r"Cell \1, line \2", last)
     return text[-MAX_TRACEBACK:]
 
 
@@ -106,6 +137,23 @@ def load_module(module_name: str) -> tuple[Any, dict[str, Any] | None]:
         return None, {"kind": "import", "message": student_traceback(exc)}
 
 
+def load_notebook(
+    module_name: str, path: str, check_point: Any = None
+) -> tuple[Any, dict[str, Any] | None, dict[str, Any]]:
+    """Run the notebook at ``path`` cell by cell as the module ``module_name``: (module, load error, report
+    of its cells' errors and notes). A cell that raises is in the report, never a load error.
+    ``check_point(frame, module)`` serves the grader at each check point."""
+    try:
+        import notebook_runner
+    except BaseException as exc:  # noqa: BLE001 - IPython missing from this image: say so
+        return None, {"kind": "import", "message": f"notebooks cannot run here ({type(exc).__name__}: {exc})"}, {}
+    try:
+        module, report = notebook_runner.run_notebook(path, module_name, student_traceback, check_point)
+    except BaseException as exc:  # noqa: BLE001 - the notebook could not be run at all
+        return None, {"kind": "import", "message": student_traceback(exc)}, {}
+    return module, None, report
+
+
 def asgi_request(app: Any, request: dict[str, Any]) -> dict[str, Any]:
     """One HTTP request to the student's ASGI app (e.g. FastAPI), in-process: the box has no network."""
     from fastapi.testclient import TestClient
@@ -132,15 +180,20 @@ def on_alarm(_signum: int, _frame: Any) -> None:
     raise CallTimeout("the call ran past its time limit")
 
 
-def serve(channel: wire.Channel, module: Any) -> None:
-    handles = Handles()
+def serve(channel: wire.Channel, module: Any, handles: Handles, *, check_point: bool = False) -> None:
+    """Answer the grader's requests until the channel closes (at a check point: until the worker says
+    ``resume``, and the notebook goes on). ``handles`` live for the whole run, check points included."""
     signal.signal(signal.SIGALRM, on_alarm)
     while True:
         try:
             request = channel.recv()
         except wire.ChannelClosed:
+            if check_point:
+                os._exit(0)  # the worker is gone: nothing is left to run the notebook for
             return
         op = request.get("op")
+        if check_point and op == Op.RESUME:
+            return
         try:
             if op == Op.GETATTR:
                 target = module if request.get("target") is None else handles.get(request.get("target"))
@@ -150,8 +203,8 @@ def serve(channel: wire.Channel, module: Any) -> None:
                 value: Any = getattr(target, name)
             elif op == Op.CALL:
                 target = handles.get(request.get("target"))
-                args = wire.decode(request.get("args", []))
-                kwargs = wire.decode(request.get("kwargs", {"$": "dict", "v": []}))
+                args = handles.resolve(wire.decode(request.get("args", [])))
+                kwargs = handles.resolve(wire.decode(request.get("kwargs", {"$": "dict", "v": []})))
                 timeout = request.get("timeout")
                 if type(timeout) in (int, float) and timeout > 0:
                     signal.setitimer(signal.ITIMER_REAL, float(timeout))
@@ -161,6 +214,15 @@ def serve(channel: wire.Channel, module: Any) -> None:
                     signal.setitimer(signal.ITIMER_REAL, 0)
             elif op == Op.HTTP:
                 value = asgi_request(handles.get(request.get("target")), request)
+            elif op in (Op.SETATTR, Op.DELATTR):  # the module's globals only: handles stay read-only
+                name = request.get("name")
+                if type(name) is not str or not name.isidentifier():
+                    raise TypeError("a global's name must be an identifier")
+                if op == Op.SETATTR:
+                    setattr(module, name, handles.resolve(wire.decode(request.get("value"))))
+                else:
+                    delattr(module, name)
+                value = None
             else:
                 raise ValueError(f"unknown request {op!r}")
             reply: dict[str, Any] = {"op": Op.RESULT, "ok": True, "value": wire.encode(value, handles.register)}
@@ -202,13 +264,26 @@ def main() -> None:
     copy_submission()
     os.chdir(WORKDIR)
     sys.path.insert(0, WORKDIR)
-    sys.argv = [f"{module_name}.py"]
-    module, load_error = load_module(module_name)
+    notebook = os.path.join(WORKDIR, f"{module_name}.ipynb")
+    report: dict[str, Any] = {}
+    handles = Handles()
+
+    def check_point(frame: dict[str, Any], notebook_module: Any) -> None:
+        """The notebook paused at a check point: serve the grader until the worker says resume."""
+        channel.send({"op": Op.CHECKPOINT, **frame})
+        serve(channel, notebook_module, handles, check_point=True)
+
+    if not os.path.exists(os.path.join(WORKDIR, f"{module_name}.py")) and os.path.isfile(notebook):
+        sys.argv = [f"{module_name}.ipynb"]
+        module, load_error, report = load_notebook(module_name, notebook, check_point)
+    else:
+        sys.argv = [f"{module_name}.py"]
+        module, load_error = load_module(module_name)
     if load_error is not None:
         channel.send({"op": Op.LOAD_ERROR, **load_error})
         return
-    channel.send({"op": Op.READY})
-    serve(channel, module)
+    channel.send({"op": Op.READY, **report})
+    serve(channel, module, handles)
 
 
 if __name__ == "__main__":

@@ -76,24 +76,25 @@ def test_unsafe_path_in_a_job_is_refused_before_any_box_starts(grade, honest):
 
 @pytest.mark.docker
 def test_notebook_with_magics_and_shell_escapes_is_graded_with_a_note(grade, honest):
+    """Cold and warm; tests/sandbox/test_notebooks.py has the notebook habits one by one."""
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
         nbformat.v4.new_markdown_cell("# My solution\n%this is markdown, not code"),
         nbformat.v4.new_code_cell("%matplotlib inline\n!pip install x\nimport math"),
         nbformat.v4.new_code_cell(honest),
-        nbformat.v4.new_code_cell("  %time greet('x')\nprint(greet('notebook'))"),
+        nbformat.v4.new_code_cell("%time greet('x')\nprint(greet('notebook'))"),
     ]
     notebook.cells[2].outputs = [nbformat.v4.new_output("stream", text="stale output, ignored")]
     loaded = load_submission(
         {"solution.ipynb": nbformat.writes(notebook).encode()}, expected_files=EXPECTED, config=CONFIG
     )
-    assert list(loaded.files) == ["solution.py"]
-    assert len(loaded.notes) == 1 and "3 line(s)" in loaded.notes[0]
+    assert list(loaded.files) == ["solution.ipynb"] and loaded.notes == []
     outcome = grade(loaded.files, notes=tuple(loaded.notes))
     assert outcome.status == "graded", outcome.messages
     assert outcome.score == grade.full_marks
-    assert loaded.notes[0] in outcome.messages
-    assert "Hello, notebook!" in outcome.student_output
+    assert "Cell 2, line 2: `!pip install x` was skipped: shell commands do not run while grading." in outcome.messages
+    assert "Hello, notebook!" in outcome.student_output and "Wall time" in outcome.student_output
+    assert "stale output" not in outcome.student_output
 
 
 # ----------------------------------------------------------------- refused on the host
@@ -218,8 +219,8 @@ def test_a_raised_upload_cap_raises_the_notebook_cap():
     assert 5 * MIB < len(data) < 8 * MIB
     assert "larger than 5 MiB" in not_gradable({"solution.ipynb": data}, SandboxConfig.from_env({}))
     raised = SandboxConfig.from_env({"GRADIENT_MAX_UPLOAD_BYTES": str(8 * MIB)})
-    # Past the notebook cap, its module is one file like any other (at most 1 MiB).
-    assert "solution.py is larger than" in not_gradable({"solution.ipynb": data}, raised)
+    # Past the notebook cap, its code is one file like any other (at most 1 MiB).
+    assert "solution.ipynb is larger than" in not_gradable({"solution.ipynb": data}, raised)
 
 
 # ----------------------------------------------------------------- zips as people make them
@@ -242,8 +243,8 @@ def test_otter_export_zip_grades_its_notebook_and_never_reads_the_log_or_pdf():
         "__MACOSX/._hw01.ipynb": b"\x00\x05\x16\x07",
     })
     loaded = load_submission({"hw01_2026_12_06.zip": exported}, expected_files=EXPECTED, config=CONFIG)
-    assert list(loaded.files) == ["solution.py"]
-    assert b"def add(a, b):" in loaded.files["solution.py"]
+    assert list(loaded.files) == ["solution.ipynb"]
+    assert b"def add(a, b):" in loaded.files["solution.ipynb"]
     [note] = loaded.notes
     assert ".OTTER_LOG" in note and "hw01.pdf" in note and "__MACOSX/._hw01.ipynb" in note and "not read" in note
 
@@ -254,7 +255,7 @@ def test_a_notebook_in_a_zip_is_the_work_as_an_uploaded_one_is():
         expected_files=EXPECTED,
         config=CONFIG,
     )
-    assert sorted(loaded.files) == ["data.csv", "solution.py"]
+    assert sorted(loaded.files) == ["data.csv", "solution.ipynb"]
 
 
 def test_a_zip_with_two_notebooks_or_a_notebook_beside_the_module_is_refused_clearly():
@@ -269,3 +270,10 @@ def test_a_zipped_notebook_over_the_notebook_cap_is_refused():
     big = _notebook("x = 1", "# " + "padding " * 20_000)
     assert len(big) > 64 * 1024
     assert "more than is allowed" in not_gradable({"w.zip": make_zip({"hw.ipynb": big})}, config=small)
+
+
+def test_a_zip_with_a_file_and_a_folder_of_the_same_name_is_refused_clearly():
+    # Written into the box, "a.txt" and "a.txt/b.py" cannot both exist: refused before any box starts,
+    # never an error of ours (which would be a free retry).
+    message = not_gradable({"upload.zip": make_zip({"solution.py": b"x = 1\n", "a.txt": b"a", "a.txt/b.py": b"b"})})
+    assert "a.txt" in message and "folder" in message

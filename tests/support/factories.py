@@ -169,7 +169,7 @@ class GradingRunFactory(DjangoModelFactory):
             deliveries=1,
             started_at=factory.LazyFunction(timezone.now),
             finished_at=factory.LazyFunction(timezone.now),
-            tests_total=factory.LazyAttribute(lambda run: len(run.exercise_version.declared_tests)),
+            tests_total=factory.LazyAttribute(lambda run: len(run.exercise_version.manifest)),
             tests_done=factory.SelfAttribute("tests_total"),
             max_score=factory.SelfAttribute("exercise_version.max_score"),
             score=factory.SelfAttribute("max_score"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from grading.models import GradingRun
-from sandbox import Outcome, TestOutcome
+from sandbox import Outcome, TestResultOutcome, score_tests, total_score
 
 
 def fake_outcome(
@@ -16,25 +16,24 @@ def fake_outcome(
     messages: dict[str, str] | None = None,
     metrics: dict[str, dict[str, float]] | None = None,
 ) -> Outcome:
-    """An outcome for every test the run's grader version declares: full points, except the ``failing``
-    ones (zero, with a message: ``messages[name]`` or a default)."""
-    declared = run.exercise_version.declared_tests
+    """An outcome for every test the run's grader version declares, scored as the worker scores one: full
+    points, except the ``failing`` ones (zero, with a message: ``messages[name]`` or a default)."""
+    declared = run.exercise_version.manifest
     failing = set(failing)
-    tests = tuple(
-        TestOutcome(
-            name,
-            "failed" if name in failing else "passed",  # type: ignore[arg-type]
-            0.0 if name in failing else float(points),
-            float(points),
+    results = {
+        name: (
+            TestResultOutcome.FAILED if name in failing else TestResultOutcome.PASSED,
             (messages or {}).get(name, "expected something else" if name in failing else ""),
         )
-        for name, points in declared.items()
-    )
+        for name in declared.names
+    }
+    tests, questions = score_tests(declared, results, "not reported")
     return Outcome(
         status=status,  # type: ignore[arg-type]
-        score=sum(t.points for t in tests),
-        max_score=float(sum(declared.values())),
+        score=total_score(tests, questions),
+        max_score=declared.max_score,
         tests=tests,
+        questions=questions,
         duration_s=0.2,
         metrics=metrics or {},
     )

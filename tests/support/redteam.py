@@ -7,6 +7,7 @@ import dataclasses
 import os
 import textwrap
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -78,16 +79,16 @@ class Grade:
         self.pool = pool
 
     @property
-    def full_marks(self) -> float:
-        return float(sum(self.declared.values()))
+    def full_marks(self) -> Decimal:
+        return self.declared.max_score
 
     @staticmethod
     def limits(**changes: float) -> Limits:
         """The suite's small limits with some changed."""
         return dataclasses.replace(SMALL_LIMITS, **changes)
 
-    def points(self, *names: str) -> float:
-        return float(sum(self.declared[n] for n in names))
+    def points(self, *names: str) -> Decimal:
+        return sum((t.points for t in self.declared.tests if t.name in names), Decimal(0))
 
     def __call__(
         self,
@@ -138,7 +139,7 @@ class Grade:
         # A submission's doing is the submission's: never a free, uncharged retry.
         assert (outcome.status == "infrastructure_error") == ours, (outcome.status, outcome.messages)
         # Every declared test is reported exactly once, whatever the submission did.
-        assert [t.name for t in outcome.tests] == list(job.declared_tests)
-        assert outcome.max_score == float(sum(job.declared_tests.values()))
-        assert outcome.score == sum(t.points for t in outcome.tests)
+        assert [t.name for t in outcome.tests] == list(job.declared_tests.names)
+        assert outcome.max_score == job.declared_tests.max_score
+        assert outcome.score == sum((t.points for t in outcome.tests), Decimal(0))
         return outcome

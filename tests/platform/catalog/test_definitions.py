@@ -18,7 +18,7 @@ def test_discover_finds_the_exercise_with_its_declared_tests() -> None:
     found = {d.slug: d for d in discover(EXERCISES, GRADERS)}
     definition = found[SLUG]
     assert definition.files == ("solution.py",)
-    assert sum(definition.declared_tests.values()) == definition.points == 10
+    assert definition.declared_tests.max_score == definition.points == 10
     assert len(definition.declared_tests) >= 5
 
 

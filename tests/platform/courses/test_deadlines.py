@@ -145,7 +145,7 @@ def test_a_submission_that_could_not_be_loaded_is_not_the_latest_score(
     enrol(student_user, cohort)
     assignment = make_assignment(cohort, score_policy=ScorePolicy.LATEST)
     grade(submit(student_user, assignment))  # 10
-    everything = list(assignment.exercise.current_version.declared_tests)
+    everything = list(assignment.exercise.current_version.manifest.names)
     grade(submit(student_user, assignment), status="not_gradable", failing=everything)  # 0, free, not a result
     cell = gradebook(cohort=cohort).cells[(student_user.pk, assignment.pk)]
     assert (cell.score, cell.attempts) == (10.0, 1)

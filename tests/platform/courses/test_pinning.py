@@ -85,7 +85,7 @@ def test_a_pinned_assignment_keeps_grading_with_the_old_tests(
     assert run.submission.exercise_version_id == versions.old.pk
     job = job_for_run(run.pk)
     assert (job.grader_dir / "test_word_frequencies.py").read_text() == versions.old_text
-    assert job.declared_tests == versions.old.declared_tests and "test_added_in_v2" not in job.declared_tests
+    assert job.declared_tests == versions.old.manifest and "test_added_in_v2" not in job.declared_tests
     assert job.module == "solution" and job.image == "python" and job.limits.wall_s == 20
     # Unpacked from the snapshot into the workers' cache, named by the archive's digest: not graders/.
     digest = GraderSnapshot.objects.get(version=versions.old).files_sha256
@@ -94,8 +94,8 @@ def test_a_pinned_assignment_keeps_grading_with_the_old_tests(
     practice = submit(other_student, versions.exercise, reference_source)
     assert practice.exercise_version_id == versions.new.pk
     assert grader_text(practice) == versions.new_text
-    assert job_for_run(practice.pk).declared_tests["test_added_in_v2"] == 1
-    assert (run.tests_total, practice.tests_total) == (len(versions.old.declared_tests), len(versions.new.declared_tests))
+    assert "test_added_in_v2" in job_for_run(practice.pk).declared_tests
+    assert (run.tests_total, practice.tests_total) == (len(versions.old.manifest), len(versions.new.manifest))
 
 
 def test_a_new_assignment_pins_the_current_version(versions, other_cohort) -> None:

@@ -103,7 +103,7 @@ def test_a_raised_upload_cap_reaches_the_sandbox(synced_exercise, student_user, 
         URL, {"exercise": synced_exercise.slug, "files": [upload("solution.ipynb", source)]}, format="multipart"
     )
     assert response.status_code == 201, response.content[:500]
-    assert Submission.objects.get().files.get().name == "solution.py"
+    assert Submission.objects.get().files.get().name == "solution.ipynb"  # its code only: a few bytes
     settings.SANDBOX = SandboxConfig.from_env({"GRADIENT_MAX_UPLOAD_BYTES": str(5 * 1024 * 1024)})
     response = client_for(student_user).post(
         URL, {"exercise": synced_exercise.slug, "files": [upload("solution.ipynb", source)]}, format="multipart"

@@ -79,7 +79,9 @@ def test_a_notebook_submission_is_graded(tmp_path: Path) -> None:
     nbformat.write(notebook, path)
     report = json.loads(grade(SLUG, str(path), "--json").stdout)
     assert report["status"] == "graded" and report["score"] == 10
-    assert any("magics" in m for m in report["messages"])
+    assert "Cell 2, line 2: `!pip install nothing` was skipped: shell commands do not run while grading." in (
+        report["messages"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -130,3 +132,64 @@ def test_hostile_output_reaches_the_readable_summary_as_inert_text(tmp_path: Pat
     assert "\x1b" not in result.stdout and "\x00" not in result.stdout and "\x07" not in result.stdout
     assert "nul:\u2400 ansi:red osc52: cr:one" in result.stdout  # kept as text; escapes removed
     assert "ZXZpbA" not in result.stdout
+
+
+QUESTION_TESTS = '''
+import pytest
+from gradient_grader import hidden, points, question
+
+QUESTIONS = {"q1": {"title": "Counting", "points": 1}}
+
+
+@question("q1")
+def test_q1_one_word(student):
+    assert student.count_words("a") == {"a": 1}
+
+
+@question("q1")
+def test_q1_two_words(student):
+    assert student.count_words("a b a") == {"a": 2, "b": 1}
+
+
+@question("q1")
+def test_q1_impossible(student):
+    assert student.count_words("a") == {"b": 1}, "this check fails for every solution"
+
+
+@hidden
+def test_hidden_input(student):
+    assert student.count_words("zebra") == {"zebra": 1}
+
+
+@points(0.5)
+@pytest.mark.parametrize("text, count", [("x", 1), ("x x", 2), ("naïve", 1)])
+def test_cases(student, text, count):
+    assert sum(student.count_words(text).values()) >= count
+'''
+
+
+def test_questions_hidden_tests_and_parametrized_cases_through_the_sandbox(tmp_path: Path) -> None:
+    """The worker's names for parametrized cases are the ones pytest reports from the grader box."""
+    import shutil
+
+    exercises, graders = tmp_path / "exercises", tmp_path / "graders"
+    shutil.copytree(ROOT / "exercises" / SLUG, exercises / SLUG)
+    shutil.copytree(GRADER, graders / SLUG)
+    (graders / SLUG / "test_questions.py").write_text(QUESTION_TESTS, encoding="utf-8")
+    env = {"GRADIENT_EXERCISES_DIR": str(exercises), "GRADIENT_GRADERS_DIR": str(graders)}
+    result = grade(SLUG, str(GRADER / "reference" / "solution.py"), "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["status"] == "graded", report["messages"]
+    assert report["questions"] == [
+        {"name": "q1", "title": "Counting", "score": 0.6667, "max_score": 1.0, "passed": 2, "tests": 3}
+    ]
+    tests = {t["name"]: t for t in report["tests"]}
+    assert [tests[f"test_cases[{case}]"]["outcome"] for case in ("x-1", "x x-2", "na\\xefve-1")] == ["passed"] * 3
+    assert tests["test_hidden_input"]["hidden"] is True and tests["test_hidden_input"]["outcome"] == "passed"
+    assert (report["score"], report["max_score"]) == (10 + 0.6667 + 1 + 1.5, 10 + 1 + 1 + 1.5)
+    assert not any("undeclared" in m for m in report["messages"])
+
+    text = grade(SLUG, str(GRADER / "reference" / "solution.py"), env=env).stdout
+    assert "question q1: Counting: 0.6667/1 (2 of 3 passed)" in text
+    assert "test_hidden_input (hidden) (1/1)" in text

@@ -20,12 +20,12 @@ def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
 def graded(student, exercise, source: bytes, passed: int) -> None:  # type: ignore[no-untyped-def]
     submission = intake.submission_create(student=student, exercise=exercise, uploads={"solution.py": source})
     run = GradingRun.objects.get(submission=submission)
-    declared = list(run.exercise_version.declared_tests.items())
+    declared = run.exercise_version.manifest
     tests = tuple(
-        TestOutcome(name, "passed" if i < passed else "failed", float(p) if i < passed else 0.0, float(p))
-        for i, (name, p) in enumerate(declared)
+        TestOutcome(t.name, "passed" if i < passed else "failed", t.points if i < passed else 0, t.points)
+        for i, t in enumerate(declared.tests)
     )
-    outcome = Outcome("graded", sum(t.points for t in tests), float(sum(p for _, p in declared)), tests, 0.1)
+    outcome = Outcome("graded", sum(t.points for t in tests), declared.max_score, tests, 0.1)
     assert runs.claim(run_id=run.pk, token="t")
     assert runs.complete(run_id=run.pk, token="t", outcome=outcome)
 

@@ -29,7 +29,7 @@ def make_submission(student, exercise, source: bytes) -> Submission:  # type: ig
 
 def outcome_for(run: GradingRun, *, status: str = "graded", passed: bool = True) -> Outcome:
     """Every declared test passed (or every one failed)."""
-    return fake_outcome(run, status=status, failing=() if passed else run.exercise_version.declared_tests)
+    return fake_outcome(run, status=status, failing=() if passed else run.exercise_version.manifest.names)
 
 
 def test_submission_files_and_run_are_created_together_and_sent_after_commit(
@@ -42,7 +42,7 @@ def test_submission_files_and_run_are_created_together_and_sent_after_commit(
     run = GradingRun.objects.get(submission=submission)
     assert sent == [run.pk]
     assert run.status == RunStatus.QUEUED and run.queue == "cpu"
-    assert run.tests_total == len(synced_exercise.current_version.declared_tests)
+    assert run.tests_total == len(synced_exercise.current_version.manifest)
     assert bytes(SubmissionFile.objects.get(submission=submission, name="solution.py").content) == reference_source
 
 
@@ -122,7 +122,7 @@ def test_only_the_lease_holder_commits_a_result(synced_exercise, student_user, r
     assert runs.complete(run_id=run.pk, token="mine", outcome=outcome_for(run)) is False  # twice: no-op
     run.refresh_from_db()
     assert run.status == RunStatus.GRADED and run.score == run.max_score == 10
-    assert TestResult.objects.filter(run=run).count() == len(run.exercise_version.declared_tests)
+    assert TestResult.objects.filter(run=run).count() == len(run.exercise_version.manifest)
     assert Submission.objects.get(pk=run.submission_id).score == 10
 
 

@@ -1,7 +1,8 @@
-"""python manage.py check_exercises [SLUG ...] [--jobs N] [--runs N]
+"""python manage.py check_exercises [SLUG ...] [--jobs N] [--runs N] [--fetch]
 
-Checks every exercise (or the named ones) in the real sandbox and prints a table; exits non-zero on any
-failure. No database needed. See catalog/checks.py for what is checked.
+Checks every exercise of every source (ours, GRADIENT_EXERCISE_SOURCES, the fetched GRADIENT_EXERCISE_REPOS),
+or the named ones, in the real sandbox and prints a table; exits non-zero on any failure. No database
+needed. See catalog/checks.py for what is checked.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalog.checks import ExerciseCheck, check_all
-from catalog.definitions import ExerciseDefinitionError, discover, resolve
+from catalog.definitions import ExerciseDefinitionError
+from catalog.management.commands.sync_exercises import fetch_repositories
+from catalog.sources import discover_all, resolve_in, sources_from_settings
 from sandbox import SandboxUnavailable, ensure_images
 
 
@@ -28,14 +31,17 @@ class Command(BaseCommand):
         parser.add_argument("--jobs", type=int, default=2, help="exercises checked in parallel (default 2)")
         parser.add_argument("--runs", type=int, default=3, help="reference runs that must agree (default 3)")
         parser.add_argument("--json", action="store_true", help="print the results as JSON")
+        parser.add_argument("--fetch", action="store_true", help="fetch GRADIENT_EXERCISE_REPOS first")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        root, graders = settings.GRADIENT_EXERCISES_DIR, settings.GRADIENT_GRADERS_DIR
+        if options["fetch"]:
+            fetch_repositories(self.stderr.write)  # stdout may be the JSON
+        sources = sources_from_settings(settings)
         try:
             definitions = (
-                [resolve(slug, root, graders) for slug in options["slugs"]]
+                [resolve_in(sources, slug) for slug in options["slugs"]]
                 if options["slugs"]
-                else discover(root, graders)
+                else discover_all(sources)
             )
         except ExerciseDefinitionError as exc:
             raise CommandError(str(exc)) from exc

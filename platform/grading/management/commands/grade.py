@@ -17,9 +17,19 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from catalog.definitions import ExerciseDefinitionError, resolve
+from catalog.definitions import ExerciseDefinitionError
 from catalog.jobs import build_job, load_for_exercise, read_submission_path
-from sandbox import NotGradable, Outcome, SandboxUnavailable, TestResultOutcome, ensure_images, run_job
+from catalog.sources import resolve_in, sources_from_settings
+from core.points import format_points
+from sandbox import (
+    NotGradable,
+    Outcome,
+    SandboxUnavailable,
+    TestOutcome,
+    TestResultOutcome,
+    ensure_images,
+    run_job,
+)
 
 
 class Command(BaseCommand):
@@ -35,7 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            definition = resolve(options["exercise"], settings.GRADIENT_EXERCISES_DIR, settings.GRADIENT_GRADERS_DIR)
+            definition = resolve_in(sources_from_settings(settings), options["exercise"])
         except ExerciseDefinitionError as exc:
             raise CommandError(str(exc)) from exc
         path = Path(options["submission"])
@@ -73,19 +83,33 @@ SYMBOLS = {
 
 def summary(slug: str, outcome: Outcome, *, grader_output: bool = False) -> str:
     colour = sys.stdout.isatty()
-    lines = [f"{slug}: {outcome.status}, {outcome.score:g} / {outcome.max_score:g} points ({outcome.duration_s:.2f} s)"]
+    lines = [f"{slug}: {outcome.status}, {format_points(outcome.score)} / {format_points(outcome.max_score)} points ({outcome.duration_s:.2f} s)"]
     for message in outcome.messages:
         lines.append(f"  {message}")
     for part, values in sorted(outcome.metrics.items()):
         shown = ", ".join(f"{name} = {value:.4g}" for name, value in sorted(values.items()))
         lines.append(f"  leaderboard metrics ({part}): {shown}")
-    for test in outcome.tests:
+    def test_lines(test: TestOutcome, indent: str) -> None:
         mark = SYMBOLS[test.outcome]
         if colour:
             mark = f"\033[{'32' if test.outcome == TestResultOutcome.PASSED else '31'}m{mark}\033[0m"
-        lines.append(f"  {mark} {test.name} ({test.points:g}/{test.max_points:g})")
+        hidden = " (hidden)" if test.hidden else ""
+        lines.append(f"{indent}{mark} {test.name}{hidden} ({format_points(test.points)}/{format_points(test.max_points)})")
         if test.message:
-            lines.extend(f"       {line}" for line in test.message.splitlines()[:12])
+            lines.extend(f"{indent}     {line}" for line in test.message.splitlines()[:12])
+
+    for question in outcome.questions:
+        title = f": {question.title}" if question.title else ""
+        lines.append(
+            f"  question {question.name}{title}: {format_points(question.score)}/{format_points(question.max_score)} "
+            f"({question.passed} of {question.tests} passed)"
+        )
+        for test in outcome.tests:
+            if test.question == question.name:
+                test_lines(test, "    ")
+    for test in outcome.tests:
+        if not test.question:
+            test_lines(test, "  ")
     if outcome.student_output.strip():
         lines.append("  output of your code (last lines):")
         lines.extend(f"    | {line}" for line in outcome.student_output.splitlines()[-10:])

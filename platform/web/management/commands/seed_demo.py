@@ -17,9 +17,17 @@ from django.utils import timezone
 from catalog.models import Exercise
 from core.users import User
 from courses.models import Assignment, Cohort, Course, Enrolment, Role
-from grading.models import GradingRun, RunStatus, Submission, SubmissionFile, TestResult
+from grading.models import (
+    GradingRun,
+    RunStatus,
+    Submission,
+    SubmissionFile,
+    TestResult,
+    questions_record,
+    test_result_rows,
+)
 from grading.standings import exercise_best_record, leaderboard_record
-from sandbox import TestResultOutcome
+from sandbox import TestResultOutcome, score_tests, total_score
 
 DEMO_USERS = {
     "student": ("student", "learn-ai-2026", False),
@@ -121,13 +129,13 @@ def seed_attempts(assignment: Assignment, student: User, *, skill: float, now: d
     rng = random.Random(f"{student.get_username()}/{assignment.exercise.slug}")  # same data on every machine
     if rng.random() > skill + 0.2:
         return  # has not tried this one yet
-    tests = list(assignment.exercise_version.declared_tests.items())
+    names = assignment.exercise_version.manifest.names
     attempts = rng.randint(1, 3)
     start = max(assignment.opens_at, now - timedelta(hours=20))
     for index in range(attempts):
         # Each attempt passes a few more tests; the last one passes about `skill` of them.
         share = skill * (index + 1) / attempts
-        passed = {name for name, _ in tests if rng.random() < share + 0.1}
+        passed = {name for name in names if rng.random() < share + 0.1}
         when = start + timedelta(minutes=rng.randint(10, 60) + index * 240)
         demo_graded_submission(assignment, student, passed=passed, created_at=min(when, now))
 
@@ -138,8 +146,10 @@ def demo_graded_submission(
 ) -> Submission:
     """DEMO DATA ONLY: a Submission with a finished, graded GradingRun and its TestResults."""
     version = assignment.exercise_version  # as a real submission to the assignment would be graded
-    declared = version.declared_tests
-    score = float(sum(points for name, points in declared.items() if name in passed))
+    declared = version.manifest
+    results = {name: (TestResultOutcome.PASSED, "") for name in passed}
+    tests, questions = score_tests(declared, results, "demo data: this test failed")
+    score = total_score(tests, questions)
     submission = Submission.objects.create(
         student=student,
         exercise=assignment.exercise,
@@ -157,23 +167,13 @@ def demo_graded_submission(
         tests_done=len(declared),
         score=score,
         max_score=version.max_score,
+        questions=questions_record(questions),
         messages=[],
         duration_s=1.0,
         started_at=created_at + timedelta(seconds=2),
         finished_at=created_at + timedelta(seconds=3),
     )
-    TestResult.objects.bulk_create(
-        TestResult(
-            run=run,
-            name=name,
-            outcome=TestResultOutcome.PASSED if name in passed else TestResultOutcome.FAILED,
-            points=float(points) if name in passed else 0.0,
-            max_points=float(points),
-            message="" if name in passed else "demo data: this test failed",
-            position=position,
-        )
-        for position, (name, points) in enumerate(declared.items())
-    )
+    TestResult.objects.bulk_create(test_result_rows(run, tests))
     # created_at is set on insert (auto_now_add); demo attempts are spread over the last hours.
     Submission.objects.filter(pk=submission.pk).update(created_at=created_at)
     GradingRun.objects.filter(pk=run.pk).update(created_at=created_at)

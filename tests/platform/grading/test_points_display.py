@@ -1,0 +1,148 @@
+"""Questions, exact points and hidden tests, from a grader's source to the database, the page, the API and the
+gradebook (no Docker: the worker's outcome is scored as the worker scores it, by tests.support.outcomes)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from catalog.models import Exercise
+from catalog.services import exercises_sync
+from courses.models import FeedbackVisibility
+from grading import dispatch, intake, runs
+from grading.gradebook import counted_scores, penalised_score
+from grading.models import GradingRun, TestResult
+from tests.platform.conftest import WORD_FREQ
+from tests.support.factories import AssignmentFactory, CohortFactory, EnrolmentFactory, UserFactory
+from tests.support.outcomes import fake_outcome
+
+# Added to a copy of word-frequencies' grader: a question worth 1 point over three tests (Otter's usual
+# shape), a hidden test, and a parametrized test with half a point per case.
+EXTRA_TESTS = '''
+import pytest
+from gradient_grader import hidden, points, question
+
+QUESTIONS = {"q1": {"title": "Counting", "points": 1}}
+
+
+@question("q1")
+def test_q1_a(student): ...
+
+
+@question("q1")
+def test_q1_b(student): ...
+
+
+@question("q1")
+def test_q1_c(student): ...
+
+
+@hidden
+def test_secret_inputs(student): ...
+
+
+@points(0.5)
+@pytest.mark.parametrize("n", [1, 2])
+def test_cases(student, n): ...
+'''
+
+
+@pytest.fixture(autouse=True)
+def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dispatch, "send", lambda run, **_: None)
+
+
+@pytest.fixture
+def exercise(grader_tree) -> Exercise:  # type: ignore[no-untyped-def]
+    (grader_tree.graders / WORD_FREQ / "test_extra.py").write_text(EXTRA_TESTS, encoding="utf-8")
+    exercises_sync()
+    return Exercise.objects.get(slug=WORD_FREQ)
+
+
+def graded_run(student, exercise: Exercise, *, failing: tuple[str, ...], assignment=None) -> GradingRun:  # type: ignore[no-untyped-def]
+    submission = intake.submission_create(
+        student=student, exercise=exercise, uploads={"solution.py": b"x = 1\n"}, assignment=assignment
+    )
+    run = GradingRun.objects.get(submission=submission)
+    assert runs.claim(run_id=run.pk, token="t")
+    assert runs.complete(
+        run_id=run.pk, token="t",
+        outcome=fake_outcome(run, failing=failing, messages={"test_secret_inputs": "count_words('zebra') was wrong"}),
+    )
+    run.refresh_from_db()
+    return run
+
+
+FAILING = ("test_q1_c", "test_secret_inputs", "test_cases[2]")
+
+
+def test_questions_and_exact_points_are_stored(exercise: Exercise, student_user) -> None:  # type: ignore[no-untyped-def]
+    version = exercise.current_version
+    assert version is not None
+    assert exercise.points == version.max_score == Decimal("10") + 1 + 1 + 1  # 10 + q1 + hidden + 2 x 0.5
+    run = graded_run(student_user, exercise, failing=FAILING)
+    assert run.score == Decimal("10") + Decimal("0.6667") + Decimal("0.5")
+    assert run.submission.score == run.score and isinstance(run.score, Decimal)
+    assert run.questions == [
+        {"name": "q1", "title": "Counting", "score": "0.6667", "max_score": "1", "passed": 2, "tests": 3}
+    ]
+    rows = {r.name: r for r in TestResult.objects.filter(run=run)}
+    assert (rows["test_q1_a"].question, rows["test_q1_a"].points, rows["test_q1_a"].max_points) == (
+        "q1", Decimal("0.3333"), Decimal("0.3333")
+    )
+    assert rows["test_secret_inputs"].hidden and not rows["test_q1_a"].hidden
+    assert {"test_cases[1]", "test_cases[2]"} <= set(rows)
+
+
+def test_a_student_sees_questions_but_not_what_a_hidden_test_is(exercise: Exercise, student_user, client) -> None:  # type: ignore[no-untyped-def]
+    run = graded_run(student_user, exercise, failing=FAILING)
+    client.force_login(student_user)
+    page = client.get(f"/submissions/{run.submission_id}/result/").content.decode()
+    assert "11.1667 / 13" in page
+    assert 'data-question="q1"' in page and "q1: Counting" in page and "0.6667 / 1" in page
+    assert "test_secret_inputs" not in page and "zebra" not in page  # practice: hidden for good
+    assert "hidden test" in page
+
+    data = client.get(f"/api/v1/submissions/{run.submission_id}/").json()
+    assert (data["score"], data["max_score"]) == (11.1667, 13)
+    run_data = data["run"]
+    assert run_data["questions"] == [
+        {"name": "q1", "title": "Counting", "score": 0.6667, "max_score": 1.0, "passed": 2, "tests": 3}
+    ]
+    secret = [t for t in run_data["tests"] if t["hidden"]]
+    assert len(secret) == 1 and secret[0]["name"].startswith("hidden test") and secret[0]["message"] == ""
+    assert secret[0]["outcome"] == "failed" and secret[0]["max_points"] == 1.0
+    assert "test_secret_inputs" not in str(run_data)
+
+
+def test_staff_and_the_student_after_the_due_date_see_hidden_tests(exercise: Exercise, student_user, client) -> None:  # type: ignore[no-untyped-def]
+    cohort = CohortFactory()
+    EnrolmentFactory(cohort=cohort, user=student_user)
+    assignment = AssignmentFactory(
+        cohort=cohort, exercise=exercise, feedback_visibility=FeedbackVisibility.VISIBLE,
+        due_at=timezone.now() + timedelta(days=1),
+    )
+    run = graded_run(student_user, exercise, failing=FAILING, assignment=assignment)
+    client.force_login(student_user)
+    assert "test_secret_inputs" not in client.get(f"/submissions/{run.submission_id}/result/").content.decode()
+    client.force_login(UserFactory(is_staff=True))
+    page = client.get(f"/submissions/{run.submission_id}/result/").content.decode()
+    assert "test_secret_inputs" in page and "zebra" in page
+    assignment.due_at = timezone.now() - timedelta(minutes=1)
+    assignment.save()
+    client.force_login(student_user)
+    assert "zebra" in client.get(f"/submissions/{run.submission_id}/result/").content.decode()
+
+
+def test_the_gradebook_counts_exact_decimals(exercise: Exercise, student_user) -> None:  # type: ignore[no-untyped-def]
+    assert penalised_score(Decimal("10"), 0.1) == Decimal("9")  # not 9.000000000000002
+    assert penalised_score(Decimal("0.6667"), 1 / 3) == Decimal("0.4445")
+    cohort = CohortFactory()
+    EnrolmentFactory(cohort=cohort, user=student_user)
+    assignment = AssignmentFactory(cohort=cohort, exercise=exercise)
+    graded_run(student_user, exercise, failing=FAILING, assignment=assignment)
+    cell = counted_scores([assignment])[(student_user.pk, assignment.pk)]
+    assert cell.score == Decimal("11.1667")

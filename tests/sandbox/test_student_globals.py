@@ -1,0 +1,104 @@
+"""Tests brought from notebooks read, write and delete the student's globals through the proxy, and get
+pandas values as values (real boxes, the ml image: pandas is there)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sandbox import GradingJob, declared_tests, run_job
+from tests.support.redteam import CONFIG, SMALL_LIMITS
+
+pytestmark = pytest.mark.docker
+
+STUDENT = b'''
+import pandas as pd
+
+data = pd.DataFrame({"flavor": ["vanilla", "mint", "vanilla"], "price": [1.0, 2.5, 3.0]})
+by_flavor = data.groupby("flavor")["price"].mean()
+
+
+def squares(n):
+    return [i * i for i in range(1, n + 1)]
+
+
+def square(x):
+    return x * x
+
+
+def shout(words):
+    return [w.upper() for w in words]
+
+
+class Box:
+    def __init__(self, value):
+        self.value = value
+
+
+def unbox(boxes):
+    return [b.value for b in boxes["items"]]
+'''
+
+GRADER = '''
+import pandas as pd
+from gradient_grader import run_cell, run_doctest
+
+
+def test_pandas_values_arrive_as_values(student_globals):
+    data = student_globals["data"]
+    assert type(data) == pd.DataFrame and list(data.columns) == ["flavor", "price"]
+    assert student_globals["by_flavor"]["vanilla"] == 2.0
+
+
+def test_an_nbgrader_cell_that_deletes_a_global(student_globals):
+    run_cell(
+        "assert squares(3) == [1, 4, 9]\\n"
+        "saved = squares\\n"
+        "del squares\\n"
+        "assert saved(2) == [1, 4], 'squares should not need its own global name'\\n",
+        student_globals,
+    )
+    assert "squares" not in student_globals and "saved" in student_globals
+
+
+def test_values_written_by_a_test_reach_the_student(student_globals):
+    run_cell("words = ['a', 'b']\\nassert shout(words) == ['A', 'B']\\nimport math\\nassert math.sqrt(4) == 2", student_globals)
+    assert student_globals["words"] == ["a", "b"]
+
+
+def test_an_otter_doctest_with_numpy_bools(student_globals):
+    run_doctest(">>> square(3) == 9\\nTrue\\n>>> import numpy as np\\n>>> np.isclose(square(0.5), 0.25)\\nTrue\\n", student_globals)
+
+
+def test_a_failing_doctest_fails_the_test(student_globals):
+    run_doctest(">>> square(3)\\n10\\n", student_globals)
+
+
+def test_student_objects_go_back_by_reference(student):
+    first, second = student.Box(1), student.Box(2)
+    assert student.unbox({"items": [first, second]}) == [1, 2]
+
+
+def test_a_missing_name_is_a_name_error(student_globals):
+    run_cell("undefined_thing + 1", student_globals)
+'''
+
+
+def test_tests_from_notebooks_use_the_students_globals(tmp_path: Path) -> None:
+    (tmp_path / "test_globals.py").write_text(textwrap.dedent(GRADER), encoding="utf-8")
+    job = GradingJob(
+        run_name="globals-test", image="ml", student_files={"solution.py": STUDENT}, module="solution",
+        grader_dir=tmp_path, declared_tests=declared_tests(tmp_path), limits=SMALL_LIMITS,
+    )
+    outcome = run_job(job, config=CONFIG)
+    results = {t.name: (t.outcome, t.message) for t in outcome.tests}
+    assert outcome.status == "graded", outcome.messages
+    for name in ("test_pandas_values_arrive_as_values", "test_an_nbgrader_cell_that_deletes_a_global",
+                 "test_values_written_by_a_test_reach_the_student", "test_an_otter_doctest_with_numpy_bools",
+                 "test_student_objects_go_back_by_reference"):
+        assert results[name][0] == "passed", (name, results[name])
+    assert results["test_a_failing_doctest_fails_the_test"][0] == "failed"
+    assert results["test_a_missing_name_is_a_name_error"][0] in ("failed", "error")
+    assert "undefined_thing" in results["test_a_missing_name_is_a_name_error"][1]
