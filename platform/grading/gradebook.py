@@ -16,7 +16,7 @@ from core.points import POINTS_QUANTUM
 from core.users import User
 from courses.models import Assignment, AssignmentState, Cohort, Enrolment, Extension, Role, ScorePolicy
 from courses.selectors import cohorts_of, effective_cutoff, effective_due, late_penalty
-from grading.models import RunStatus, Submission, TestResult
+from grading.models import GradingRun, RunStatus, Submission, TestResult
 from grading.selectors import Attempts, attempts_for
 from sandbox import TestResultOutcome
 
@@ -27,6 +27,9 @@ class GradebookCell:
     raw: Decimal | None = None
     late: bool = False
     attempts: int = 0
+    submission_id: int | None = None  # the submission that counts
+    # Its question subtotals, as graded (before any late penalty): question name -> points.
+    questions: dict[str, Decimal] = field(default_factory=dict)
 
 
 def counted_scores(
@@ -52,8 +55,10 @@ def counted_scores(
     }
     cells: dict[tuple[int, int], GradebookCell] = {}
     counts: dict[tuple[int, int], int] = defaultdict(int)
-    rows = submissions.order_by("created_at", "pk").values_list("student_id", "assignment_id", "score", "created_at")
-    for student, assignment_id, score, created_at in rows:
+    rows = submissions.order_by("created_at", "pk").values_list(
+        "pk", "student_id", "assignment_id", "score", "created_at"
+    )
+    for submission_id, student, assignment_id, score, created_at in rows:
         assignment = by_id[assignment_id]
         key = (student, assignment_id)
         counts[key] += 1
@@ -63,9 +68,30 @@ def counted_scores(
         penalised = penalised_score(score, penalty)
         cell = cells.setdefault(key, GradebookCell())
         if assignment.score_policy == ScorePolicy.LATEST or cell.score is None or penalised > cell.score:
-            cell.score, cell.raw, cell.late = penalised, score, penalty > 0
+            cell.score, cell.raw, cell.late, cell.submission_id = penalised, score, penalty > 0, submission_id
         cell.attempts = counts[key]
+    _add_questions(cells)
     return cells
+
+
+def _add_questions(cells: dict[tuple[int, int], GradebookCell]) -> None:
+    """Each counted submission's question subtotals, from its latest finished run (one query)."""
+    by_submission = {cell.submission_id: cell for cell in cells.values() if cell.submission_id is not None}
+    runs = (
+        GradingRun.objects.filter(submission_id__in=list(by_submission))
+        .exclude(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+        .exclude(questions=[])
+        .order_by("submission_id", "-pk")
+        .values_list("submission_id", "questions")
+    )
+    seen: set[int] = set()
+    for submission_id, questions in runs:
+        if submission_id in seen:
+            continue  # an older run of the same submission
+        seen.add(submission_id)
+        by_submission[submission_id].questions = {
+            str(q.get("name", "")): Decimal(str(q.get("score", "0"))) for q in questions if isinstance(q, dict)
+        }
 
 
 def penalised_score(score: Decimal, penalty: float) -> Decimal:

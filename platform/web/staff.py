@@ -113,15 +113,19 @@ def gradebook_csv_view(request: SignedInRequest, cohort_id: int) -> HttpResponse
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{cohort.course.slug}-{cohort.slug}-gradebook.csv"'
     writer = csv.writer(response)
-    writer.writerow(["username", "display name", *(a.exercise.slug for a in book.assignments), "total"])
+    # Each assignment's score (after any late penalty), then its questions' subtotals as graded.
+    questions = [[q.name for q in a.exercise_version.manifest.questions] for a in book.assignments]
+    header = ["username", "display name"]
+    for assignment, names in zip(book.assignments, questions, strict=True):
+        header += [assignment.exercise.slug, *(f"{assignment.exercise.slug}: {name}" for name in names)]
+    writer.writerow([_csv_text(h) for h in [*header, "total"]])
     for row in _rows(book):
+        cells = []
+        for cell, names in zip(row.cells, questions, strict=True):
+            cells += [_csv_number(cell.score), *(_csv_number(cell.questions.get(name)) for name in names)]
         writer.writerow(
-            [
-                _csv_text(row.enrolment.user.get_username()),
-                _csv_text(row.enrolment.display_name),
-                *(_csv_number(cell.score) for cell in row.cells),
-                _csv_number(row.total),
-            ]
+            [_csv_text(row.enrolment.user.get_username()), _csv_text(row.enrolment.display_name), *cells,
+             _csv_number(row.total)]
         )
     return response
 

@@ -3,6 +3,8 @@ gradebook (no Docker: the worker's outcome is scored as the worker scores it, by
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -137,7 +139,7 @@ def test_staff_and_the_student_after_the_due_date_see_hidden_tests(exercise: Exe
     assert "zebra" in client.get(f"/submissions/{run.submission_id}/result/").content.decode()
 
 
-def test_the_gradebook_counts_exact_decimals(exercise: Exercise, student_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_gradebook_counts_exact_decimals_and_shows_questions(exercise: Exercise, student_user, client) -> None:  # type: ignore[no-untyped-def]
     assert penalised_score(Decimal("10"), 0.1) == Decimal("9")  # not 9.000000000000002
     assert penalised_score(Decimal("0.6667"), 1 / 3) == Decimal("0.4445")
     cohort = CohortFactory()
@@ -145,4 +147,11 @@ def test_the_gradebook_counts_exact_decimals(exercise: Exercise, student_user) -
     assignment = AssignmentFactory(cohort=cohort, exercise=exercise)
     graded_run(student_user, exercise, failing=FAILING, assignment=assignment)
     cell = counted_scores([assignment])[(student_user.pk, assignment.pk)]
-    assert cell.score == Decimal("11.1667")
+    assert cell.score == Decimal("11.1667") and cell.questions == {"q1": Decimal("0.6667")}
+
+    client.force_login(UserFactory(is_staff=True))
+    rows = list(csv.reader(io.StringIO(client.get(f"/cohorts/{cohort.pk}/gradebook.csv").content.decode())))
+    assert rows[0] == ["username", "display name", WORD_FREQ, f"{WORD_FREQ}: q1", "total"]
+    assert rows[1][2:] == ["11.1667", "0.6667", "11.1667"]
+    page = client.get(f"/cohorts/{cohort.pk}/gradebook/").content.decode()
+    assert "q1: 0.6667" in page and "11.1667" in page
