@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from sandbox.config import SandboxConfig
-from sandbox.errors import ImageMissing, NotGradable, SandboxError, SandboxUnavailable
+from sandbox.errors import ImageMissing, ImageRefused, NotGradable, SandboxError, SandboxUnavailable
 from sandbox.manifest import (
     DeclaredQuestion,
     DeclaredTest,
@@ -27,6 +27,7 @@ from sandbox.manifest import (
     parse_python,
 )
 from sandbox.report import score_tests, total_score
+from sandbox.requirements import RequirementError, parse_image
 from sandbox.spec import (
     MAXIMA,
     STATUS_SENTENCES,
@@ -52,6 +53,7 @@ __all__ = [
     "GraderDefinitionError",
     "GradingJob",
     "ImageMissing",
+    "ImageRefused",
     "Limits",
     "LoadedSubmission",
     "Manifest",
@@ -59,6 +61,7 @@ __all__ = [
     "Outcome",
     "Progress",
     "QuestionOutcome",
+    "RequirementError",
     "RunStatus",
     "SandboxConfig",
     "SandboxError",
@@ -70,8 +73,10 @@ __all__ = [
     "declared_tests",
     "ensure_images",
     "grader_test_files",
+    "image_with",
     "load_submission",
     "notebook_to_module",
+    "parse_image",
     "parse_python",
     "run_job",
     "score_tests",
@@ -106,12 +111,29 @@ def run_job(
 def ensure_images(
     names: Iterable[str], *, config: SandboxConfig, log: Callable[[str], None] = print
 ) -> dict[str, str]:
-    """Build the named images (``python``, ``ml``) where missing and return their tags by name: for
-    commands that run jobs on an operator's machine (``manage.py grade``, ``check_exercises``), before the
-    jobs. Workers never build; they fail with :class:`ImageMissing`. Raises :class:`SandboxUnavailable`."""
+    """Build the named images (``python``, ``ml``, or a derived ``python[tqdm==4.67.1]``: :func:`image_with`)
+    where missing and return their tags by name: for commands that run jobs on an operator's machine
+    (``manage.py grade``, ``check_exercises``, ``build_images``), before the jobs. Workers never build; they
+    fail with :class:`ImageMissing`. Raises :class:`SandboxUnavailable`, and its :class:`ImageRefused` where
+    a derived image's requirements cannot be had as wheels or conflict with its base image."""
     from sandbox.images import ensure_image
 
     return {name: ensure_image(name, config=config, build=True, log=log) for name in dict.fromkeys(names)}
+
+
+def image_with(base: str, requirements: Iterable[object]) -> str:
+    """The image name of ``base`` (``python``, ``ml``) plus an exercise's extra requirements, normalised and
+    sorted (``python[tabulate==0.9.0,tqdm==4.67.1]``); ``base`` itself when there are none. Each requirement
+    must be pinned, ``name==version``, and may not ask for another version of a package the base image pins
+    (numpy, pytest...). Raises :class:`RequirementError` (a ValueError) saying why. No Docker, no network:
+    for reading exercise definitions. :func:`parse_image` reads such a name back into ``(base,
+    requirements)``."""
+    from sandbox.images import SPECS
+    from sandbox.requirements import base_pins
+    from sandbox.requirements import image_with as checked
+
+    spec = SPECS.get(base)
+    return checked(base, requirements, pins=base_pins(spec.requirements) if spec else None)
 
 
 def __getattr__(name: str) -> Any:

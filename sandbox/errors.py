@@ -6,6 +6,8 @@ turns the error into an outcome passes it on (``Outcome.infrastructure(str(exc),
 
 from __future__ import annotations
 
+import shlex
+
 BUILD_COMMAND = "python -m sandbox.images build {name}"
 
 
@@ -31,14 +33,26 @@ class ImageMissing(SandboxUnavailable):
     def __init__(self, name: str, tag: str, *, variable: str = "") -> None:
         """``variable``: the SANDBOX_IMAGE_<NAME> setting that named a prebuilt ``tag`` (never built here)."""
         self.name, self.tag = name, tag
-        self.command = BUILD_COMMAND.format(name=name)
+        self.command = BUILD_COMMAND.format(name=shlex.quote(name))
         if variable:
             text = (f"the sandbox image {tag} named by {variable} is not on this engine; load it there "
                     f"(deploy/README.md), or unset {variable} and run `{self.command}`")
+        elif "[" in name:  # a derived image: a base image plus an exercise's requirements
+            text = (f"the sandbox image {tag} ({name}) is not on this engine, and workers never build "
+                    f"images; build it with `{self.command}`, or every exercise's images with "
+                    "`python manage.py build_images` (scripts/run and scripts/test do)")
         else:
             text = (f"the sandbox image {tag} ({name}) is not on this engine, and workers never build "
                     f"images; build it with `{self.command}` (scripts/run, scripts/test and scripts/bench do)")
         super().__init__(text)
+
+
+class ImageRefused(SandboxUnavailable):
+    """An image that will not be built as asked (sandbox/images.py): a requirement with no wheel for the image's
+    Python (a source distribution is never built: that runs its code on the build host), requirements that
+    need other versions of the base image's packages, a malformed image name. Another try cannot help."""
+
+    retryable = False
 
 
 class NotGradable(SandboxError):

@@ -165,18 +165,11 @@ class Relay:
 
     def tests_for(self, frame: dict[str, Any]) -> list[str]:
         """The tests a check point asks for, as the worker's own list allows: the declared tests of the named
-        question (or, for ``all``, of every question but those checked again further down) not run yet."""
-        manifest = self.job.declared_tests
-        if frame.get("all") is True:
-            later = frame.get("except")
-            skip = {q for q in later if type(q) is str} if type(later) is list else set()
-            questions = {q.name for q in manifest.questions} - skip
-        elif type(frame.get("question")) is str:
-            questions = {frame["question"]}
-        else:
+        question not run yet (none for stand-alone tests, which run on the final state)."""
+        question = frame.get("question")
+        if type(question) is not str or not question:
             return []
-        questions.discard("")  # stand-alone tests run on the final state
-        return [t.name for t in manifest.tests if t.question in questions and t.name not in self.ran]
+        return [t.name for t in self.job.declared_tests.tests if t.question == question and t.name not in self.ran]
 
     def run(self, wall_deadline: float) -> None:
         """Relay until the grader is done (or the run has to stop), then note whether output was cut."""

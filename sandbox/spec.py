@@ -95,7 +95,7 @@ class GradingJob:
     """Everything the sandbox needs; nothing it needs from Django."""
 
     run_name: str  # unique per run attempt; containers are named after it
-    image: str  # image spec name, e.g. "python" (see sandbox.images.SPECS)
+    image: str  # image spec name, e.g. "python" (sandbox.images.SPECS), or derived: "python[tqdm==4.67.1]"
     student_files: dict[str, bytes]  # relative path -> content, already validated
     module: str  # the module the grader's `student` proxy imports
     grader_dir: Path  # the hidden tests (test_*.py) and optional data/

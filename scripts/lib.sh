@@ -38,5 +38,6 @@ ensure_docker() {
 
 ensure_images() {
   say "building the sandbox images (only when their inputs changed)"
-  (cd "$ROOT" && "$PY" -m sandbox.images build python ml)
+  # The base images, then the derived ones the exercises' `requirements` ask for (manage.py build_images).
+  (cd "$ROOT" && "$PY" -m sandbox.images build python ml && "$PY" manage.py build_images >/dev/null)
 }

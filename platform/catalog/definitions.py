@@ -15,7 +15,7 @@ from typing import Any
 
 from catalog.snapshots import grader_files
 from catalog.support import SupportError, find_support_files, read_support_files
-from sandbox import Limits, Manifest, as_points, declared_tests
+from sandbox import Limits, Manifest, RequirementError, as_points, declared_tests, image_with, parse_image
 
 PHASES: dict[str, str] = {
     "python-foundations": "Python foundations",
@@ -46,6 +46,8 @@ class ExerciseDefinition:
     points: Decimal
     files: tuple[str, ...]
     module: str
+    # The sandbox image: "python", "ml", or a derived image, the base plus the exercise's `requirements`
+    # ("python[tqdm==4.67.1]": sandbox.image_with); stored with each version, so a pinned version keeps it.
     image: str
     gpu: bool
     limits: dict[str, Any]
@@ -65,6 +67,11 @@ class ExerciseDefinition:
     @property
     def support_files(self) -> dict[str, bytes]:
         return read_support_files(self.support)
+
+    @property
+    def requirements(self) -> tuple[str, ...]:
+        """The extra pinned packages of its image (normalised, sorted); () for a plain base image."""
+        return parse_image(self.image)[1] if "[" in self.image else ()
 
     @property
     def declared_tests(self) -> Manifest:
@@ -152,7 +159,7 @@ def load_exercise(exercise_dir: Path, graders_root: Path, exercises_root: Path) 
         points=_points(meta.get("points", 0), exercise_dir),
         files=tuple(files),
         module=str(module),
-        image=str(meta.get("image", "python")),
+        image=_image(meta, meta_path),
         gpu=bool(meta.get("gpu", False)),
         limits=dict(limits),
         notebook=bool(submission.get("notebook", False)),
@@ -196,6 +203,22 @@ def resolve(exercise: str, exercises_root: Path, graders_root: Path) -> Exercise
         return load_exercise(folder, graders_root, exercises_root)
     known = ", ".join(e.slug for e in discover(exercises_root, graders_root)) or "none"
     raise ExerciseDefinitionError(f"unknown exercise {exercise!r}; known exercises: {known}")
+
+
+def _image(meta: dict[str, Any], meta_path: Path) -> str:
+    """The image name: `image` alone, or with the pinned `requirements` a derived image (exercises/README.md)."""
+    image = meta.get("image", "python")
+    requirements = meta.get("requirements", [])
+    if not isinstance(image, str):
+        raise ExerciseDefinitionError(f"{meta_path}: 'image' must be a string such as \"python\" or \"ml\"")
+    if not isinstance(requirements, list):
+        raise ExerciseDefinitionError(
+            f"{meta_path}: 'requirements' must be a list of pinned packages, such as [\"tqdm==4.67.1\"]"
+        )
+    try:
+        return image_with(image, requirements) if requirements else image
+    except RequirementError as exc:
+        raise ExerciseDefinitionError(f"{meta_path}: {exc}") from exc
 
 
 def _points(value: Any, exercise_dir: Path) -> Decimal:

@@ -79,7 +79,9 @@ class GraderSnapshot(models.Model):
     files = models.BinaryField()  # the test_*.py files and data/ as a deterministic tar (catalog.snapshots)
     files_sha256 = models.CharField(max_length=64)  # names the folder each worker unpacks the files into
     module = models.CharField(max_length=200)
-    image = models.CharField(max_length=50)
+    # "python", "ml", or a derived image with the exercise's pinned requirements ("python[tqdm==4.67.1]",
+    # sandbox.image_with: at most sandbox's MAX_IMAGE_NAME characters), so a pinned version keeps its packages.
+    image = models.CharField(max_length=1000)
     gpu = models.BooleanField()
     limits = models.JSONField(default=dict, blank=True)  # the exercise's overrides of the platform defaults
     # The exercise's support/ files (catalog.support): copied beside the submission into the student's box,

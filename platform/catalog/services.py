@@ -23,6 +23,9 @@ class SyncReport:
     snapshotted: list[str] = field(default_factory=list)  # older versions whose files were stored now
     unchanged: list[str] = field(default_factory=list)
     deactivated: list[str] = field(default_factory=list)
+    # Derived images (a base plus an exercise's requirements) the synced exercises grade in: workers never build
+    # them, so `manage.py build_images` must run where the workers run (README, "Set-up").
+    derived_images: list[str] = field(default_factory=list)
 
 
 def exercise_sync_one(*, definition: ExerciseDefinition, report: SyncReport) -> Exercise:
@@ -69,10 +72,10 @@ def _version_for(
     exercise: Exercise, definition: ExerciseDefinition, declared: Manifest
 ) -> tuple[ExerciseVersion, bool]:
     """The version these files and settings make, and whether it is new. A version is named by the grader
-    hash (test files, data, limits, support files). The module, image and gpu flag also decide grading but are not in that
-    hash (adding them would turn every existing version into a new one), so a change of only those makes a
-    version named by the hash plus a digest of the settings; the plain hash stays with the version that had
-    it first."""
+    hash (test files, data, limits, support files). The module, image (requirements included: a derived image
+    is named "python[tqdm==4.67.1]") and gpu flag also decide grading but are not in that hash (adding them
+    would turn every existing version into a new one), so a change of only those makes a version named by the
+    hash plus a digest of the settings; the plain hash stays with the version that had it first."""
     wanted = definition.grading_settings
     candidates = (
         ExerciseVersion.objects.filter(exercise=exercise, grader_hash__startswith=definition.grader_hash)
@@ -125,6 +128,7 @@ def exercises_sync() -> SyncReport:
     definitions = discover_all(sources_from_settings(settings))
     for definition in definitions:
         exercise_sync_one(definition=definition, report=report)
+    report.derived_images = sorted({d.image for d in definitions if d.requirements})
     gone = Exercise.objects.filter(active=True).exclude(slug__in=[d.slug for d in definitions])
     report.deactivated = list(gone.values_list("slug", flat=True))
     gone.update(active=False)

@@ -23,7 +23,8 @@ def queue_for(version: ExerciseVersion) -> str:
         return "gpu" if version.exercise.gpu else "cpu"
     if snapshot.gpu:
         return "gpu"
-    return "cpu-long" if snapshot.image in settings.GRADING_LONG_QUEUE_IMAGES else "cpu"
+    base = snapshot.image.partition("[")[0]  # a derived image ("ml[tqdm==4.67.1]") runs like its base
+    return "cpu-long" if base in settings.GRADING_LONG_QUEUE_IMAGES else "cpu"
 
 
 def send(run: GradingRun, *, countdown: float | None = None) -> None:

@@ -115,6 +115,31 @@ class StudentTimeout(StudentError):
     """A call into student code ran past its time limit."""
 
 
+_AS_BUILTIN: dict[str, type[StudentError]] = {}
+
+
+def student_error(type_name: str, message: str, traceback: str = "") -> StudentError:
+    """The StudentError for what the student's code raised. Where that is a built-in exception (ValueError,
+    NameError, StopIteration...), it is also an instance of that built-in, so code brought from notebooks
+    treats it as the student's process would: ``except ValueError:``, ``for x in generator:``, ``next(it, None)``.
+    Only the name crosses: the class is this box's own."""
+    import builtins
+
+    cls = _AS_BUILTIN.get(type_name)
+    if cls is None:
+        builtin = getattr(builtins, type_name, None) if type_name.isidentifier() else None
+        if isinstance(builtin, type) and issubclass(builtin, Exception) and not issubclass(builtin, StudentError):
+            try:
+                cls = type(f"Student{type_name}", (StudentError, builtin), {})
+                cls(type_name, message, traceback)  # some built-ins take other arguments (UnicodeDecodeError)
+            except TypeError:
+                cls = StudentError
+        else:
+            cls = StudentError
+        _AS_BUILTIN[type_name] = cls
+    return cls(type_name, message, traceback)
+
+
 class Bridge:
     """The grader's end of the channel; one request at a time."""
 
@@ -132,7 +157,7 @@ class Bridge:
             type_name, text, trace = _error_fields(reply.get("error"))
             if reply.get("reason") == wire.StopReason.TIMEOUT:
                 raise StudentTimeout(type_name, text, trace)
-            raise StudentError(type_name, text, trace)
+            raise student_error(type_name, text, trace)
         if op != wire.Op.ANSWER:
             raise wire.WireError("unexpected reply from the worker")
         late = reply.get("late") is True  # set by the worker: the call ran past its time limit
@@ -146,7 +171,7 @@ class Bridge:
         type_name, text, trace = _error_fields(answer.get("error"))
         if late:
             raise StudentTimeout(type_name, text, trace)
-        raise StudentError(type_name, text, trace)
+        raise student_error(type_name, text, trace)
 
     def wrap(self, value: Any) -> Any:
         if isinstance(value, wire.Handle):
@@ -223,13 +248,28 @@ class Remote:
         return method(*args)
 
     def __len__(self) -> int:
-        value = self._dunder("__len__")
+        try:
+            value = self._dunder("__len__")
+        except StudentError as exc:
+            if exc.type_name != "AttributeError" or isinstance(exc, StudentTimeout):
+                raise
+            # No __len__ (a generator): what len() says of such an object, so list(obj) and the like go on.
+            raise TypeError(f"object of type {self._type_name!r} has no len()") from None
         if type(value) is not int:
             raise TypeError("__len__ of the student object did not return an int")
         return value
 
     def __contains__(self, item: Any) -> bool:
         return bool(self._dunder("__contains__", item) is True)
+
+    def __iter__(self) -> Any:
+        """``iter(obj)``, ``for x in obj``: the student's own ``__iter__``; the iterator stays in the student box."""
+        return self._dunder("__iter__")
+
+    def __next__(self) -> Any:
+        """``next(obj)`` on a student's generator or iterator: its own ``__next__``, in the student box; the end
+        arrives as StopIteration (see student_error)."""
+        return self._dunder("__next__")
 
     def __str__(self) -> str:
         value = self._dunder("__str__")

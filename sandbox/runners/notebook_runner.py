@@ -93,21 +93,20 @@ def read_cells(path: str) -> list[tuple[int, str, str | None]]:
     return cells
 
 
-# `grader.check("q1")` (any name for Otter's Notebook object), `grader.check_all()`.
+# `grader.check("q1")`, whatever the name of Otter's Notebook object.
 OTTER_CHECK = re.compile(r"""\.check\(\s*(?:question\s*=\s*)?(['"])([^'"\n]{1,200})\1""")
-OTTER_CHECK_ALL = re.compile(r"\.check_all\(")
 
-CheckPoint = Callable[[dict[str, Any]], None]  # sends {"question": q} or {"all": True, "except": [...]}
+CheckPoint = Callable[[dict[str, Any]], None]  # sends {"question": q}
 
 
 class CheckPoints:
     """Which checks in a notebook pause it for the grader (see sandbox/README.md, "Check points").
 
     As in Otter, the last check of a question is the one that counts, so only that one pauses: the notebook
-    is read before it runs, and a question's check point is the last cell that checks it by name or with
-    ``check_all()`` (the first such call while that cell runs). ``check_all()`` is a check point for every
-    question not checked by name further down. A test cell (nbgrader's) is its question's check point. The
-    worker runs each test at most once, whatever the notebook asks."""
+    is read before it runs, and a question's check point is the last cell that checks it by name (the first
+    such call while that cell runs). ``check_all()`` pauses nothing: while grading, Otter's does nothing
+    either, and questions never checked by name read the final state. A test cell (nbgrader's) is its
+    question's check point. The worker runs each test at most once, whatever the notebook asks."""
 
     def __init__(self, cells: list[tuple[int, str, str | None]], send: CheckPoint) -> None:
         self.send = send
@@ -115,28 +114,14 @@ class CheckPoints:
         self.busy = False  # a check point is being served: a check made by code the grader calls is no pause
         self.fired: set[str] = set()
         self.last: dict[str, int] = {}  # question -> the cell of its last check by name
-        self.last_all = 0  # the cell of the last check_all()
         for number, source, _check in cells:
             for match in OTTER_CHECK.finditer(source):
                 self.last[match.group(2)] = number
-            if OTTER_CHECK_ALL.search(source):
-                self.last_all = number
 
     def check(self, question: str | None) -> None:
-        """Called by the otter stub for each check while a cell runs."""
-        if self.busy:
+        """Called by the otter stub for each check while a cell runs (None: check_all, no pause)."""
+        if self.busy or question is None or question in self.fired or self.cell != self.last.get(question):
             return
-        if question is None:
-            if self.cell != self.last_all or "*" in self.fired:
-                return
-            self.fired.add("*")
-            later = sorted(q for q, cell in self.last.items() if cell > self.cell)
-            self.pause({"all": True, "except": later})
-            return
-        if self.cell != max(self.last.get(question, 0), self.last_all) or question in self.fired:
-            return
-        if self.last_all > self.last.get(question, 0):
-            return  # a check_all() in this cell, after the last check by name, is the question's check point
         self.fired.add(question)
         self.pause({"question": question})
 

@@ -39,6 +39,23 @@ class Box:
 
 def unbox(boxes):
     return [b.value for b in boxes["items"]]
+
+
+def fiberator():
+    a, b = 0, 1
+    while True:
+        yield a
+        a, b = b, a + b
+
+
+def countdown(n):
+    yield from range(n, 0, -1)
+
+
+def positive(n):
+    if n <= 0:
+        raise ValueError("n must be positive")
+    return n
 '''
 
 GRADER = '''
@@ -81,6 +98,19 @@ def test_student_objects_go_back_by_reference(student):
     assert student.unbox({"items": [first, second]}) == [1, 2]
 
 
+def test_student_generators_iterate_in_the_student_box(student_globals):
+    run_cell("f = fiberator()\\nassert [next(f) for _ in range(6)] == [0, 1, 1, 2, 3, 5]", student_globals)
+    assert list(student_globals["countdown"](3)) == [3, 2, 1]  # StopIteration ends the loop
+
+
+def test_student_exceptions_are_caught_by_their_builtin_type(student_globals):
+    run_cell(
+        "try:\\n    positive(0)\\nexcept ValueError as error:\\n    assert 'positive' in str(error)\\n"
+        "else:\\n    raise AssertionError('positive(0) did not raise')",
+        student_globals,
+    )
+
+
 def test_a_missing_name_is_a_name_error(student_globals):
     run_cell("undefined_thing + 1", student_globals)
 '''
@@ -97,7 +127,8 @@ def test_tests_from_notebooks_use_the_students_globals(tmp_path: Path) -> None:
     assert outcome.status == "graded", outcome.messages
     for name in ("test_pandas_values_arrive_as_values", "test_an_nbgrader_cell_that_deletes_a_global",
                  "test_values_written_by_a_test_reach_the_student", "test_an_otter_doctest_with_numpy_bools",
-                 "test_student_objects_go_back_by_reference"):
+                 "test_student_objects_go_back_by_reference", "test_student_generators_iterate_in_the_student_box",
+                 "test_student_exceptions_are_caught_by_their_builtin_type"):
         assert results[name][0] == "passed", (name, results[name])
     assert results["test_a_failing_doctest_fails_the_test"][0] == "failed"
     assert results["test_a_missing_name_is_a_name_error"][0] in ("failed", "error")

@@ -107,11 +107,22 @@ class Conversion:
     staff: list[StaffItem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     image: str = "python"
-    wrong: list[WrongSolution] = field(default_factory=list)
+    requirements: list[str] = field(default_factory=list)  # extra packages, pinned (exercise.toml's requirements)
+    wrong: list[WrongSolution] = field(default_factory=list)  # known-wrong solutions (shipped submissions)
+    # The reference with one question's answer cleared: known-wrong solutions to add where fewer than two
+    # real ones are given (check_exercises needs two).
+    partial: list[WrongSolution] = field(default_factory=list)
 
     @property
     def tests(self) -> list[ImportedTest]:
         return [t for q in self.questions for t in q.tests]
+
+    def retitle(self, title: str) -> None:
+        """Another title, in the statement's heading too."""
+        old = f"# {self.title}\n"
+        if self.statement.startswith(old):
+            self.statement = f"# {title}\n" + self.statement[len(old):]
+        self.title = title
 
 
 # Points are exact: weights as fractions (Otter splits a total equally: 1/3 each), totals as decimals.
@@ -266,6 +277,19 @@ def support_files(files: dict[str, bytes], notes: list[str]) -> dict[str, bytes]
     return kept
 
 
+def submission_notebook(path: Path) -> Any:
+    """The notebook of a student's submission: an .ipynb, or the one notebook in a zip (Otter's export zip:
+    its PDF and its .OTTER_LOG pickle are skipped unread)."""
+    if path.suffix.lower() == ".zip":
+        members = zip_members(read_file(path, MAX_ZIP_BYTES, "zip file"), path.name)
+        notebooks = {name: data for name, data in members.items() if name.lower().endswith(".ipynb")}
+        if len(notebooks) != 1:
+            raise ImporterError(f"{path} holds {len(notebooks)} notebooks; a submission holds one")
+        [(name, data)] = notebooks.items()
+        return parse_notebook(data, name)
+    return read_notebook(path)
+
+
 # --------------------------------------------------------------------------- notebooks
 
 
@@ -358,14 +382,15 @@ def choose_image(modules: set[str], notes: list[str]) -> str:
 
 
 def markdown_title(cells: list[Any], fallback: str) -> str:
-    """The first Markdown heading's text, or ``fallback``."""
+    """The notebook's title: the first Markdown cell's top heading (``# Title``), or ``fallback``."""
     for cell in cells:
         if cell.get("cell_type") != "markdown":
             continue
         for line in source_of(cell).splitlines():
-            match = re.match(r"^\s{0,3}#{1,3}\s+(.+?)\s*#*\s*$", line)
+            match = re.match(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", line)
             if match:
                 return plain_text(match.group(1))[:120]
+        break  # only the first Markdown cell: later headings name parts, not the notebook
     return fallback
 
 
@@ -373,14 +398,15 @@ def plain_text(markdown: str) -> str:
     """One line of Markdown as plain text (emphasis, code ticks and links reduced to their words)."""
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", markdown)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"[*_`]+", "", text)
+    text = re.sub(r"[*`]+", "", text)
+    text = re.sub(r"(?<![0-9A-Za-z])_+|_+(?![0-9A-Za-z])", "", text)  # _emphasis_, not snake_case
     return " ".join(text.split())
 
 
 def first_sentence(markdown: str, limit: int = 100) -> str:
     """A short title from a question's prompt: its first line, without a leading "Question 1:" label."""
     for line in markdown.splitlines():
-        text = plain_text(line)
+        text = plain_text(re.sub(r"^\s{0,3}#+\s*", "", line))
         if text and not text.startswith("<!--"):
             text = re.sub(r"^(question|part|exercise|problem)\s*[\w.]*\s*[:.)-]\s*", "", text, flags=re.IGNORECASE)
             return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."

@@ -18,6 +18,7 @@ import json
 import math
 import re
 import shutil
+import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -30,6 +31,7 @@ from catalog.importers.common import (
     ImportedTest,
     ImporterError,
     StaffItem,
+    WrongSolution,
     as_decimal,
     identifier,
     new_notebook,
@@ -42,7 +44,7 @@ LIMITS = {
     "python": {"wall_s": 60, "memory_mb": 512, "call_timeout_s": 10, "load_timeout_s": 30},
     "ml": {"wall_s": 90, "memory_mb": 1024, "call_timeout_s": 10, "load_timeout_s": 60},
 }
-GRADER_HELPERS = frozenset({"hidden", "points", "question", "run_cell", "run_doctest", "shows_expected"})
+GRADER_HELPERS = frozenset({"hidden", "points", "question", "run_cell", "run_doctest", "shows_expected", "StudentError", "inspect"})
 
 
 @dataclass
@@ -103,7 +105,7 @@ def write_exercise(
     if conversion.reference is not None:
         (grader_dir / "reference").mkdir()
         (grader_dir / "reference" / f"{MODULE}.ipynb").write_bytes(notebook_bytes(conversion.reference))
-    for wrong in conversion.wrong:
+    for wrong in known_wrong(conversion):
         folder = grader_dir / "wrong" / wrong.name
         folder.mkdir(parents=True)
         (folder / f"{MODULE}.ipynb").write_bytes(notebook_bytes(new_notebook(wrong.notebook.cells)))
@@ -111,6 +113,18 @@ def write_exercise(
     report = render_report(conversion, slug, total)
     (grader_dir / "STAFF_NOTES.md").write_text(report, encoding="utf-8")
     return WrittenExercise(slug, exercise_dir, grader_dir, total, report)
+
+
+def known_wrong(conversion: Conversion) -> list[WrongSolution]:
+    """The known-wrong solutions to write: the given ones, topped up to two (what check_exercises needs) with
+    the reference less one question's answer."""
+    chosen = list(conversion.wrong)
+    for candidate in conversion.partial:
+        if len(chosen) >= 2:
+            break
+        if candidate.name not in {w.name for w in chosen}:
+            chosen.append(candidate)
+    return chosen
 
 
 # --------------------------------------------------------------------------- exercise.toml
@@ -132,6 +146,7 @@ def render_toml(conversion: Conversion, slug: str, total: Decimal, *, unlisted: 
         f"summary = {_toml_string(f'{conversion.title}, a notebook assignment imported from {conversion.tool}.')}",
         f"points = {_points_literal(total)}",
         f"image = {_toml_string(conversion.image)}",
+        *([f"requirements = [{', '.join(_toml_string(r) for r in conversion.requirements)}]"] if conversion.requirements else []),
         "gpu = false",
         "",
         "[submission]",
@@ -155,9 +170,10 @@ def _points_literal(value: Decimal) -> str:
 
 def _string_literal(text: str) -> str:
     """A Python literal for ``text``: a readable triple-quoted string where that is exact, else repr."""
-    plain = all(ch == "\n" or ch.isprintable() for ch in text)
-    if plain and '"""' not in text and "\\" not in text and not text.endswith('"'):
-        return '"""\\\n' + text + '"""'
+    plain = all(ch == "\n" or ch.isprintable() for ch in text) and "\\" not in text
+    for quote in ('"""', "'''"):
+        if plain and quote not in text and not text.endswith(quote[0]):
+            return quote + "\\\n" + text + quote
     return repr(text)
 
 
@@ -178,6 +194,35 @@ def _weights(question: ImportedQuestion) -> tuple[list[Fraction | None], Decimal
     if any(w > 1_000_000 for w in scaled):
         raise ImporterError(f"question {question.name}: its tests' points cannot be written as weights")
     return [None if w == 1 else w for w in scaled], total
+
+
+def _sorted_names(names: list[str]) -> list[str]:
+    """As isort orders imported names: CONSTANTS, then Classes, then functions."""
+    return sorted(set(names), key=lambda n: (0 if n.isupper() else 1 if n[:1].isupper() else 2, n.lower()))
+
+
+def _import_block(statements: list[str], own: str) -> list[str]:
+    """The imports, as ruff's isort lays them out: the standard library, then other packages, then the grader
+    helpers, each group's `import x` lines before its `from x import y` lines, sorted by module."""
+    groups: dict[bool, tuple[set[str], dict[str, set[str]]]] = {True: (set(), {}), False: (set(), {})}
+    for statement in statements:
+        node = ast.parse(statement).body[0]
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                stdlib = alias.name.split(".")[0] in sys.stdlib_module_names
+                groups[stdlib][0].add(ast.unparse(ast.Import(names=[alias])))
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            stdlib = node.module.split(".")[0] in sys.stdlib_module_names
+            names = groups[stdlib][1].setdefault(node.module, set())
+            names.update(f"{a.name} as {a.asname}" if a.asname else a.name for a in node.names)
+    lines: list[str] = []
+    for stdlib in (True, False):
+        straight, froms = groups[stdlib]
+        block = sorted(straight, key=lambda line: line.split()[1].lower())
+        block += [f"from {module} import {', '.join(_sorted_names(list(names)))}" for module, names in sorted(froms.items(), key=lambda i: i[0].lower())]
+        if block:
+            lines += [*block, ""]
+    return [*lines, own, ""]
 
 
 def _bound_names(statement: str) -> list[str]:
@@ -224,10 +269,10 @@ def render_grader(conversion: Conversion, slug: str) -> tuple[str, Decimal]:
         '"""',
         "",
     ]
-    if "function" in kinds:
-        out += ["import inspect", ""]
-    out += [*imports, *([""] if imports else [])]
-    out += [f"from gradient_grader import {', '.join(sorted(helpers))}", "", ""]
+    stdlib = ["import inspect"] if "function" in kinds else []
+    if kinds & {"cell", "function"}:
+        helpers.append("StudentError")
+    out += _import_block(stdlib + imports, f"from gradient_grader import {', '.join(_sorted_names(helpers))}")
 
     total = Decimal(0)
     questions_literal: list[str] = []
@@ -255,6 +300,37 @@ def render_grader(conversion: Conversion, slug: str) -> tuple[str, Decimal]:
         "    return student_globals",
         "",
     ]
+    if kinds & {"cell", "function"}:
+        out += [
+            "",
+            "def _named_failure(error, source, name):",
+            '    """A failed assert of a test\'s own code, as the line of the test that failed (a student\'s own exception',
+            "    is left as it is: it says what the student's code raised).\"\"\"",
+            "    if isinstance(error, StudentError):",
+            "        return error",
+            "    numbers, tb = [], error.__traceback__",
+            "    while tb is not None:",
+            '        if tb.tb_frame.f_code.co_filename == f"<{name}>":',
+            "            numbers.append(tb.tb_lineno)",
+            "        tb = tb.tb_next",
+            "    lines = source.splitlines()",
+            "    detail = f\": {error}\" if str(error) else \"\"",
+            "    if numbers and 0 < numbers[-1] <= len(lines):",
+            '        return AssertionError(f"{name}, line {numbers[-1]}: {lines[numbers[-1] - 1].strip()}{detail}")',
+            '    return AssertionError(f"{name} failed{detail}")',
+            "",
+        ]
+    if "cell" in kinds:
+        out += [
+            "",
+            "def _run_cell(source, namespace, *, name):",
+            '    """An nbgrader test cell: it passes when it runs without an error, as in nbgrader."""',
+            "    try:",
+            "        run_cell(source, namespace, name=name)",
+            "    except AssertionError as error:",
+            "        raise _named_failure(error, source, name) from None",
+            "",
+        ]
     if "function" in kinds:
         out += [
             "",
@@ -262,14 +338,17 @@ def render_grader(conversion: Conversion, slug: str) -> tuple[str, Decimal]:
             '    """An Otter exception-based test: the function is defined in a scope of its own (with its test file\'s',
             "    imports and helpers) and called with the student's values its parameters name (`env`: all of them).\"\"\"",
             "    scope = {}",
-            '    exec(compile(setup, f"<{name}: setup>", "exec"), scope)',
-            '    exec(compile(source, f"<{name}>", "exec"), scope)',
+            '    exec(compile(setup, f"<{name}: setup>", "exec"), scope)  # noqa: S102 - the instructor\'s test code',
+            '    exec(compile(source, f"<{name}>", "exec"), scope)  # noqa: S102',
             "    test = scope[function]",
             "    arguments = {",
             '        parameter: namespace if parameter == "env" else namespace.get(parameter)',
             "        for parameter in inspect.signature(test).parameters",
             "    }",
-            "    test(**arguments)",
+            "    try:",
+            "        test(**arguments)",
+            "    except AssertionError as error:",
+            "        raise _named_failure(error, source, name) from None",
             "",
         ]
 
@@ -279,7 +358,7 @@ def render_grader(conversion: Conversion, slug: str) -> tuple[str, Decimal]:
         for index, (test, weight) in enumerate(zip(question.tests, weights, strict=True), start=1):
             function = _function_name(conversion, question, test, index, used)
             constant = function.upper()
-            out += ["", f"{constant} = {_string_literal(test.source)}"]
+            out += ["", "", f"{constant} = {_string_literal(test.source)}"]
             if test.kind == "function":
                 out += [f"{constant}_SETUP = {_string_literal(test.setup)}"]
             out += ["", ""]
@@ -292,13 +371,13 @@ def render_grader(conversion: Conversion, slug: str) -> tuple[str, Decimal]:
             if test.kind == "doctest":
                 out.append(f"    run_doctest({constant}, _state(student_globals), name={label})")
             elif test.kind == "cell":
-                out.append(f"    run_cell({constant}, _state(student_globals), name={label})")
+                out.append(f"    _run_cell({constant}, _state(student_globals), name={label})")
             else:
                 out.append(
                     f"    _run_function({constant}, {json.dumps(_function_of(test))}, {constant}_SETUP, "
                     f"_state(student_globals), name={label})"
                 )
-    source = "\n".join(out).rstrip() + "\n"
+    source = re.sub(r"\n{4,}", "\n\n\n", "\n".join(out)).rstrip() + "\n"  # two blank lines between blocks
     ast.parse(source)  # what we write must be Python (a broken file would fail every run)
     return source, total
 
@@ -369,7 +448,8 @@ def render_report(conversion: Conversion, slug: str, total: Decimal) -> str:
         lines += [f"- {note}" for note in notes]
     if conversion.reference is None:
         lines += ["", "No reference solution was in the input: add `reference/solution.ipynb` before `check_exercises`."]
-    if conversion.wrong:
+    wrongs = known_wrong(conversion)
+    if wrongs:
         lines += ["", "## Known-wrong solutions", ""]
-        lines += [f"- `wrong/{w.name}`: {w.why.strip().splitlines()[0]}" for w in conversion.wrong]
+        lines += [f"- `wrong/{w.name}`: {w.why.strip().splitlines()[0]}" for w in wrongs]
     return "\n".join(lines).rstrip() + "\n"

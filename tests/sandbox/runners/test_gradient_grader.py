@@ -79,3 +79,16 @@ def test_a_new_run_starts_with_nothing_sent(grader) -> None:  # type: ignore[no-
     grader.send_hidden_once("test images", [1, 2, 3])
     grader.connect(object(), secret="the-deployment-secret")  # the next run's connection
     assert grader.send_hidden_once("test images", [1, 2, 3]) == [1, 2, 3]
+
+
+def test_a_student_exception_is_also_its_builtin_type_and_never_more() -> None:
+    from sandbox.runners.gradient_grader import StudentError, student_error
+
+    error = student_error("ValueError", "bad n")
+    assert isinstance(error, ValueError) and isinstance(error, StudentError) and error.type_name == "ValueError"
+    assert isinstance(student_error("StopIteration", ""), StopIteration)
+    # Names that are not built-in exceptions, or not Exceptions at all, stay plain StudentErrors.
+    for name in ("MyError", "SystemExit", "KeyboardInterrupt", "GeneratorExit", "print", "os.system", "StudentError"):
+        made = student_error(name, "x")
+        assert type(made) is StudentError, name
+    assert type(student_error("UnicodeDecodeError", "x")) is StudentError  # its constructor takes other arguments

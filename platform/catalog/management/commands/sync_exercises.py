@@ -54,5 +54,10 @@ class Command(BaseCommand):
         ):
             for slug in slugs:
                 self.stdout.write(f"{label:>20}: {slug}")
+        for image in report.derived_images:
+            self.stdout.write(f"{'derived image':>20}: {image}")
+        if report.derived_images:
+            # Workers never build images, and this command may run where no Docker engine is (deploy/: web).
+            self.stdout.write("build the derived images where the workers run: python manage.py build_images")
         total = len(report.created) + len(report.new_versions) + len(report.unchanged)
         self.stdout.write(self.style.SUCCESS(f"{total} exercise(s) in sync"))
