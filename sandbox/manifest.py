@@ -50,6 +50,8 @@ def grader_test_files(grader_dir: Path) -> list[Path]:
 
 POINTS_PLACES = Decimal("0.0001")  # points and scores are exact to four decimal places
 MAX_POINTS = Decimal(1_000_000)
+MAX_TEST_NAME = 200  # as long as a result row keeps (grading.TestResult.name)
+MAX_QUESTION_NAME = 100  # grading.TestResult.question
 
 
 def as_points(value: object, what: str = "points") -> Decimal:
@@ -203,12 +205,20 @@ def declared_tests(grader_dir: Path) -> Manifest:
     for test in tests:
         if test.name in seen:
             raise GraderDefinitionError(f"test {test.name} is defined twice")
+        if len(test.name) > MAX_TEST_NAME or len(test.question) > MAX_QUESTION_NAME:
+            raise GraderDefinitionError(
+                f"the test {test.name[:60]}... or its question has a longer name than results keep "
+                f"({MAX_TEST_NAME} and {MAX_QUESTION_NAME} characters): shorten it, or give parametrize ids=[...]"
+            )
         seen.add(test.name)
     order = list(dict.fromkeys(t.question for t in tests if t.question))
     unused = sorted(set(options) - set(order))
     if unused:
         raise GraderDefinitionError(f"QUESTIONS describes {', '.join(unused)}, which no test belongs to")
-    return Manifest(tuple(tests), tuple(options.get(q, DeclaredQuestion(q)) for q in order))
+    manifest = Manifest(tuple(tests), tuple(options.get(q, DeclaredQuestion(q)) for q in order))
+    if manifest.max_score > MAX_POINTS:
+        raise GraderDefinitionError(f"the tests are worth {manifest.max_score} points in all; at most {MAX_POINTS}")
+    return manifest
 
 
 def _module_constant(tree: ast.Module, name: str, path: Path) -> Any:

@@ -105,7 +105,7 @@ class Relay:
             # The student frames this process parses itself: small (see HELLO_MAX_FRAME), so they cost little.
             hello = self._hello(min(wall_deadline, load_deadline))
             if hello is None:
-                return False
+                return self._not_loaded()
             if hello.get("op") != Op.CHECKPOINT:
                 break
             paused, restarts = time.monotonic(), self.restarts
@@ -116,12 +116,20 @@ class Relay:
             load_deadline += time.monotonic() - paused
         if hello.get("op") == Op.LOAD_ERROR:
             self.observe(Ending.NOT_LOADED, describe_load_error(hello))
-            return False
+            return self._not_loaded()
         if hello.get("op") != Op.READY:
             self.observe(Ending.NOT_LOADED, INTERFERED)
-            return False
+            return self._not_loaded()
         self.loading = describe_loading(hello)
         return True
+
+    def _not_loaded(self) -> bool:
+        """The load ended without "ready". Before any check point ran a test, the submission is simply not
+        gradable (no attempt). After one did, results exist: the run is charged like any graded one (else a
+        notebook that exits after its last check would get the hidden tests' verdicts for free)."""
+        if self.ran and Ending.NOT_LOADED in self.seen:
+            self.observe(Ending.STOPPED_AFTER_CHECK_POINTS, self.seen.pop(Ending.NOT_LOADED))
+        return False
 
     def _hello(self, deadline: float) -> dict[str, Any] | None:
         """The student box's next frame while it loads, or None (with what was seen) if none came."""
@@ -155,8 +163,11 @@ class Relay:
             except (wire.WireError, OSError) as exc:
                 self.grader_stopped(exc, holding=False)
                 return False
+            restarts = self.restarts
             if not self._relay(grader, wall_deadline, until=Op.RAN) or self.stopped():
                 return False
+            if self.restarts != restarts:
+                return True  # the paused box was replaced: the fresh one ran to the end and waits for requests
         try:
             self.channels["student"].send({"op": Op.RESUME})
         except (wire.WireError, OSError):
@@ -233,7 +244,8 @@ class Relay:
             elif op == until:
                 return True
             else:
-                self.observe(Ending.GRADER_BROKEN, f"the grader sent an unknown message {clean_text(op[:100])!r}")
+                if Ending.GRADER_BROKEN not in self.seen:  # keep the first reason (a collection error, say)
+                    self.observe(Ending.GRADER_BROKEN, f"the grader sent an unknown message {clean_text(op[:100])!r}")
                 return False
 
     def grader_stopped(self, exc: Exception, *, holding: bool) -> None:
@@ -330,8 +342,10 @@ class Relay:
                 hello = channel.recv(deadline=deadline, max_frame=HELLO_MAX_FRAME)
         except (PairNotReady, wire.WireError, OSError):
             return False
-        if hello.get("op") != Op.READY:  # (a notebook's cell errors were taken from the first box's hello)
+        if hello.get("op") != Op.READY:
             return False
+        if not self.loading:  # the first box stopped at a check point before its "ready": this one's report
+            self.loading = describe_loading(hello)
         self.student = StudentState()
         return True
 

@@ -23,6 +23,7 @@ from sandbox.spec import STATUS_SENTENCES, GradingJob, Limits, Outcome, RunStatu
 NOT_LOADED = "Not run: the submission could not be loaded."
 NOT_FINISHED = "Not run: grading stopped before this test finished."
 NOT_REPORTED = "The grader did not report this test, so it counts as failed."
+NOT_RUN_NOTEBOOK_STOPPED = "Not run: your notebook stopped before the grader reached this test."
 
 
 class Ending(enum.Enum):
@@ -35,6 +36,8 @@ class Ending(enum.Enum):
     LOAD_TIMEOUT = "load_timeout"  # the submission did not finish loading in time
     LOAD_OUT_OF_MEMORY = "load_out_of_memory"  # the student box ran out of memory while loading
     NOT_LOADED = "not_loaded"  # the submission could not be loaded (detail: why, for the student)
+    # A notebook stopped loading after check points had run tests (detail: why): charged, those results stand
+    STOPPED_AFTER_CHECK_POINTS = "stopped_after_check_points"
     WALL_TIME = "wall_time"  # the run's wall-clock limit passed
     GRADER_BROKEN = "grader_broken"  # the grader box failed on its own (our grader or runner: no retry helps)
     ANSWER_EXHAUSTED_GRADER = "answer_exhausted_grader"  # the grader box ran out of memory holding an answer
@@ -64,6 +67,10 @@ RULES: Mapping[Ending, Rule] = MappingProxyType({
     ),
     Ending.LOAD_OUT_OF_MEMORY: Rule(RunStatus.MEMORY_LIMIT, "Your code ran out of memory while loading."),
     Ending.NOT_LOADED: Rule(RunStatus.NOT_GRADABLE, "{detail}"),
+    Ending.STOPPED_AFTER_CHECK_POINTS: Rule(
+        RunStatus.GRADED, "Your notebook stopped before its end, after the grader had checked some questions: "
+        "those keep their points, the other tests count as failed. {detail}",
+    ),
     Ending.WALL_TIME: Rule(RunStatus.TIMEOUT, "Grading stopped at the time limit of {wall_s:g} s."),
     Ending.GRADER_BROKEN: Rule(RunStatus.INFRASTRUCTURE_ERROR, "{detail}"),
     Ending.ANSWER_EXHAUSTED_GRADER: Rule(
@@ -119,7 +126,9 @@ def verdict(
         messages.insert(0, STATUS_SENTENCES[rule.status])
     if rule.message:
         messages.append(_format(rule.message, job.limits, observed.endings.get(ending, "")))
-    if rule.status == RunStatus.NOT_GRADABLE:
+    if ending == Ending.STOPPED_AFTER_CHECK_POINTS:
+        missing = NOT_RUN_NOTEBOOK_STOPPED
+    elif rule.status == RunStatus.NOT_GRADABLE:
         missing = NOT_LOADED
     elif rule.status in (RunStatus.TIMEOUT, RunStatus.MEMORY_LIMIT):
         missing = NOT_FINISHED
@@ -142,6 +151,8 @@ def verdict(
 
 
 def _format(template: str, limits: Limits, detail: str) -> str:
-    if template == "{detail}":
-        return detail  # the relay's text as it is (it may hold braces)
-    return template.format(load_timeout_s=limits.load_timeout_s, wall_s=limits.wall_s, output_kb=limits.output_kb)
+    """The rule's sentence with the job's limits filled in and the relay's detail put in as it is (it may
+    hold braces)."""
+    head, marker, tail = template.partition("{detail}")
+    values = {"load_timeout_s": limits.load_timeout_s, "wall_s": limits.wall_s, "output_kb": limits.output_kb}
+    return head.format(**values) + (detail if marker else "") + tail.format(**values)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from catalog.snapshots import grader_files
+from catalog.snapshots import SnapshotError, grader_files
 from catalog.support import SupportError, find_support_files, read_support_files
 from sandbox import Limits, Manifest, RequirementError, as_points, declared_tests, image_with, parse_image
 
@@ -82,7 +82,11 @@ class ExerciseDefinition:
         """Identifies the grader version: a changed test or data file, or changed limits, is a new exercise
         version (catalog.services also makes one when only the settings in `grading_settings` change)."""
         digest = hashlib.sha256()
-        for path in grader_files(self.grader_dir):
+        try:
+            files = grader_files(self.grader_dir)
+        except SnapshotError as exc:
+            raise ExerciseDefinitionError(f"{self.slug}: {exc}") from exc
+        for path in files:
             digest.update(str(path.relative_to(self.grader_dir)).encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
         digest.update(repr(sorted(self.limits.items())).encode())

@@ -34,7 +34,10 @@ def grader_files(grader_dir: Path) -> list[Path]:
     paths = list(grader_test_files(grader_dir))
     data_dir = grader_dir / DATA_DIR
     if data_dir.is_dir():
-        paths += sorted(p for p in data_dir.rglob("*") if p.is_file())
+        paths += sorted(p for p in data_dir.rglob("*") if p.is_file() or p.is_symlink())
+    links = [p for p in paths if p.is_symlink()]
+    if links:  # a link could store any file of the host (a private source's /proc/self/environ) as grader data
+        raise SnapshotError(f"{links[0]} is a link; a grader's files must be plain files")
     return paths
 
 

@@ -131,8 +131,12 @@ def feedback_level(
 
 def hidden_tests_shown(*, user: User, assignment: Assignment | None, student_id: int) -> bool:
     """Whether `user` may see the names and messages of a grader's hidden tests on a submission of
-    `student_id`: staff always; the student once the assignment's due date (with any extension) has passed;
-    never in practice (hidden tests keep their inputs secret from everyone who may submit again)."""
+    `student_id`: staff always; the student once the assignment takes no more work from them (its cut-off,
+    with any extension; never for an assignment that takes late work for ever); never in practice. Hidden
+    tests keep their inputs secret from everyone who may still submit."""
     if user.is_staff or (assignment is not None and is_cohort_staff(user, assignment.cohort_id)):
         return True
-    return assignment is not None and timezone.now() >= effective_due(assignment, student_id)
+    if assignment is None:
+        return False
+    cutoff = effective_cutoff(assignment, student_id)
+    return cutoff is not None and timezone.now() >= cutoff

@@ -151,7 +151,9 @@ class GradientPlugin:
             batch = [item for item in remaining if chosen is None or item.name in chosen]
             remaining = [item for item in remaining if item not in batch]
             for index, item in enumerate(batch):
-                following = batch[index + 1] if index + 1 < len(batch) else None
+                # After a batch, the next test still to run (in file order): pytest keeps the module and session
+                # fixtures it shares (a fixture that sends hidden inputs once must not set up again).
+                following = batch[index + 1] if index + 1 < len(batch) else (remaining[0] if remaining else None)
                 item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
                 if session.shouldfail or session.shouldstop:
                     return True

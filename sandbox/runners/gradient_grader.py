@@ -118,26 +118,41 @@ class StudentTimeout(StudentError):
 _AS_BUILTIN: dict[str, type[StudentError]] = {}
 
 
+# Never made into their built-in: a student's StopIteration would silently end the grader's own loops
+# (`all(map(student.is_prime, primes))`); Remote.__next__ alone turns the end of a student iterator into one.
+NOT_AS_BUILTIN = frozenset({"StopIteration", "StopAsyncIteration"})
+
+
 def student_error(type_name: str, message: str, traceback: str = "") -> StudentError:
     """The StudentError for what the student's code raised. Where that is a built-in exception (ValueError,
-    NameError, StopIteration...), it is also an instance of that built-in, so code brought from notebooks
-    treats it as the student's process would: ``except ValueError:``, ``for x in generator:``, ``next(it, None)``.
-    Only the name crosses: the class is this box's own."""
+    NameError, KeyError...), it is also an instance of that built-in and looks like one (its name, its module,
+    ``str()`` the message alone), so code brought from notebooks treats it as the student's process would:
+    ``except ValueError:``, a doctest expecting ``ValueError: negative``. Only the name crosses: the class is
+    this box's own."""
     import builtins
 
     cls = _AS_BUILTIN.get(type_name)
     if cls is None:
         builtin = getattr(builtins, type_name, None) if type_name.isidentifier() else None
-        if isinstance(builtin, type) and issubclass(builtin, Exception) and not issubclass(builtin, StudentError):
+        cls = StudentError
+        if (type_name not in NOT_AS_BUILTIN and isinstance(builtin, type) and issubclass(builtin, Exception)
+                and not issubclass(builtin, StudentError)):
+            made = type(type_name, (StudentError, builtin), {"__module__": "builtins", "__qualname__": type_name,
+                                                              "__str__": _message_only})
             try:
-                cls = type(f"Student{type_name}", (StudentError, builtin), {})
-                cls(type_name, message, traceback)  # some built-ins take other arguments (UnicodeDecodeError)
+                made(type_name, message, traceback)  # some built-ins take other arguments (UnicodeDecodeError)
+                cls = made
             except TypeError:
-                cls = StudentError
-        else:
-            cls = StudentError
+                pass
         _AS_BUILTIN[type_name] = cls
-    return cls(type_name, message, traceback)
+    error = cls(type_name, message, traceback)
+    if cls is not StudentError:
+        error.args = (message,)
+    return error
+
+
+def _message_only(self: StudentError) -> str:
+    return self.message
 
 
 class Bridge:
@@ -267,9 +282,14 @@ class Remote:
         return self._dunder("__iter__")
 
     def __next__(self) -> Any:
-        """``next(obj)`` on a student's generator or iterator: its own ``__next__``, in the student box; the end
-        arrives as StopIteration (see student_error)."""
-        return self._dunder("__next__")
+        """``next(obj)`` on a student's generator or iterator: its own ``__next__``, in the student box; its
+        end (the student box's StopIteration) is a StopIteration here."""
+        try:
+            return self._dunder("__next__")
+        except StudentError as exc:
+            if exc.type_name == "StopIteration" and not isinstance(exc, StudentTimeout):
+                raise StopIteration from None
+            raise
 
     def __str__(self) -> str:
         value = self._dunder("__str__")
@@ -301,12 +321,17 @@ def student_module() -> Remote:
     return Remote(_bridge, None, "module", False)
 
 
+# Names a test always takes from the grader box, never from the student's globals: the builtins (a student's
+# `bool = lambda x: True` must not pass `assert bool(...)`), and what IPython puts in a notebook's namespace.
+GRADER_NAMES = frozenset(dir(__import__("builtins"))) | {"In", "Out", "get_ipython", "exit", "quit", "display"}
+
+
 class StudentGlobals(dict):  # type: ignore[type-arg]
     """The student's globals as the dict a notebook's tests run in (``exec``, doctest): reading a name asks
-    the student box for it (a plain value comes back, or a ``Remote``), assigning one sets it there, ``del``
-    deletes it there; builtins are the grader box's own. Nothing is cached, so each read sees the student's
-    state as it is at that moment. (Only ``exec``'s own slots, such as ``__builtins__``, and what a test binds
-    that cannot cross live in this dict.)"""
+    the student box for it (a plain value comes back, or a ``Remote``) unless the test bound it itself;
+    ``del`` deletes it there (nbgrader's ``del squares``); builtins are the grader box's own. What the test
+    binds stays in this dict (see ``__setitem__``). Nothing read is cached, so each read sees the student's
+    state as it is at that moment."""
 
     def __init__(self, bridge: Bridge) -> None:
         super().__init__()
@@ -323,22 +348,21 @@ class StudentGlobals(dict):  # type: ignore[type-arg]
     def __getitem__(self, name: str) -> Any:
         if dict.__contains__(self, name):
             return dict.__getitem__(self, name)
-        if type(name) is not str or name.startswith("__"):
-            raise KeyError(name)
+        if type(name) is not str or name.startswith("__") or name in GRADER_NAMES:
+            raise KeyError(name)  # exec goes on to the grader box's builtins
         return self._ask(wire.Op.GETATTR, name)
 
     def __setitem__(self, name: str, value: Any) -> None:
-        """A value that can cross is set in the student box; one that cannot (a module the test imports, a
-        function it defines) stays in the test's own namespace and hides the student's name from the test."""
-        if type(name) is not str or name.startswith("__"):
-            dict.__setitem__(self, name, value)
-            return
-        try:
-            encoded = wire.encode(_unwrap(value))
-        except (TypeError, ValueError):
-            dict.__setitem__(self, name, value)
-            return
-        self._ask(wire.Op.SETATTR, name, value=encoded)
+        """What a test binds (``expected = 55``, ``import numpy as np``) stays in the test: sent to the student
+        box, it could be read or changed by the code under test. ``send`` writes a student global on purpose."""
+        dict.__setitem__(self, name, value)
+
+    def send(self, name: str, value: Any) -> None:
+        """Set the student's global ``name`` to ``value`` (which crosses by value, or by reference for a
+        student object): for a test that must change the student's state. Never send a hidden value."""
+        if type(name) is not str or not name.isidentifier():
+            raise ValueError("a global's name must be an identifier")
+        self._ask(wire.Op.SETATTR, name, value=wire.encode(_unwrap(value)))
         dict.pop(self, name, None)
 
     def __delitem__(self, name: str) -> None:

@@ -374,16 +374,21 @@ def _decode_pandas(data: dict[str, Any], tag: str, depth: int) -> Any:
 
 
 def _build_pandas(data: dict[str, Any], tag: str, depth: int, pd: Any) -> Any:
+    # Every column is exactly as long as the index: pandas would otherwise broadcast one value to the index's
+    # length (a few bytes on the wire, gigabytes here).
     index = _decode_index(data.get("index"), depth, pd)
     if tag == "series":
         values, dtype = _decode_column(data.get("v"), depth, pd)
         name = decode(data.get("name"), depth + 1)
         _check_hashes([name], "series name")
+        _check_length(values, index)
         return pd.Series(values, index=index, dtype=dtype, name=name)
     labels = _decode_index(data.get("columns"), depth, pd)
     columns = [_decode_column(column, depth, pd) for column in _as_list(data.get("v"))]
     if len(columns) != len(labels):
         raise WireError("a DataFrame's columns and labels differ in number")
+    for values, _dtype in columns:
+        _check_length(values, index)
     frame = pd.DataFrame(
         {i: pd.Series(values, index=index, dtype=dtype) for i, (values, dtype) in enumerate(columns)}, index=index
     )
@@ -404,7 +409,14 @@ def _decode_index(data: Any, depth: int, pd: Any) -> Any:
             raise WireError("a RangeIndex longer than a frame may hold")
         return pd.RangeIndex(*bounds, name=name)
     values, dtype = _decode_column(data.get("values"), depth, pd)
+    if dtype in PANDAS_LIST_DTYPES:
+        _check_hashes(list(values), "index label")  # an index hashes its labels
     return pd.Index(values, dtype=dtype, name=name)
+
+
+def _check_length(values: Any, index: Any) -> None:
+    if getattr(values, "ndim", 1) != 1 or len(values) != len(index):
+        raise WireError("a pandas column's length differs from its index's")
 
 
 def _decode_column(data: Any, depth: int, pd: Any) -> tuple[Any, str]:
@@ -418,6 +430,8 @@ def _decode_column(data: Any, depth: int, pd: Any) -> tuple[Any, str]:
         return counts.astype(dtype), dtype
     if dtype in PANDAS_LIST_DTYPES:
         values = [decode(v, depth + 2) for v in _as_list(payload)]
+        if dtype == "category":
+            _check_hashes(values, "category")  # categories are hashed to be found
         if any(isinstance(v, Handle) for v in values):
             raise WireError("a pandas column may hold only plain values")
         return values, dtype

@@ -192,8 +192,10 @@ def serve(channel: wire.Channel, module: Any, handles: Handles, *, check_point: 
                 os._exit(0)  # the worker is gone: nothing is left to run the notebook for
             return
         op = request.get("op")
-        if check_point and op == Op.RESUME:
-            return
+        if op == Op.RESUME:
+            if check_point:
+                return
+            continue  # not paused: nothing to resume, and no answer (the worker expects none)
         try:
             if op == Op.GETATTR:
                 target = module if request.get("target") is None else handles.get(request.get("target"))

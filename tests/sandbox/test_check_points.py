@@ -86,17 +86,21 @@ def grader_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def grade(grader_dir: Path) -> Iterator[object]:
     names: list[str] = []
 
-    def run(data: bytes):  # type: ignore[no-untyped-def]
-        files = load_submission({"hw.ipynb": data}, expected_files=["solution.py"], config=CONFIG).files
+    def job_outcome(files: dict[str, bytes]):  # type: ignore[no-untyped-def]
         names.append(f"checkpoints-{len(names)}")
         job = GradingJob(
             run_name=names[-1], image="python", student_files=files, module="solution", grader_dir=grader_dir,
             declared_tests=declared_tests(grader_dir), limits=SMALL_LIMITS,
         )
-        outcome = run_job(job, config=CONFIG)
+        return run_job(job, config=CONFIG)
+
+    def run(data: bytes):  # type: ignore[no-untyped-def]
+        files = load_submission({"hw.ipynb": data}, expected_files=["solution.py"], config=CONFIG).files
+        outcome = job_outcome(files)
         assert outcome.status == "graded", outcome.messages
         return {t.name: (t.outcome, t.message) for t in outcome.tests}, {q.name: q.score for q in outcome.questions}
 
+    run.job_outcome = job_outcome  # type: ignore[attr-defined]
     yield run
     for name in names:
         assert leftovers(name) == []
@@ -120,3 +124,57 @@ def test_without_check_points_every_test_reads_the_final_state(grade) -> None:  
     plain = [c for c in (*HEAD, *TAIL) if isinstance(c, str) and "grader.check" not in c]
     tests, questions = grade(notebook(*plain))
     assert questions == {"q1": 0, "q2": 1, "q3": 1, "q4": 0}, tests
+
+
+def test_a_notebook_that_exits_after_its_checks_is_charged_with_what_they_found(grade) -> None:  # type: ignore[no-untyped-def]
+    # Ending the load after the check points (os._exit) must not turn the hidden verdicts into a free
+    # not_gradable run: the run is graded, what ran keeps its result, the rest fails.
+    files = load_submission({"hw.ipynb": notebook(*HEAD, "import os\nos._exit(0)")},
+                            expected_files=["solution.py"], config=CONFIG).files
+    outcome = grade.job_outcome(files)  # type: ignore[attr-defined]
+    assert outcome.status == "graded" and outcome.score == 3, outcome.messages  # q1, q2 and q4 ran at their checks
+    assert any("stopped before its end" in m for m in outcome.messages)
+    missing = {t.name: t.message for t in outcome.tests}["test_q3_never_checked_reads_the_final_state"]
+    assert "notebook stopped" in missing
+
+
+HANGING_GRADER = '''
+from gradient_grader import call_timeout, question
+
+
+@question("q1")
+def test_q1_hangs(student):
+    with call_timeout(0.5):
+        student.hang()
+
+
+@question("q1")
+def test_q1_after_the_restart(student):
+    assert student.value() == 42
+
+
+@question("q2")
+def test_q2_on_the_final_state(student):
+    assert student.later() == "later"
+'''
+
+
+def test_a_box_replaced_at_a_check_point_keeps_every_later_answer_in_step(tmp_path: Path) -> None:
+    (tmp_path / "test_hang.py").write_text(textwrap.dedent(HANGING_GRADER), encoding="utf-8")
+    data = notebook(
+        "import otter\ngrader = otter.Notebook()\n\ndef hang():\n    while True:\n        pass\n\ndef value():\n    return 42",
+        'grader.check("q1")',
+        'def later():\n    return "later"',
+        'grader.check("q2")',
+    )
+    files = load_submission({"hw.ipynb": data}, expected_files=["solution.py"], config=CONFIG).files
+    job = GradingJob(
+        run_name="checkpoints-restart", image="python", student_files=files, module="solution", grader_dir=tmp_path,
+        declared_tests=declared_tests(tmp_path), limits=SMALL_LIMITS,
+    )
+    outcome = run_job(job, config=CONFIG)
+    results = {t.name: t.outcome for t in outcome.tests}
+    assert results == {
+        "test_q1_hangs": "timeout", "test_q1_after_the_restart": "passed", "test_q2_on_the_final_state": "passed",
+    }, outcome.messages
+    assert leftovers("checkpoints-restart") == []

@@ -237,3 +237,14 @@ def test_an_unloadable_submission_scores_every_question_zero(tmp_path: Path) -> 
     assert outcome.as_dict()["questions"] == [
         {"name": "q1", "title": "", "score": 0.0, "max_score": 2.0, "passed": 0, "tests": 1}
     ]
+
+
+def test_names_longer_than_results_keep_and_absurd_totals_are_refused(tmp_path: Path) -> None:
+    long_case = "x" * 250
+    path = grader(tmp_path, f"import pytest\n\n@pytest.mark.parametrize('s', ['{long_case}'])\ndef test_x(student, s): ...\n")
+    with pytest.raises(GraderDefinitionError, match="ids="):
+        declared_tests(path)
+    path = grader(tmp_path, "from gradient_grader import points\n\n@points(999999)\ndef test_a(student): ...\n\n"
+                  "@points(999999)\ndef test_b(student): ...\n")
+    with pytest.raises(GraderDefinitionError, match="at most"):
+        declared_tests(path)

@@ -56,6 +56,17 @@ def positive(n):
     if n <= 0:
         raise ValueError("n must be positive")
     return n
+
+
+def broken_check(n):
+    raise StopIteration  # a hostile answer: it must fail the test, not end the grader's all() early
+
+
+def visible_globals():
+    return sorted(globals())
+
+
+bool = abs = len = lambda *args, **kwargs: True  # noqa: A001 - rebinding builtins, as a hostile notebook may
 '''
 
 GRADER = '''
@@ -80,9 +91,26 @@ def test_an_nbgrader_cell_that_deletes_a_global(student_globals):
     assert "squares" not in student_globals and "saved" in student_globals
 
 
-def test_values_written_by_a_test_reach_the_student(student_globals):
-    run_cell("words = ['a', 'b']\\nassert shout(words) == ['A', 'B']\\nimport math\\nassert math.sqrt(4) == 2", student_globals)
-    assert student_globals["words"] == ["a", "b"]
+def test_what_a_test_binds_stays_in_the_grader_box(student_globals):
+    run_cell("expected = ['A', 'B']\\nimport math\\nassert shout(['a', 'b']) == expected", student_globals)
+    assert "expected" not in student_globals["visible_globals"]()  # a hidden value never reaches the student
+    student_globals.send("words", ["a", "b"])  # a write on purpose does
+    assert "words" in student_globals["visible_globals"]()
+
+
+def test_builtins_are_the_graders_whatever_the_student_rebinds(student_globals):
+    run_cell("assert not bool(0) and abs(-2) == 2 and len([1]) == 1", student_globals)
+
+
+def test_a_student_stop_iteration_does_not_end_the_graders_loops(student):
+    assert all(map(student.broken_check, [1, 2, 3]))
+
+
+def test_a_student_exception_looks_like_its_builtin_in_a_doctest(student_globals):
+    run_doctest(
+        ">>> positive(0)\\nTraceback (most recent call last):\\n    ...\\nValueError: n must be positive\\n",
+        student_globals,
+    )
 
 
 def test_an_otter_doctest_with_numpy_bools(student_globals):
@@ -126,10 +154,14 @@ def test_tests_from_notebooks_use_the_students_globals(tmp_path: Path) -> None:
     results = {t.name: (t.outcome, t.message) for t in outcome.tests}
     assert outcome.status == "graded", outcome.messages
     for name in ("test_pandas_values_arrive_as_values", "test_an_nbgrader_cell_that_deletes_a_global",
-                 "test_values_written_by_a_test_reach_the_student", "test_an_otter_doctest_with_numpy_bools",
+                 "test_what_a_test_binds_stays_in_the_grader_box", "test_an_otter_doctest_with_numpy_bools",
+                 "test_builtins_are_the_graders_whatever_the_student_rebinds",
+                 "test_a_student_exception_looks_like_its_builtin_in_a_doctest",
                  "test_student_objects_go_back_by_reference", "test_student_generators_iterate_in_the_student_box",
                  "test_student_exceptions_are_caught_by_their_builtin_type"):
         assert results[name][0] == "passed", (name, results[name])
     assert results["test_a_failing_doctest_fails_the_test"][0] == "failed"
+    assert results["test_a_student_stop_iteration_does_not_end_the_graders_loops"][0] == "failed"
+    assert "StopIteration" in results["test_a_student_stop_iteration_does_not_end_the_graders_loops"][1]
     assert results["test_a_missing_name_is_a_name_error"][0] in ("failed", "error")
     assert "undefined_thing" in results["test_a_missing_name_is_a_name_error"][1]

@@ -131,7 +131,8 @@ class Conversion:
 def exact(value: Any, what: str) -> Fraction:
     """A non-negative number from the tool's metadata (int, float through its shortest repr, decimal string)."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal | Fraction):
-        raise ImporterError(f"{what} must be a number, not {value!r}"[:300])
+        # Only the type's name: the value may be a YAML structure whose repr expands without bound (aliases).
+        raise ImporterError(f"{what} must be a number, not a {type(value).__name__}")
     try:
         amount = Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
     except (ValueError, ZeroDivisionError):

@@ -129,7 +129,8 @@ def convert_nbgrader(path: Path) -> Conversion:
                 test_text = _drop_markers(text, ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
                 if parse_code(test_text) is None:
                     raise ImporterError(f"{where}: the test cell {grade_id} is not valid Python")
-                question = ImportedQuestion(name=grade_id, title=_docstring(test_text), points=shown)
+                # The title shows in feedback: from what students already see of the cell, never its hidden region.
+                question = ImportedQuestion(name=grade_id, title=_docstring(student_text), points=shown)
                 question.tests.append(ImportedTest(
                     question=grade_id, kind="cell", source=test_text, label=grade_id, weight=points, hidden=had_hidden,
                 ))

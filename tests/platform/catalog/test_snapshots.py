@@ -137,3 +137,20 @@ def test_an_oversized_grader_is_a_clear_sync_error(grader_tree) -> None:
     with pytest.raises(ExerciseDefinitionError, match="a grader may hold at most"):
         grader_tree.sync()
     assert not ExerciseVersion.objects.exists()  # the sync is one transaction
+
+
+def test_a_link_among_the_grader_files_is_refused_never_followed(grader_tree, tmp_path: Path) -> None:
+    # A private source's grader could point data/ at any file of the machine that syncs it (its environment,
+    # its keys): the link is refused, by the hash and by the archive alike.
+    secret = tmp_path / "host-secret.txt"
+    secret.write_text("DATABASE_URL=postgres://...")
+    grader_dir = grader_tree.grader_dir()
+    (grader_dir / "data").mkdir(exist_ok=True)
+    (grader_dir / "data" / "answers.txt").symlink_to(secret)
+    with pytest.raises(snapshots.SnapshotError, match="link"):
+        snapshots.pack(grader_dir)
+    from catalog.definitions import discover
+
+    with pytest.raises(ExerciseDefinitionError, match="link"):
+        for definition in discover(grader_tree.exercises, grader_tree.graders):
+            definition.grader_hash  # noqa: B018 - computing it is the check

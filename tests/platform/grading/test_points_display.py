@@ -120,7 +120,7 @@ def test_a_student_sees_questions_but_not_what_a_hidden_test_is(exercise: Exerci
     assert "test_secret_inputs" not in str(run_data)
 
 
-def test_staff_and_the_student_after_the_due_date_see_hidden_tests(exercise: Exercise, student_user, client) -> None:  # type: ignore[no-untyped-def]
+def test_staff_and_the_student_after_the_cutoff_see_hidden_tests(exercise: Exercise, student_user, client) -> None:  # type: ignore[no-untyped-def]
     cohort = CohortFactory()
     EnrolmentFactory(cohort=cohort, user=student_user)
     assignment = AssignmentFactory(
@@ -133,9 +133,13 @@ def test_staff_and_the_student_after_the_due_date_see_hidden_tests(exercise: Exe
     client.force_login(UserFactory(is_staff=True))
     page = client.get(f"/submissions/{run.submission_id}/result/").content.decode()
     assert "test_secret_inputs" in page and "zebra" in page
-    assignment.due_at = timezone.now() - timedelta(minutes=1)
+    # Past the due date, late work is still taken: the hidden tests stay hidden until the cut-off has passed.
+    assignment.due_at = timezone.now() - timedelta(minutes=2)
     assignment.save()
     client.force_login(student_user)
+    assert "zebra" not in client.get(f"/submissions/{run.submission_id}/result/").content.decode()
+    assignment.hard_cutoff_at = timezone.now() - timedelta(minutes=1)
+    assignment.save()
     assert "zebra" in client.get(f"/submissions/{run.submission_id}/result/").content.decode()
 
 

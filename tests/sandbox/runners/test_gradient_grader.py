@@ -86,7 +86,9 @@ def test_a_student_exception_is_also_its_builtin_type_and_never_more() -> None:
 
     error = student_error("ValueError", "bad n")
     assert isinstance(error, ValueError) and isinstance(error, StudentError) and error.type_name == "ValueError"
-    assert isinstance(student_error("StopIteration", ""), StopIteration)
+    assert (str(error), error.args, type(error).__name__, type(error).__module__) == ("bad n", ("bad n",), "ValueError", "builtins")
+    # A student's StopIteration must not end the grader's own loops (Remote.__next__ alone maps the end).
+    assert type(student_error("StopIteration", "")) is StudentError
     # Names that are not built-in exceptions, or not Exceptions at all, stay plain StudentErrors.
     for name in ("MyError", "SystemExit", "KeyboardInterrupt", "GeneratorExit", "print", "os.system", "StudentError"):
         made = student_error(name, "x")

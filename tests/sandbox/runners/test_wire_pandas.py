@@ -62,6 +62,12 @@ def test_what_does_not_cross_as_a_value_stays_behind_as_a_handle() -> None:
         {"$": "dataframe", "columns": {"values": {"dtype": "str", "v": ["a", "b"]}, "name": None},
          "index": {"range": [0, 0, 1], "name": None}, "v": []},
         {"$": "dataframe", "columns": None, "index": None, "v": None},
+        # One 8-byte value that pandas would broadcast to the index's length, in every column.
+        {"$": "dataframe", "columns": {"values": {"dtype": "str", "v": ["a"]}, "name": None},
+         "index": {"range": [0, 200000, 1], "name": None},
+         "v": [{"dtype": "float64", "v": {"$": "ndarray", "dtype": "<f8", "shape": [], "v": "AAAAAAAA8D8="}}]},
+        {"$": "series", "name": None, "index": {"range": [0, 3, 1], "name": None},
+         "v": {"dtype": "float64", "v": {"$": "ndarray", "dtype": "<f8", "shape": [1], "v": "AAAAAAAA8D8="}}},
     ],
 )
 def test_a_forged_pandas_value_is_a_wire_error(payload) -> None:  # type: ignore[no-untyped-def]
