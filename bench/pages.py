@@ -91,9 +91,13 @@ def seed() -> dict[str, int]:
                            "tests text[], n int) ON COMMIT DROP")
             for index, (exercise_id, version_id, _max_score) in enumerate(exercises):
                 cursor.execute(
+                    # declared_tests: {"format": 2, "tests": [{"name": ...}, ...]}, or {name: points} (older versions)
                     "INSERT INTO b_ex SELECT %s, %s, v.id, v.max_score, t.names, cardinality(t.names) "
-                    "FROM catalog_exerciseversion v, LATERAL (SELECT array_agg(k ORDER BY k) AS names "
-                    "FROM jsonb_object_keys(v.declared_tests) k) t WHERE v.id = %s",
+                    "FROM catalog_exerciseversion v, LATERAL (SELECT array_agg(k ORDER BY k) AS names FROM ("
+                    "SELECT e->>'name' AS k FROM jsonb_array_elements(CASE WHEN jsonb_typeof(v.declared_tests->'tests') "
+                    "= 'array' THEN v.declared_tests->'tests' ELSE '[]'::jsonb END) e UNION ALL "
+                    "SELECT k FROM jsonb_object_keys(v.declared_tests) k WHERE v.declared_tests->'format' IS NULL) n) t "
+                    "WHERE v.id = %s",
                     [index, exercise_id, version_id],
                 )
             # Every assignment opened 120 days ago and was due 8 days later (10 % off per late day); the

@@ -49,7 +49,7 @@ def course(synced_exercise):  # type: ignore[no-untyped-def]
     EnrolmentFactory(cohort=cohort, user=student, pseudonym="Curious Otter")
     teacher = UserFactory(username="ines", password="pw-ines-12345")
     EnrolmentFactory(cohort=cohort, user=teacher, role=Role.INSTRUCTOR)
-    tests = list(synced_exercise.current_version.declared_tests)
+    tests = list(synced_exercise.current_version.manifest.names)
     for username, pseudonym, passed in [("amara", "Brave Badger", tests), ("bo", "Quiet Heron", tests[2:])]:
         classmate = UserFactory(username=username)
         EnrolmentFactory(cohort=cohort, user=classmate, pseudonym=pseudonym)
@@ -123,8 +123,8 @@ def test_a_course_from_the_students_and_the_instructors_side(
     download = download_info.value
     assert download.suggested_filename == "ai-engineering-101-autumn-2026-gradebook.csv"
     rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
-    declared = assignment.exercise.current_version.declared_tests
-    bo_score = f"{sum(declared[name] for name in list(declared)[2:]):g}"  # bo passed all but the first two
+    declared = assignment.exercise.current_version.manifest
+    bo_score = f"{sum(t.points for t in declared.tests[2:]):g}"  # bo passed all but the first two
     assert rows == [
         ["username", "display name", "python-foundations/word-frequencies", "total"],
         ["amara", "Brave Badger", "10", "10"],
