@@ -127,11 +127,12 @@ class AssignmentSubmissions(_Submit, generics.ListCreateAPIView):
         return self.created(intake.submit(student=user, files=form.validated_data["files"], assignment=assignment))
 
 
-class AssignmentLeaderboard(generics.GenericAPIView):
-    """The assignment's leaderboard: rank, name (pseudonym unless the student shows their name), score, metric."""
+class AssignmentLeaderboard(APIView):
+    """The assignment's leaderboard: rank, name (pseudonym unless the student shows their name), score, metric.
+    (A plain APIView: a generic view without a queryset answered 500 to a browser's Accept: text/html, when
+    the browsable renderer asked it for one.)"""
 
-    serializer_class = LeaderboardSerializer
-
+    @extend_schema(responses=LeaderboardSerializer)
     def get(self, request: Request, pk: int) -> Response:
         user = signed_in(request.user)
         assignment = access_assignment(user=user, assignment_id=pk)
