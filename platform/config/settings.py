@@ -83,6 +83,27 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "roadmap"
 LOGOUT_REDIRECT_URL = "login"
 
+# Mail (password resets): Django's SMTP backend where EMAIL_HOST is set; without it (the demo, scripts/run)
+# every message is written to the web process's output instead, so the reader of the demo sees the link.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10  # seconds: a stalled mail server must not hold a web process for ever
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Gradient <gradient@localhost>")
+# Password-reset requests, counted in the shared cache (CACHES below) over an hour: per address asked for and
+# per client (its IP address, REMOTE_ADDR). Over either limit the page answers as always and sends nothing.
+# The client limit is loose: a campus behind one NAT address may have a whole roster setting passwords at once.
+GRADIENT_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3)
+GRADIENT_RESET_PER_CLIENT = env_int("PASSWORD_RESET_PER_CLIENT", 100)
+GRADIENT_RESET_WINDOW_S = 3600
+
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = False

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
@@ -54,16 +55,28 @@ def assignment_pin(*, assignment: Assignment, version: ExerciseVersion) -> Exerc
     return previous
 
 
+@dataclass
+class RosterResult:
+    """What a roster upload did. ``without_email``: the user names of its lines whose account has neither a
+    password nor an email, so nobody can sign in to them until someone gives the account an email."""
+
+    enrolled: int = 0
+    users_created: int = 0
+    without_email: list[str] = field(default_factory=list)
+
+
 @transaction.atomic
-def enrol_from_csv(*, cohort: Cohort, text: str) -> dict[str, int]:
-    """Bulk enrolment: CSV with a header `username,email,role[,pseudonym]`; users are created if new
-    (unusable password: they set one through the password reset). All rows or none."""
+def enrol_from_csv(*, cohort: Cohort, text: str) -> RosterResult:
+    """Bulk enrolment: CSV with a header `username,email,role[,pseudonym]`; users are created if new, with the
+    line's email and an unusable password: each sets a password with the reset mail ("Forgot your password?"
+    on the sign-in page) sent to that email. An existing user's email is never changed here (an address
+    nobody verified must not take over an account). All rows or none."""
     reader = csv.DictReader(io.StringIO(text))
     missing = {"username", "role"} - set(reader.fieldnames or [])
     if missing:
         raise ValueError(f"the CSV needs the columns username and role (missing: {', '.join(sorted(missing))})")
     users = get_user_model()
-    created = enrolled = 0
+    result = RosterResult()
     for line, row in enumerate(reader, start=2):
         username = (row.get("username") or "").strip()
         role = (row.get("role") or "").strip().lower()
@@ -75,11 +88,13 @@ def enrol_from_csv(*, cohort: Cohort, text: str) -> dict[str, int]:
         if was_created:
             user.set_unusable_password()
             user.save()
-            created += 1
+            result.users_created += 1
+        if not user.email and not user.has_usable_password():
+            result.without_email.append(username)
         # Re-uploading a roster must not wipe the pseudonym a student chose: only a given one replaces it.
         pseudonym = (row.get("pseudonym") or "").strip()
         Enrolment.objects.update_or_create(
             cohort=cohort, user=user, defaults={"role": role, **({"pseudonym": pseudonym} if pseudonym else {})}
         )
-        enrolled += 1
-    return {"users_created": created, "enrolled": enrolled}
+        result.enrolled += 1
+    return result

@@ -7,7 +7,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from web import api, courses, roadmap, staff, submissions
+from web import accounts, api, courses, roadmap, staff, submissions
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -35,6 +35,7 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/enrol/", staff.enrol_view, name="cohort_enrol"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *accounts.urlpatterns,  # password reset by email and password change
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
     path("api/v1/exercises/", api.ExerciseList.as_view(), name="api-exercises"),
