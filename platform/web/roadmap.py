@@ -7,7 +7,6 @@ import zipfile
 from pathlib import PurePosixPath
 from typing import Any
 
-import markdown
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -28,6 +27,7 @@ from core.users import SignedInRequest
 from courses.selectors import exercise_reachable_by
 from grading.selectors import exercise_bests, roadmap_leaderboard, submissions_visible_to
 from web import plots
+from web.statements import render_statement
 
 
 @login_required
@@ -61,8 +61,9 @@ def exercise_view(request: SignedInRequest, slug: str) -> HttpResponse:
 
 
 def statement_html(exercise: Exercise) -> SafeString:
-    """The exercise's statement: Markdown written by course staff (trusted files)."""
-    return mark_safe(markdown.markdown(exercise.statement_md, extensions=["fenced_code", "tables"]))  # noqa: S308
+    """The exercise's statement: its Markdown rendered, then sanitised (web.statements): statements come from
+    sources and importers this site does not control, so raw HTML, scripts and `javascript:` links never pass."""
+    return mark_safe(render_statement(exercise.statement_md))  # noqa: S308 - sanitised by nh3
 
 
 def render_exercise(request: SignedInRequest, exercise: Exercise, *, error: str = "", status: int = 200) -> HttpResponse:

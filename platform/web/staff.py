@@ -23,6 +23,7 @@ from courses.selectors import access_cohort_as_staff, cohort_roster
 from courses.services import enrol_from_csv
 from grading.gradebook import Gradebook, GradebookCell, gradebook
 from web import plots
+from web.spreadsheet import csv_text
 
 
 @dataclass
@@ -94,12 +95,9 @@ def gradebook_view(request: SignedInRequest, cohort_id: int) -> HttpResponse:
     )
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _csv_text(value: str) -> str:
-    """Text a spreadsheet will not run as a formula (pseudonyms are chosen by students)."""
-    return f"'{value}" if value.startswith(FORMULA_START) else value
+    """Text a spreadsheet will not run as a formula in any locale (pseudonyms are chosen by students)."""
+    return csv_text(value)
 
 
 def _csv_number(value: Decimal | None) -> str:
