@@ -8,6 +8,7 @@ so the demo needs no server besides the Docker engine.
 from __future__ import annotations
 
 import hashlib
+import warnings
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -43,6 +44,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the admin's, the API docs') served by the app itself in production, from STATIC_ROOT
+    # after collectstatic, or from the apps' folders where none was run (WHITENOISE_USE_FINDERS).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -112,6 +116,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "platform" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # the demo and tests serve static files without a collectstatic
+# ...and so have no STATIC_ROOT folder, which WhiteNoise would warn about at every start.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
 # Uploads: a submission's size cap is SANDBOX.max_upload_bytes (GRADIENT_MAX_UPLOAD_BYTES), enforced by
 # grading.intake and the sandbox; Django's own limits below only decide what is kept in memory while reading.
@@ -122,8 +133,21 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
+# Behind HTTPS (HTTPS=true in production, see deploy/env.example): secure cookies, HSTS, a redirect from
+# plain HTTP, and the proxy's X-Forwarded-Proto header trusted only where the proxy sets it.
+HTTPS = env_bool("HTTPS", False) and not DEBUG
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("TRUST_X_FORWARDED_PROTO", False):  # only behind a proxy that overwrites the header
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container's health check speaks plain HTTP inside the network
+# HSTS preloading is a promise to browsers that is hard to take back: opt-in (SECURE_HSTS_PRELOAD), and the
+# deploy check's reminder about it is silenced until then.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
