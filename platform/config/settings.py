@@ -122,7 +122,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True  # the demo and tests serve static files without a collectstatic
 # ...and so have no STATIC_ROOT folder, which WhiteNoise would warn about at every start.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
 # Uploads: a submission's size cap is SANDBOX.max_upload_bytes (GRADIENT_MAX_UPLOAD_BYTES), enforced by
 # grading.intake and the sandbox; Django's own limits below only decide what is kept in memory while reading.
