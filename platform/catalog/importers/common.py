@@ -24,6 +24,7 @@ from typing import Any
 import nbformat
 
 from catalog.support import MAX_DEPTH, MAX_SUPPORT_BYTES, MAX_SUPPORT_FILES, NAME_PART
+from sandbox import as_points
 
 # Instructor notebooks carry rendered plots and embedded images, so they may be far larger than a student's
 # upload; still bounded, so a wrong path (a data set) fails fast instead of filling memory.
@@ -147,8 +148,10 @@ def as_decimal(value: Fraction, what: str) -> Decimal:
     scaled = value * 10_000
     if scaled.denominator != 1:
         raise ImporterError(f"{what} ({float(value):g}) is not exact to four decimal places")
-    amount = Decimal(scaled.numerator) / Decimal(10_000)
-    return amount.to_integral_value() if amount == amount.to_integral_value() else amount.normalize()
+    try:
+        return as_points(Decimal(scaled.numerator) / Decimal(10_000), what)  # the sandbox's own normal form
+    except ValueError as exc:
+        raise ImporterError(str(exc)) from None
 
 
 # --------------------------------------------------------------------------- reading input files
