@@ -42,13 +42,15 @@ SOURCE = (ROOT / "graders" / EXERCISE / "reference" / "solution.py").read_bytes(
 
 def student_tokens(count: int) -> list[str]:
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+
+    from web import tokens as api_tokens
 
     users = get_user_model()
     tokens = []
     for index in range(count):
         user, _ = users.objects.get_or_create(username=f"bench-tp-{index:03d}")
-        tokens.append(Token.objects.get_or_create(user=user)[0].key)
+        api_tokens.revoke_all(user)  # the last run's, so that runs never pile them up
+        tokens.append(api_tokens.issue(user, name="bench")[1])
     return tokens
 
 

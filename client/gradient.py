@@ -2,6 +2,9 @@
 """Gradient's command-line client: submit work and follow grading from a terminal. Standard library only.
 
     python client/gradient.py login                       # asks for user name and password, keeps a token
+    python client/gradient.py logout                      # revokes this device's token (--all: every one)
+    python client/gradient.py tokens                      # your tokens: name, created, last used, expires
+    python client/gradient.py revoke 7                    # revokes token 7 (as listed by `tokens`)
     python client/gradient.py exercises
     python client/gradient.py submit python-foundations/word-frequencies solution.py [--no-wait]
     python client/gradient.py assignments
@@ -10,7 +13,8 @@
     python client/gradient.py history
 
 The server is GRADIENT_URL (default http://127.0.0.1:8000); the token is kept in ~/.config/gradient/token
-(or given as GRADIENT_TOKEN).
+(or given as GRADIENT_TOKEN). A token lasts 30 days (the server's API_TOKEN_DAYS) and is revoked when you sign
+out of the site or change your password; then every command says so and asks you to run `login` again.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import getpass
 import json
 import mimetypes
 import os
+import socket
 import sys
 import time
 import urllib.error
@@ -33,7 +38,13 @@ TOKEN_FILE = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / 
 
 
 class ApiError(Exception):
-    pass
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.details = details or {}
+
+
+class SignInNeeded(ApiError):
+    """The server refused the token (401): it expired or was revoked, or there is none."""
 
 
 class Client:
@@ -52,15 +63,25 @@ class Client:
             with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - the user's own server
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as exc:
+            if exc.code == 401:
+                raise SignInNeeded(self._sign_in_again()) from None
             try:
                 error = json.loads(exc.read())["error"]
                 details = error.get("details") or {}
                 extra = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in details.items()) if details else ""
-                raise ApiError(f"{error['message']} {extra}".strip()) from None
+                raise ApiError(f"{error['message']} {extra}".strip(), details) from None
             except (ValueError, KeyError, TypeError):
                 raise ApiError(f"HTTP {exc.code} from {path}") from None
         except urllib.error.URLError as exc:
             raise ApiError(f"cannot reach {self.url}: {exc.reason}") from None
+
+    def _sign_in_again(self) -> str:
+        if not self.token:
+            return "you are not signed in. Run: python client/gradient.py login"
+        where = "the token in GRADIENT_TOKEN" if os.environ.get("GRADIENT_TOKEN") else "your sign-in"
+        return (f"{where} has expired or was revoked (a token lasts 30 days from sign-in unless the server says "
+                "otherwise; signing out of the site or changing your password revokes it). "
+                "Sign in again: python client/gradient.py login")
 
     def post_form(self, path: str, fields: dict[str, str], files: list[Path]) -> Any:
         boundary = uuid.uuid4().hex
@@ -113,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default=os.environ.get("GRADIENT_URL", "http://127.0.0.1:8000"))
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("login", help="get an API token with your user name and password")
+    logout = sub.add_parser("logout", help="revoke this device's token and forget it")
+    logout.add_argument("--all", action="store_true", help="revoke every token of yours, on every device")
+    sub.add_parser("tokens", help="your API tokens: name, created, last used, expires")
+    revoke = sub.add_parser("revoke", help="revoke one of your tokens (see `tokens`)")
+    revoke.add_argument("token_id", type=int)
     sub.add_parser("exercises", help="list the exercises")
     submit = sub.add_parser("submit", help="submit files (a .py, several files, a .zip or an .ipynb)")
     submit.add_argument("exercise")
@@ -132,12 +158,43 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "login":
             username = input("user name: ")
             password = getpass.getpass("password: ")
-            body = json.dumps({"username": username, "password": password}).encode()
-            result = client.request("POST", "/api/v1/token/", body=body, content_type="application/json")
+            name = f"command line on {socket.gethostname()}"[:100]
+            fields = {"username": username, "password": password, "name": name}
+            # Without the old token: an expired one must not stand in the way of getting a new one.
+            anonymous = Client(args.url, None)
+            try:
+                result = anonymous.request("POST", "/api/v1/token/", body=json.dumps(fields).encode(),
+                                           content_type="application/json")
+            except ApiError as exc:
+                if "otp" not in exc.details or "otp" in fields:
+                    raise
+                # Two-factor sign-in: the server asks for the authenticator's code, as the sign-in page does.
+                fields["otp"] = input("code from your authenticator app: ").strip()
+                result = anonymous.request("POST", "/api/v1/token/", body=json.dumps(fields).encode(),
+                                           content_type="application/json")
             TOKEN_FILE.parent.mkdir(parents=True, exist_ok=True)
-            TOKEN_FILE.write_text(result["token"])
+            TOKEN_FILE.touch(mode=0o600)
             TOKEN_FILE.chmod(0o600)
-            print(f"signed in; token kept in {TOKEN_FILE}")
+            TOKEN_FILE.write_text(result["token"])
+            print(f"signed in; token kept in {TOKEN_FILE}, valid until {result['expires_at'][:16]} UTC")
+        elif args.command == "logout":
+            try:
+                client.request("POST", "/api/v1/token/logout-all/" if args.all else "/api/v1/token/logout/")
+                print("signed out: every token of yours is revoked" if args.all else "signed out: token revoked")
+            except SignInNeeded:
+                print("signed out (the token had already expired or been revoked)")
+            if TOKEN_FILE.exists():
+                TOKEN_FILE.unlink()
+        elif args.command == "tokens":
+            for item in client.request("GET", "/api/v1/tokens/?page_size=500")["results"]:
+                last = (item["last_used"] or "never")[:16]
+                expires = (item["expires_at"] or "never")[:16]
+                mark = "*" if item["current"] else " "
+                print(f"{item['id']:>6}{mark} {item['name'][:40]:<40} created {item['created'][:16]}  "
+                      f"last used {last:<16}  expires {expires}")
+        elif args.command == "revoke":
+            client.request("DELETE", f"/api/v1/tokens/{args.token_id}/")
+            print(f"token {args.token_id} revoked")
         elif args.command == "exercises":
             for exercise in client.request("GET", "/api/v1/exercises/?page_size=500")["results"]:
                 print(f"{exercise['slug']:<48} {exercise['title']} ({exercise['points']} points)")

@@ -89,6 +89,15 @@ class GraderSnapshot(models.Model):
     # it so the exercise page can list them without reading the archive.
     support_files = models.BinaryField(default=b"", blank=True)
     support_sizes = models.JSONField(default=dict, blank=True)  # name -> bytes
+    # What the student reads and starts from with this version: the statement (Markdown) and the starter with
+    # its public tests ("public_tests/..."), as a deterministic tar like support_files. A student of an
+    # assignment pinned to this version sees these, whatever the exercise's files say now. A sync that finds
+    # only these changed (a typo fixed, no grader change) amends the current version's copy; an older pinned
+    # version keeps its own. learner_files_at is None for a snapshot stored before they were kept: its
+    # readers fall back to the exercise's current files.
+    statement_md = models.TextField(blank=True, default="")
+    starter_files = models.BinaryField(default=b"", blank=True)
+    learner_files_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

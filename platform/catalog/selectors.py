@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from django.conf import settings
 from django.http import Http404
 
 from catalog import support
 from catalog.definitions import PHASES
 from catalog.models import Exercise, ExerciseVersion, GraderSnapshot
+from catalog.sources import SourceError, find_exercise_dir, sources_from_settings
 
 
 def exercise_get_active(*, slug: str) -> Exercise:
@@ -65,3 +67,31 @@ def version_support_file(version: ExerciseVersion | None, name: str) -> bytes:
     if name not in version_support_sizes(version):
         raise Http404("This exercise has no such file.")
     return version_support_files(version)[name]
+
+
+def version_statement(version: ExerciseVersion | None, exercise: Exercise) -> str:
+    """The statement (Markdown) students of ``version`` read: the one stored with it, or for a version stored
+    before statements were kept, the exercise's current one."""
+    if version is not None:
+        stored = GraderSnapshot.objects.filter(version=version, learner_files_at__isnull=False).values_list(
+            "statement_md", flat=True
+        ).first()
+        if stored is not None:
+            return stored
+    return exercise.statement_md
+
+
+def version_learner_files(version: ExerciseVersion | None, exercise: Exercise) -> dict[str, bytes]:
+    """The starter files and public tests ("public_tests/...") students of ``version`` download: those stored
+    with it, or for a version stored before they were kept, the exercise's folder as it is now."""
+    if version is not None:
+        row = GraderSnapshot.objects.filter(version=version, learner_files_at__isnull=False).values_list(
+            "starter_files", flat=True
+        ).first()
+        if row is not None:
+            return support.unpack(bytes(row))
+    try:
+        exercise_dir = find_exercise_dir(sources_from_settings(settings), exercise.slug)
+    except SourceError:
+        return {}
+    return support.read_learner_files(exercise_dir) if exercise_dir else {}

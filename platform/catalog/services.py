@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from catalog import snapshots, support
 from catalog.definitions import ExerciseDefinition, ExerciseDefinitionError
@@ -56,6 +57,8 @@ def exercise_sync_one(*, definition: ExerciseDefinition, report: SyncReport) -> 
         version_snapshot_write(version=version, definition=definition)
         if not version_created:
             report.snapshotted.append(definition.slug)
+    else:
+        version_learner_files_write(snapshot=version.snapshot, definition=definition)
     if exercise.current_version_id != version.pk:
         exercise.current_version = version
         exercise.save(update_fields=["current_version"])
@@ -107,6 +110,7 @@ def version_snapshot_write(*, version: ExerciseVersion, definition: ExerciseDefi
     except snapshots.SnapshotError as exc:
         raise ExerciseDefinitionError(str(exc)) from exc
     support_files = definition.support_files
+    starter = _packed_learner_files(definition)
     return GraderSnapshot.objects.create(
         version=version,
         files=archive,
@@ -117,7 +121,33 @@ def version_snapshot_write(*, version: ExerciseVersion, definition: ExerciseDefi
         limits=dict(definition.limits),
         support_files=support.pack(support_files),
         support_sizes={name: len(content) for name, content in support_files.items()},
+        statement_md=definition.statement_md,
+        starter_files=starter or b"",
+        learner_files_at=timezone.now() if starter is not None else None,
     )
+
+
+def _packed_learner_files(definition: ExerciseDefinition) -> bytes | None:
+    """The starter and public tests (support.read_learner_files) packed for the snapshot row, or None where they break the stored files' rules (names,
+    count, size: catalog.support): the pages then read them from the exercise's folder, as before."""
+    try:
+        packed = support.pack(support.read_learner_files(definition.exercise_dir))
+        support.unpack(packed)  # the same caps the readers apply
+    except support.SupportError:
+        return None
+    return packed
+
+
+def version_learner_files_write(*, snapshot: GraderSnapshot, definition: ExerciseDefinition) -> None:
+    """Amend the statement and starter the version shows when only they changed (no new grader version)."""
+    starter = _packed_learner_files(definition)
+    if starter is None:
+        return
+    if snapshot.learner_files_at and snapshot.statement_md == definition.statement_md and bytes(snapshot.starter_files) == starter:
+        return
+    snapshot.statement_md, snapshot.starter_files = definition.statement_md, starter
+    snapshot.learner_files_at = timezone.now()
+    snapshot.save(update_fields=["statement_md", "starter_files", "learner_files_at"])
 
 
 @transaction.atomic

@@ -151,3 +151,16 @@ def with_support_files(
             f"not the file(s) you submitted under that name ({shown})."
         )
     return files, notes
+
+
+def read_learner_files(exercise_dir: Path) -> dict[str, bytes]:
+    """What a student downloads to start from: the exercise's starter/ files and its public tests (as
+    "public_tests/<name>"), plain files only (a link could reach any file of the host)."""
+    files: dict[str, bytes] = {}
+    for folder, prefix, pattern in [("starter", "", "*"), ("public_tests", "public_tests/", "*.py")]:
+        root = exercise_dir / folder
+        if root.is_dir():
+            for path in sorted(root.rglob(pattern)):
+                if path.is_file() and not path.is_symlink() and "__pycache__" not in path.parts:
+                    files[prefix + path.relative_to(root).as_posix()] = path.read_bytes()
+    return files

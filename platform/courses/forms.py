@@ -1,10 +1,17 @@
-"""Forms of the course pages: a student's leaderboard name, and the staff's bulk enrolment upload."""
+"""Forms of the course pages: a student's leaderboard name; the staff's bulk enrolment upload and assignment
+rules."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
-from courses.models import Enrolment
+from catalog.models import ExerciseVersion
+from core.users import User
+from courses import pseudonyms
+from courses.models import Assignment, Enrolment, Role
+from courses.selectors import exercises_assignable
 
 MAX_ROSTER_BYTES = 1024 * 1024
 
@@ -18,15 +25,13 @@ class LeaderboardNameForm(forms.ModelForm):
         labels = {"pseudonym": "Pseudonym", "show_name": "Show my real name on leaderboards instead"}
 
     def clean_pseudonym(self) -> str:
-        pseudonym = " ".join((self.cleaned_data.get("pseudonym") or "").split())
+        """Short, printable, and nobody else's name (courses.pseudonyms)."""
+        pseudonym = pseudonyms.tidy(self.cleaned_data.get("pseudonym") or "")
         if pseudonym:
-            taken = (
-                Enrolment.objects.filter(cohort_id=self.instance.cohort_id, pseudonym__iexact=pseudonym)
-                .exclude(pk=self.instance.pk)
-                .exists()
-            )
-            if taken:
-                raise forms.ValidationError("Someone in this cohort already uses this pseudonym.")
+            taken = pseudonyms.TakenNames(cohort_id=self.instance.cohort_id, candidates=[pseudonym])
+            problem = pseudonyms.text_problem(pseudonym) or taken.problem(pseudonym, user_id=self.instance.user_id)
+            if problem:
+                raise forms.ValidationError(problem[0].upper() + problem[1:] + ".")
         return pseudonym
 
 
@@ -42,3 +47,99 @@ class RosterForm(forms.Form):
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError("The roster is not UTF-8 text; export it as CSV (UTF-8).") from None
+
+
+class VersionChoiceField(forms.ModelChoiceField):
+    """Grader versions named as staff see them elsewhere: the exercise, the short hash, the day it was made."""
+
+    def label_from_instance(self, obj: ExerciseVersion) -> str:
+        return f"{obj.exercise.slug} @ {obj.short_hash} ({obj.created_at:%Y-%m-%d})"
+
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class AssignmentForm(forms.ModelForm):
+    """An assignment's rules as instructors set them in the staff pages (times in UTC, the site's zone)."""
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "exercise", "exercise_version", "opens_at", "due_at", "hard_cutoff_at", "late_penalty_per_day",
+            "attempts_per_day", "attempts_cap", "feedback_visibility", "score_policy",
+        ]
+        labels = {
+            "opens_at": "Opens (UTC)",
+            "due_at": "Due (UTC)",
+            "hard_cutoff_at": "Cut-off for late work (UTC)",
+            "late_penalty_per_day": "Late penalty per started day",
+            "attempts_per_day": "Attempts per rolling day",
+            "attempts_cap": "Attempts in total",
+            "score_policy": "Score that counts",
+        }
+        help_texts = {
+            "late_penalty_per_day": "A fraction of the score: 0.1 takes 10% off per started day late; 0 for none.",
+            "hard_cutoff_at": "Empty: late work is taken until you close it (with the penalty).",
+            "attempts_per_day": "Empty: no daily limit.",
+            "attempts_cap": "Empty: no total limit.",
+        }
+        field_classes = {"exercise_version": VersionChoiceField}
+        widgets = {"opens_at": DATETIME_INPUT, "due_at": DATETIME_INPUT, "hard_cutoff_at": DATETIME_INPUT}
+
+    def __init__(self, *args: Any, user: User, has_submissions: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        exercise_field = self.fields["exercise"]
+        version_field = self.fields["exercise_version"]
+        assert isinstance(exercise_field, forms.ModelChoiceField) and isinstance(version_field, forms.ModelChoiceField)
+        # Another course's private (unlisted) exercise is not offered: its statement and hidden tests are theirs.
+        assignable = exercises_assignable(user=user, cohort=self.instance.cohort)
+        exercise_field.queryset = assignable.order_by("phase", "order", "slug")
+        version_field.required = False
+        exercise_id = self.instance.exercise_id if self.instance.pk else None
+        versions = ExerciseVersion.objects.filter(exercise__in=assignable).select_related("exercise").order_by(
+            "exercise__slug", "-pk"
+        )
+        version_field.queryset = versions.filter(exercise_id=exercise_id) if exercise_id else versions
+        version_field.empty_label = "the exercise's current version"
+        if has_submissions:
+            # Its submissions were made to this exercise: another one would orphan their scores.
+            self.fields["exercise"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        due, cutoff, opens = data.get("due_at"), data.get("hard_cutoff_at"), data.get("opens_at")
+        if opens and due and due < opens:
+            self.add_error("due_at", "The due date must not be before the assignment opens.")
+        if due and cutoff and cutoff < due:
+            self.add_error("hard_cutoff_at", "The cut-off must not be before the due date.")
+        exercise = data.get("exercise")
+        twice = Assignment.objects.filter(cohort_id=self.instance.cohort_id, exercise=exercise).exclude(pk=self.instance.pk)
+        if exercise is not None and twice.exists():
+            # The form has no cohort field, so Django's own unique check skips this constraint.
+            self.add_error("exercise", "This cohort has an assignment of this exercise already: edit that one.")
+        penalty = data.get("late_penalty_per_day")
+        if penalty is not None and not 0 <= penalty <= 1:
+            self.add_error("late_penalty_per_day", "Give a fraction between 0 and 1 (0.1 = 10% per day).")
+        return data
+
+
+class ExtensionForm(forms.Form):
+    """One student's extension: a later due date and/or extra attempts, and why."""
+
+    student: forms.ModelChoiceField[User] = forms.ModelChoiceField(queryset=User.objects.none(), label="Student")
+    due_at = forms.DateTimeField(label="Due (UTC)", widget=DATETIME_INPUT)
+    extra_attempts = forms.IntegerField(
+        label="Extra attempts", min_value=0, max_value=1000, initial=0,
+        help_text="Added to the assignment's daily and total limits for this student.",
+    )
+    reason = forms.CharField(label="Reason", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, assignment: Assignment, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        students = User.objects.filter(
+            enrolments__cohort_id=assignment.cohort_id, enrolments__role=Role.STUDENT
+        ).order_by("username")
+        field = self.fields["student"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = students
+        self.fields["due_at"].initial = assignment.due_at

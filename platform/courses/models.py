@@ -14,9 +14,26 @@ from django.db.models import Q
 class Course(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
+    # Open sign-up (courses/invitations.py): anyone may create an account at /courses/<slug>/join/ and join
+    # this cohort as a student. Empty, the default: the course is joined through invitations only.
+    signup_cohort = models.ForeignKey(
+        "Cohort",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="open sign-up into",
+        help_text="Anyone may sign up at /courses/<slug>/join/ and join this cohort as a student. Empty: "
+        "closed (join links and invitations only).",
+    )
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.signup_cohort is not None and self.signup_cohort.course_id != self.pk:
+            raise ValidationError({"signup_cohort": "Choose one of this course's own cohorts."})
 
 
 class Cohort(models.Model):
@@ -176,12 +193,51 @@ class Assignment(models.Model):
 
 
 class Extension(models.Model):
+    """One student's exception to an assignment's rules, granted by its staff with a reason (the audit log
+    keeps who granted what, and what it replaced)."""
+
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extensions")
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     due_at = models.DateTimeField()
+    # Added to the assignment's total cap (and to its daily allowance on the days it applies): a student who
+    # lost attempts to a broken laptop gets them back without changing everyone's rules.
+    extra_attempts = models.PositiveIntegerField(default=0)
+    reason = models.TextField(blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assignment", "student"], name="extension_unique")]
 
     def __str__(self) -> str:
         return f"extension for {self.student} to {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Invitation(models.Model):
+    """A way into a cohort as a student (never as staff): a join code that whoever holds it may use, shown as
+    a code and a link, or a personal link mailed to one address (``email`` set, one use). Staff may give it an
+    end date and a cap on uses, and withdraw it. See courses/invitations.py."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="invitations")
+    code = models.CharField(max_length=64, unique=True)  # upper case, no separators (see invitations.normal_code)
+    email = models.CharField(max_length=254, blank=True, help_text="a personal invitation: the address mailed")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    max_uses = models.PositiveIntegerField(null=True, blank=True)
+    uses = models.PositiveIntegerField(default=0)  # people it enrolled (joining again uses nothing)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"invitation to {self.cohort}" + (f" for {self.email}" if self.email else "")
+
+    @property
+    def is_personal(self) -> bool:
+        return bool(self.email)

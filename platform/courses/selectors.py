@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,6 +20,11 @@ DAY = timedelta(days=1)
 def effective_due(assignment: Assignment, student_id: int) -> datetime:
     extension = Extension.objects.filter(assignment=assignment, student_id=student_id).first()
     return max(assignment.due_at, extension.due_at) if extension else assignment.due_at
+
+
+def extra_attempts(assignment: Assignment, student_id: int) -> int:
+    extension = Extension.objects.filter(assignment=assignment, student_id=student_id).only("extra_attempts").first()
+    return extension.extra_attempts if extension else 0
 
 
 def effective_cutoff(assignment: Assignment, student_id: int) -> datetime | None:
@@ -61,6 +66,17 @@ def exercise_reachable_by(*, user: User, exercise: Exercise) -> bool:
     if exercise.listed or user.is_staff:
         return True
     return Assignment.objects.filter(exercise=exercise, cohort__enrolments__user=user).exists()
+
+
+def exercises_assignable(*, user: User, cohort: Cohort) -> QuerySet[Exercise]:
+    """The exercises ``user`` may schedule for ``cohort``: every active roadmap exercise; an unlisted one (a
+    course's private exercise, its hidden tests included) only where the course already has an assignment of
+    it, which a site administrator made; site administrators, any."""
+    active = Exercise.objects.filter(active=True)
+    if user.is_staff:
+        return active
+    courses_own = Assignment.objects.filter(cohort__course_id=cohort.course_id).values("exercise_id")
+    return active.filter(Q(listed=True) | Q(pk__in=courses_own))
 
 
 def cohorts_of(user: User) -> QuerySet[Enrolment]:

@@ -1,23 +1,22 @@
-"""Rules of assignments (who may submit and until when, what lateness costs), pinning, and enrolment.
+"""Rules of assignments (who may submit and until when, what lateness costs) and pinning (enrolment from a
+roster: courses.roster).
 
 What depends on submissions (attempts used, scores, leaderboards) is grading's: this app knows nothing of it.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from audit import services as audit
 from catalog.models import ExerciseVersion
 from core.errors import UserError
 from core.users import User
-from courses.models import Assignment, Cohort, Enrolment, Role
-from courses.selectors import effective_cutoff
+from courses.models import Assignment, Enrolment, Extension, Role
+from courses.roles import is_instructor
+from courses.selectors import effective_cutoff, exercises_assignable, is_cohort_staff
 
 
 class AssignmentClosed(UserError):
@@ -44,57 +43,116 @@ def assignment_check_open(*, assignment: Assignment, student: User, now: datetim
         )
 
 
-def assignment_pin(*, assignment: Assignment, version: ExerciseVersion) -> ExerciseVersion | None:
+def assignment_pin(
+    *, assignment: Assignment, version: ExerciseVersion, actor: User | None = None
+) -> ExerciseVersion | None:
     """Grade the assignment's later submissions with ``version`` (one of its exercise's versions; Assignment
-    refuses another's). Returns the version it had before, or None when it was pinned to this one already."""
+    refuses another's), recorded in the audit log (``actor`` None: a command such as regrade). Returns the
+    version it had before, or None when it was pinned to this one already."""
     previous = assignment.exercise_version
     if previous.pk == version.pk:
         return None
     assignment.exercise_version = version
     assignment.save(update_fields=["exercise_version"])
+    audit.record(
+        actor=actor, cohort_id=assignment.cohort_id, action="assignment.pin", target=str(assignment),
+        before={"exercise_version_id": previous.pk, "grader": previous.short_hash},
+        after={"exercise_version_id": version.pk, "grader": version.short_hash},
+    )
     return previous
 
 
-@dataclass
-class RosterResult:
-    """What a roster upload did. ``without_email``: the user names of its lines whose account has neither a
-    password nor an email, so nobody can sign in to them until someone gives the account an email."""
+RULE_FIELDS = (
+    "exercise_id", "exercise_version_id", "opens_at", "due_at", "hard_cutoff_at", "late_penalty_per_day",
+    "attempts_per_day", "attempts_cap", "feedback_visibility", "score_policy",
+)
 
-    enrolled: int = 0
-    users_created: int = 0
-    without_email: list[str] = field(default_factory=list)
+
+def assignment_rules(assignment: Assignment) -> dict[str, object]:
+    """The assignment's rules as JSON values (the audit log's before and after)."""
+    rules: dict[str, object] = {}
+    for name in RULE_FIELDS:
+        value = getattr(assignment, name)
+        rules[name] = value.isoformat() if isinstance(value, datetime) else value
+    return rules
+
+
+class NotInstructor(UserError):
+    status = 403
 
 
 @transaction.atomic
-def enrol_from_csv(*, cohort: Cohort, text: str) -> RosterResult:
-    """Bulk enrolment: CSV with a header `username,email,role[,pseudonym]`; users are created if new, with the
-    line's email and an unusable password: each sets a password with the reset mail ("Forgot your password?"
-    on the sign-in page) sent to that email. An existing user's email is never changed here (an address
-    nobody verified must not take over an account). All rows or none."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"username", "role"} - set(reader.fieldnames or [])
-    if missing:
-        raise ValueError(f"the CSV needs the columns username and role (missing: {', '.join(sorted(missing))})")
-    users = get_user_model()
-    result = RosterResult()
-    for line, row in enumerate(reader, start=2):
-        username = (row.get("username") or "").strip()
-        role = (row.get("role") or "").strip().lower()
-        if not username or role not in Role.values:
-            raise ValueError(f"line {line}: needs a username and a role ({', '.join(Role.values)})")
-        # A short line leaves the email as None (DictReader's restval): an empty email, not a crash.
-        email = (row.get("email") or "").strip()
-        user, was_created = users.objects.get_or_create(username=username, defaults={"email": email})
-        if was_created:
-            user.set_unusable_password()
-            user.save()
-            result.users_created += 1
-        if not user.email and not user.has_usable_password():
-            result.without_email.append(username)
-        # Re-uploading a roster must not wipe the pseudonym a student chose: only a given one replaces it.
-        pseudonym = (row.get("pseudonym") or "").strip()
-        Enrolment.objects.update_or_create(
-            cohort=cohort, user=user, defaults={"role": role, **({"pseudonym": pseudonym} if pseudonym else {})}
+def assignment_save(*, actor: User, assignment: Assignment, before: dict[str, object] | None) -> Assignment:
+    """Save an assignment an instructor created (``before`` None) or edited (``before``: its rules as they
+    were), with an audit record of what changed, in one transaction."""
+    if not is_instructor(actor, assignment.cohort_id):
+        raise NotInstructor("Only the cohort's instructors create assignments or change their rules.")
+    if not exercises_assignable(user=actor, cohort=assignment.cohort).filter(pk=assignment.exercise_id).exists():
+        raise UserError("This exercise is not available to your course.", field="exercise", status=403)
+    assignment.full_clean()
+    assignment.save()
+    after = assignment_rules(assignment)
+    if before is None:
+        audit.record(actor=actor, cohort_id=assignment.cohort_id, action="assignment.create", target=str(assignment), after=after)
+    else:
+        old, new = audit.changed_fields(before, after)
+        if new:
+            audit.record(
+                actor=actor, cohort_id=assignment.cohort_id, action="assignment.update", target=str(assignment),
+                before=old, after=new,
+            )
+    return assignment
+
+
+def _extension_terms(extension: Extension | None) -> dict[str, object] | None:
+    if extension is None:
+        return None
+    return {"due_at": extension.due_at.isoformat(), "extra_attempts": extension.extra_attempts}
+
+
+@transaction.atomic
+def extension_grant(
+    *, actor: User, assignment: Assignment, student: User, due_at: datetime, extra_attempts: int, reason: str
+) -> Extension:
+    """Give one student of the assignment's cohort a later due date and/or extra attempts (replacing any
+    extension they had), with the reason, recorded in the audit log. Any of the cohort's staff may."""
+    if not is_cohort_staff(actor, assignment.cohort_id):
+        raise NotInstructor("Only the cohort's staff grant extensions.")
+    if not Enrolment.objects.filter(cohort_id=assignment.cohort_id, user=student, role=Role.STUDENT).exists():
+        raise UserError(f"{student.get_username()} is not a student of this cohort.", field="student")
+    if not reason.strip():
+        raise UserError("Give a reason: the student and the other staff see why.", field="reason")
+    if due_at < assignment.due_at and not extra_attempts:
+        raise UserError(
+            "An extension gives more time or more attempts: this due date is before the assignment's own.",
+            field="due_at",
         )
-        result.enrolled += 1
-    return result
+    current = Extension.objects.select_for_update().filter(assignment=assignment, student=student).first()
+    before = _extension_terms(current)
+    extension, _ = Extension.objects.update_or_create(
+        assignment=assignment,
+        student=student,
+        defaults={
+            "due_at": max(due_at, assignment.due_at), "extra_attempts": extra_attempts, "reason": reason.strip(),
+            "granted_by": actor,
+        },
+    )
+    audit.record(
+        actor=actor, cohort_id=assignment.cohort_id, action="extension.grant",
+        target=f"{student.get_username()} on {assignment}", before=before, after=_extension_terms(extension),
+        reason=reason.strip(),
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_revoke(*, actor: User, extension: Extension, reason: str) -> None:
+    assignment = extension.assignment
+    if not is_cohort_staff(actor, assignment.cohort_id):
+        raise NotInstructor("Only the cohort's staff withdraw extensions.")
+    audit.record(
+        actor=actor, cohort_id=assignment.cohort_id, action="extension.revoke",
+        target=f"{extension.student.get_username()} on {assignment}", before=_extension_terms(extension),
+        reason=reason.strip(),
+    )
+    extension.delete()

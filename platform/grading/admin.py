@@ -1,5 +1,9 @@
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.http import HttpRequest
+
+from grading import signals
 from grading.models import GradingRun, LeaderboardEntry, Submission, TestResult
 
 
@@ -20,6 +24,15 @@ class GradingRunAdmin(admin.ModelAdmin):
 class SubmissionAdmin(admin.ModelAdmin):
     list_display = ["id", "student", "exercise", "score", "max_score", "created_at"]
     list_filter = ["exercise"]
+
+    # A score changed or removed by hand reaches whoever listens for scores (an LMS's gradebook: lti).
+    def save_model(self, request: HttpRequest, obj: Submission, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        signals.score_changed_on_commit(assignment_id=obj.assignment_id, student_id=obj.student_id)
+
+    def delete_model(self, request: HttpRequest, obj: Submission) -> None:
+        super().delete_model(request, obj)
+        signals.score_changed_on_commit(assignment_id=obj.assignment_id, student_id=obj.student_id)
 
 
 @admin.register(LeaderboardEntry)

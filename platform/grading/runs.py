@@ -19,7 +19,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from grading import dispatch, standings
+from grading import dispatch, signals, standings
 from grading.grader_versions import GraderVersionUnavailable
 from grading.models import GradingRun, RunStatus, Submission, TestResult, questions_record, test_result_rows
 from grading.selectors import job_for_run
@@ -191,6 +191,7 @@ def complete(*, run_id: int, token: str, outcome: Outcome) -> bool:
             submission.save(update_fields=["score", "max_score"])
             standings.leaderboard_record(submission=submission, score=score, metrics=outcome.metrics)
             standings.exercise_best_record(submission=submission, score=score, max_score=outcome.max_score)
+            signals.score_changed_on_commit(assignment_id=submission.assignment_id, student_id=submission.student_id)
     return True
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from catalog.jobs import build_job_from_spec
 from core.users import User
 from courses.models import Assignment, Enrolment, Role
-from courses.selectors import public_names
+from courses.selectors import extra_attempts, public_names
 from grading.grader_versions import grader_spec_for
 from grading.models import ExerciseBest, GradingRun, LeaderboardEntry, RunStatus, Submission, SubmissionFile
 from sandbox import GradingJob, LoadedSubmission
@@ -105,11 +105,14 @@ def attempts_for(assignment: Assignment, student_id: int, now: datetime | None =
     window_start = now - DAY
     recent = list(counted.filter(created_at__gt=window_start).order_by("created_at").values_list("created_at", flat=True))
     used_total = counted.count()
-    per_day = assignment.attempts_per_day
+    # An extension's extra attempts raise both limits the assignment sets, for this student alone.
+    extra = extra_attempts(assignment, student_id)
+    per_day = assignment.attempts_per_day + extra if assignment.attempts_per_day is not None else None
+    cap = assignment.attempts_cap + extra if assignment.attempts_cap is not None else None
     # The next attempt frees up when enough of the window's attempts have aged out to drop below the
     # allowance (more than per_day in the window happens when an instructor lowers the allowance).
     refill = recent[len(recent) - per_day] + DAY if per_day and len(recent) >= per_day else None
-    return Attempts(len(recent), used_total, assignment.attempts_per_day, assignment.attempts_cap, refill)
+    return Attempts(len(recent), used_total, per_day, cap, refill)
 
 
 @dataclass
@@ -193,3 +196,7 @@ def roadmap_leaderboard(*, viewer: User, limit: int = 50) -> list[RoadmapRank]:
         RoadmapRank(index, names[row["student_id"]], row["total"], row["mastered_count"], row["student_id"] == viewer.pk)
         for index, row in enumerate(ranked, start=1)
     ]
+
+
+def assignment_has_submissions(assignment_id: int) -> bool:
+    return Submission.objects.filter(assignment_id=assignment_id).exists()

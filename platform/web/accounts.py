@@ -20,6 +20,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse_lazy
 
+from web.throttles import client_address
+
 THROTTLE_PREFIX = "gradient:reset"
 
 
@@ -39,22 +41,27 @@ def _folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _count(key: str) -> int:
-    """Adds one to the hour's counter ``key`` in the shared cache and returns it (the window starts with the
-    first request; Redis's INCR where CACHE_URL is set, so every web process shares the count)."""
-    cache.add(key, 0, timeout=settings.GRADIENT_RESET_WINDOW_S)
+def count_in_window(key: str, window_s: int) -> int:
+    """Adds one to the counter ``key`` in the shared cache and returns it (the window of ``window_s`` starts
+    with the first request; Redis's INCR where CACHE_URL is set, so every web process shares the count).
+    The sign-up, verification-mail and join-code limits count with it too."""
+    cache.add(key, 0, timeout=window_s)
     try:
         return cache.incr(key)
     except ValueError:  # expired between add and incr: this request starts a new window
-        cache.add(key, 1, timeout=settings.GRADIENT_RESET_WINDOW_S)
+        cache.add(key, 1, timeout=window_s)
         return 1
+
+
+def _count(key: str) -> int:
+    return count_in_window(key, settings.GRADIENT_RESET_WINDOW_S)
 
 
 def reset_allowed(request: HttpRequest, email: str) -> bool:
     """Whether a reset mail for ``email`` may go out now: both counters are charged on every request, so a
     client that is over its limit cannot keep probing addresses either."""
     address = hashlib.sha256(_folded(email.strip()).encode()).hexdigest()
-    client = request.META.get("REMOTE_ADDR") or "unknown"
+    client = client_address(request)
     per_address = _count(f"{THROTTLE_PREFIX}:address:{address}")
     per_client = _count(f"{THROTTLE_PREFIX}:client:{client}")
     return (

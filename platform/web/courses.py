@@ -20,7 +20,7 @@ from courses.models import Assignment, Cohort
 from courses.selectors import access_assignment, cohorts_of, enrolment_get, is_cohort_staff, late_penalty
 from grading.gradebook import assignment_status, my_assignments
 from grading.selectors import leaderboard, submissions_visible_to
-from web.roadmap import statement_html, support_file_response
+from web.roadmap import starter_response, statement_html, support_file_response
 
 
 def _courses_page(request: SignedInRequest, *, bad_form: LeaderboardNameForm | None = None, status: int = 200) -> HttpResponse:
@@ -79,7 +79,7 @@ def render_assignment(
         "catalog/exercise.html",
         {
             "exercise": assignment.exercise,
-            "statement": statement_html(assignment.exercise),
+            "statement": statement_html(assignment.exercise, assignment.exercise_version),
             "submissions": submissions,
             "error": error,
             "assignment": assignment,
@@ -102,6 +102,13 @@ def assignment_file_view(request: SignedInRequest, assignment_id: int, name: str
     """A support file of the version the assignment grades with."""
     assignment = access_assignment(user=request.user, assignment_id=assignment_id)
     return support_file_response(assignment.exercise_version, name)
+
+
+@login_required
+def assignment_starter_view(request: SignedInRequest, assignment_id: int) -> FileResponse:
+    """The starter of the version the assignment grades with (it may be pinned to an older one)."""
+    assignment = access_assignment(user=request.user, assignment_id=assignment_id)
+    return starter_response(assignment.exercise, assignment.exercise_version)
 
 
 @login_required

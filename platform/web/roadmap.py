@@ -7,7 +7,6 @@ import zipfile
 from pathlib import PurePosixPath
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
@@ -18,11 +17,12 @@ from catalog.selectors import (
     exercise_get_active,
     exercise_get_listed,
     roadmap,
+    version_learner_files,
+    version_statement,
     version_support_file,
     version_support_files,
     version_support_sizes,
 )
-from catalog.sources import SourceError, find_exercise_dir, sources_from_settings
 from core.users import SignedInRequest
 from courses.selectors import exercise_reachable_by
 from grading.selectors import exercise_bests, roadmap_leaderboard, submissions_visible_to
@@ -60,10 +60,12 @@ def exercise_view(request: SignedInRequest, slug: str) -> HttpResponse:
     return render_exercise(request, exercise_get_listed(slug=slug))
 
 
-def statement_html(exercise: Exercise) -> SafeString:
-    """The exercise's statement: its Markdown rendered, then sanitised (web.statements): statements come from
-    sources and importers this site does not control, so raw HTML, scripts and `javascript:` links never pass."""
-    return mark_safe(render_statement(exercise.statement_md))  # noqa: S308 - sanitised by nh3
+def statement_html(exercise: Exercise, version: ExerciseVersion | None = None) -> SafeString:
+    """The statement students of ``version`` read (the exercise's current version by default): its Markdown
+    rendered, then sanitised (web.statements): statements come from sources and importers this site does not
+    control, so raw HTML, scripts and `javascript:` links never pass."""
+    markdown = version_statement(version or exercise.current_version, exercise)
+    return mark_safe(render_statement(markdown))  # noqa: S308 - sanitised by nh3
 
 
 def render_exercise(request: SignedInRequest, exercise: Exercise, *, error: str = "", status: int = 200) -> HttpResponse:
@@ -107,31 +109,26 @@ def support_file_view(request: SignedInRequest, slug: str, name: str) -> FileRes
 
 @login_required
 def starter_view(request: SignedInRequest, slug: str) -> FileResponse:
+    """The starter of the exercise's current version (what practice grades with)."""
     exercise = _exercise_for_download(request, slug)
-    try:
-        exercise_dir = find_exercise_dir(sources_from_settings(settings), exercise.slug)
-    except SourceError:
-        exercise_dir = None
-    if exercise_dir is None or not (exercise_dir / "starter").is_dir():
+    return starter_response(exercise, exercise.current_version)
+
+
+def starter_response(exercise: Exercise, version: ExerciseVersion | None) -> FileResponse:
+    """The starter files, the support files and the public tests of ``version``, laid out as in the grading
+    box (so the code finds its files and `pytest public_tests/` runs beside them); one file as itself."""
+    files = version_learner_files(version, exercise)
+    support = version_support_files(version)
+    starter = {name: content for name, content in files.items() if not name.startswith("public_tests/")}
+    if not starter:
         raise Http404("This exercise has no starter files.")
-    starter_dir = exercise_dir / "starter"
-    files = sorted(p for p in starter_dir.rglob("*") if p.is_file() and not p.is_symlink())
-    public_dir = exercise_dir / "public_tests"
-    public = sorted(p for p in public_dir.rglob("*.py") if p.is_file() and not p.is_symlink()) if public_dir.is_dir() else []
-    support = version_support_files(exercise.current_version)
-    if len(files) == 1 and not public and not support:
-        return FileResponse(files[0].open("rb"), as_attachment=True, filename=files[0].name)
-    # The starter files, the support files and the public tests, laid out as in the grading box, so that the
-    # code finds its files and `pytest public_tests/` runs beside them.
+    if len(files) == 1 and not support:
+        (name, content), = files.items()
+        return FileResponse(io.BytesIO(content), as_attachment=True, filename=PurePosixPath(name).name)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in files:
-            if path.relative_to(starter_dir).as_posix() not in support:  # the exercise's copy is the one used
-                archive.write(path, path.relative_to(starter_dir).as_posix())
-        for name, content in support.items():
+        for name, content in {**files, **support}.items():  # the exercise's support copy is the one used
             archive.writestr(name, content)
-        for path in public:
-            archive.write(path, "public_tests/" + path.relative_to(public_dir).as_posix())
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=f"{exercise.slug.split('/')[-1]}-starter.zip")
 

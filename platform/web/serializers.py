@@ -12,6 +12,7 @@ from courses.selectors import feedback_level, hidden_tests_shown
 from grading.models import GradingRun, RunStatus, Submission
 from grading.selectors import latest_run, queue_position
 from web.feedback import Feedback, run_feedback
+from web.models import ApiToken
 
 
 class ExerciseSerializer(serializers.ModelSerializer):
@@ -133,3 +134,43 @@ class AssignmentSubmissionSerializer(SubmissionSerializer):
 
 class AssignmentSubmissionCreateSerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), allow_empty=False, max_length=50)
+
+
+# --------------------------------------------------------------------------- API tokens (web/tokens.py)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, trim_whitespace=False)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    name = serializers.CharField(
+        max_length=100, required=False, allow_blank=True,
+        help_text='what the token is for, e.g. "laptop CLI"; shown in the list of your tokens',
+    )
+    otp = serializers.CharField(
+        max_length=64, required=False, allow_blank=True,
+        help_text="the code from your authenticator app (or a backup code), for an account with two-factor sign-in",
+    )
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    """One of my tokens, never its secret (which only the sign-in answer carries, once)."""
+
+    expires_at = serializers.DateTimeField(source="expiry", allow_null=True)
+    current = serializers.SerializerMethodField(help_text="whether this request signed in with this token")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "created", "last_used", "expires_at", "current"]
+
+    def get_current(self, token: ApiToken) -> bool:
+        request = self.context.get("request")
+        return request is not None and getattr(request, "auth", None) == token
+
+
+class IssuedTokenSerializer(TokenSerializer):
+    """The sign-in answer: the secret, shown this once (only its hash is stored)."""
+
+    token = serializers.CharField(help_text="send as `Authorization: Token <token>`")
+
+    class Meta(TokenSerializer.Meta):
+        fields = ["token", *TokenSerializer.Meta.fields]

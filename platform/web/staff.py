@@ -19,8 +19,9 @@ from core.points import format_points
 from core.users import SignedInRequest
 from courses.forms import RosterForm
 from courses.models import Assignment, Enrolment
+from courses.roles import cohort_role
+from courses.roster import RosterRejected, enrol_roster
 from courses.selectors import access_cohort_as_staff, cohort_roster
-from courses.services import enrol_from_csv
 from grading.gradebook import Gradebook, GradebookCell, gradebook
 from web import plots
 from web.spreadsheet import csv_text
@@ -130,17 +131,18 @@ def gradebook_csv_view(request: SignedInRequest, cohort_id: int) -> HttpResponse
 
 @login_required
 def enrol_view(request: SignedInRequest, cohort_id: int) -> HttpResponse:
-    """Bulk enrolment from a CSV roster: every line is enrolled, or none."""
+    """Bulk enrolment from a CSV roster: every line is checked, then enrolled, or none (courses.roster). TAs
+    enrol students; instructors anyone (courses.roles)."""
     cohort = access_cohort_as_staff(user=request.user, cohort_id=cohort_id)
-    error, result, status = "", None, 200
+    error, problems, result, status = "", [], None, 200
     form = RosterForm()
     if request.method == "POST":
         form = RosterForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                result = enrol_from_csv(cohort=cohort, text=form.cleaned_data["roster"])
-            except ValueError as exc:
-                error = f"Nobody was enrolled: {exc}."
+                result = enrol_roster(cohort=cohort, actor=request.user, text=form.cleaned_data["roster"])
+            except RosterRejected as exc:
+                error, problems = exc.message, exc.problems
         else:
             error = " ".join(str(message) for messages in form.errors.values() for message in messages)
         if error:
@@ -149,6 +151,9 @@ def enrol_view(request: SignedInRequest, cohort_id: int) -> HttpResponse:
     return render(
         request,
         "courses/enrol.html",
-        {"cohort": cohort, "form": form, "error": error, "result": result, "roster": roster},
+        {
+            "cohort": cohort, "form": form, "error": error, "problems": problems, "result": result,
+            "roster": roster, "role": cohort_role(request.user, cohort.pk),
+        },
         status=status,
     )

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from rest_framework.authtoken.models import Token
+
+from web import tokens
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = ROOT / "client" / "gradient.py"
@@ -24,7 +25,7 @@ def cli(url: str, token: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_submit_and_follow_a_run_from_the_terminal(live_server, synced_exercise, student_user, celery_worker_process):
-    token = Token.objects.create(user=student_user).key
+    token = tokens.issue(student_user, name="cli test")[1]
     listing = cli(live_server.url, token, "exercises")
     assert listing.returncode == 0, listing.stderr
     assert "python-foundations/word-frequencies" in listing.stdout
@@ -39,7 +40,7 @@ def test_submit_and_follow_a_run_from_the_terminal(live_server, synced_exercise,
 
 
 def test_clear_errors_for_bad_input(live_server, synced_exercise, student_user, tmp_path):
-    token = Token.objects.create(user=student_user).key
+    token = tokens.issue(student_user, name="cli test")[1]
     wrong = tmp_path / "answer.py"
     wrong.write_text("x = 1\n")
     result = cli(live_server.url, token, "submit", "python-foundations/word-frequencies", str(wrong), "--no-wait")
@@ -60,7 +61,7 @@ def test_assignments_are_listed_and_submitted_to(live_server, synced_exercise, s
     cohort = CohortFactory(course__slug="ai101", course__title="AI Engineering 101", slug="autumn", name="Autumn")
     EnrolmentFactory(cohort=cohort, user=student_user, role="student")
     assignment = AssignmentFactory(cohort=cohort, exercise=synced_exercise)  # open since yesterday, due in a week
-    token = Token.objects.create(user=student_user).key
+    token = tokens.issue(student_user, name="cli test")[1]
     listing = cli(live_server.url, token, "assignments")
     assert listing.returncode == 0, listing.stderr
     assert str(assignment.pk) in listing.stdout and "python-foundations/word-frequencies" in listing.stdout

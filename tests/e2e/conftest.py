@@ -14,14 +14,38 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Every page a browser test opens reports what its Content-Security-Policy blocked: the event is recorded by
+# a script Playwright injects through the debugging protocol (the page's own CSP does not apply to it).
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} on ${document.location.pathname}`);
+});
+"""
+
+
+def csp_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """What the CSP blocked on the page now open (the record starts again on each navigation)."""
+    return list(page.evaluate("window.__cspViolations || []"))
+
+
 @pytest.fixture
 def browser_page(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A page in Debian's Chromium. Any Content-Security-Policy violation Chromium logs while the test runs
+    fails the test at its end: the site's own pages need no inline script or style."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain blocking ones.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    logged: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1100, "height": 900}, accept_downloads=True)
+        page.add_init_script(RECORD_CSP_VIOLATIONS)
+        page.on(
+            "console",
+            lambda message: logged.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         yield page
         browser.close()
+    assert logged == [], f"the Content-Security-Policy blocked something: {logged}"

@@ -5,7 +5,7 @@ its parameters, bodies and uploads, sent over HTTP as a signed-in student (token
 submission and an open assignment. Half of the generated cases are steered onto things that exist (the
 student's submission and assignment ids, a real exercise slug), so the code behind a 404 or "no such
 exercise" is reached too. Whatever comes in, the API must answer without a server error (no 5xx) and
-without a stack trace in the body. Bounded and repeatable: a few dozen examples per operation and mode,
+without a stack trace in the body, whatever its Accept header asks for. Bounded and repeatable: a few dozen examples per operation and mode,
 derandomized.
 
 Submissions the fuzzer manages to create go to their own queue ("fuzz-cpu"), which no worker takes and
@@ -21,22 +21,30 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from catalog.models import Exercise
 from grading import intake
 from tests.support.factories import AssignmentFactory, EnrolmentFactory
+from web import tokens
 
 pytestmark = [pytest.mark.load, pytest.mark.django_db(transaction=True)]
 
 MAX_EXAMPLES = 40
+# Content negotiation is fuzzed too: every request asks for one of these (a browser's, a CSV client's,
+# nonsense, none), and no answer may be a server error whatever the client accepts.
+ACCEPTS = [
+    "application/json", "text/html", "text/html,application/xhtml+xml,*/*;q=0.8", "*/*", "text/csv",
+    "application/xml", "image/png", "garbage", "application/json; version=99", ";;;q=x", "",
+]
 STACK_TRACE = re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+|django\.[a-z_.]+Error")
 
 
 @pytest.fixture
 def fuzz_world(settings, workers, synced_exercise, student_user):  # type: ignore[no-untyped-def]
-    """A student with a token, a practice submission and an open assignment; the rate limit out of reach."""
+    """A student (given a token per operation), a practice submission and an open assignment; the rate limit
+    out of reach."""
     settings.GRADING_QUEUE_PREFIX = "fuzz-"
     settings.GRADIENT_SUBMISSION_RATE = "100000/min"
     workers.purge("fuzz-cpu")
@@ -48,7 +56,7 @@ def fuzz_world(settings, workers, synced_exercise, student_user):  # type: ignor
     other = Exercise.objects.filter(active=True, gpu=False).exclude(pk=synced_exercise.pk).first()
     assignment = AssignmentFactory(cohort=enrolment.cohort, exercise=other)  # open since yesterday, due in a week
     yield {
-        "token": Token.objects.create(user=student_user).key,
+        "student": student_user,
         "ids": {"/api/v1/submissions/{id}/": submission.pk, "/api/v1/assignments/": assignment.pk},
         "exercise": synced_exercise.slug,
     }
@@ -72,13 +80,14 @@ def fuzz(operation, mode, url: str, headers: dict[str, str], world, tried: Count
         lambda pair: steer(pair[0], world) if pair[1] else pair[0]
     )
 
-    @given(case=cases)
+    @given(case=cases, accept=st.sampled_from(ACCEPTS))
     @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
-    def call(case):  # type: ignore[no-untyped-def]
-        response = case.call(base_url=url, headers=headers, timeout=30)
+    def call(case, accept):  # type: ignore[no-untyped-def]
+        response = case.call(base_url=url, headers={**headers, "Accept": accept}, timeout=30)
         tried[str(response.status_code)] += 1
-        where = f"{case.method} {case.formatted_path} ({mode.value}) -> {response.status_code}"
+        tried[f"Accept {accept or '(none)'}"] += 1
+        where = f"{case.method} {case.formatted_path} ({mode.value}, Accept: {accept!r}) -> {response.status_code}"
         assert response.status_code < 500, f"{where}: server error\n{case.as_curl_command()}\n{response.text[:1500]}"
         assert not STACK_TRACE.search(response.text), f"{where}: a stack trace in the body\n{response.text[:1500]}"
 
@@ -87,21 +96,29 @@ def fuzz(operation, mode, url: str, headers: dict[str, str], world, tried: Count
 
 def test_api_answers_every_generated_request_without_a_server_error(live_server, fuzz_world, capsys):  # type: ignore[no-untyped-def]
     api = schemathesis.openapi.from_url(f"{live_server.url}/api/schema/")
-    headers = {"Authorization": f"Token {fuzz_world['token']}"}
     problems: list[str] = []
     tried: Counter[str] = Counter()
+    nothing_to_negate: set[str] = set()
     for result in api.get_all_operations():
         operation = result.ok()  # a schema the loader cannot read fails here, as it should
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            # A token of its own for each operation and mode: the fuzzed logout endpoints revoke theirs.
+            headers = {"Authorization": f"Token {tokens.issue(fuzz_world['student'], name='fuzz')[1]}"}
             try:
                 fuzz(operation, mode, live_server.url, headers, fuzz_world, tried)
             except AssertionError as failure:
                 problems.append(str(failure))
+            except Unsatisfiable:  # an operation that takes no input at all has no invalid input either
+                if mode is not GenerationMode.NEGATIVE:
+                    raise
+                nothing_to_negate.add(f"{operation.method.upper()} {operation.path}")
             tried["operation x mode"] += 1
     with capsys.disabled():
         statuses = ", ".join(f"{key}: {count}" for key, count in sorted(tried.items()))
         print(f"\n[fuzz] responses by status: {statuses}")
     assert tried["operation x mode"] >= 2 * 9
+    assert all(tried[f"Accept {accept or '(none)'}"] for accept in ACCEPTS)  # every kind was asked for
+    assert nothing_to_negate <= {"POST /api/v1/token/logout/", "POST /api/v1/token/logout-all/"}
     assert not problems, "\n\n".join(problems)
 
 

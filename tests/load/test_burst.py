@@ -28,7 +28,6 @@ import requests
 from django.db import connection
 from django.db.models import Count
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from grading.models import FINAL_STATUSES, GradingRun, Submission, TestResult
 from grading.selectors import run_name_for
@@ -36,6 +35,7 @@ from sandbox.boxes import container_name
 from sandbox.pool import BOX_PREFIX
 from tests.support.factories import UserFactory
 from tests.support.processes import group_alive
+from web import tokens as api_tokens
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISE = "python-foundations/word-frequencies"
@@ -94,7 +94,7 @@ def load_queue(settings, workers):  # type: ignore[no-untyped-def]
 
 def test_a_burst_of_submissions_is_graded_exactly_once(live_server, load_queue, workers, synced_exercise, capsys):
     students = [UserFactory(username=f"load-{index:03d}") for index in range(STUDENTS)]
-    tokens = [Token.objects.create(user=student).key for student in students]
+    tokens = [api_tokens.issue(student)[1] for student in students]
     browser = Client()
     browser.force_login(students[0])
     probe = RoadmapProbe(live_server.url, browser.cookies["sessionid"].value)

@@ -12,6 +12,7 @@ import pytest
 
 from catalog.models import Exercise
 from catalog.services import SyncReport, exercises_sync
+from tests.support.mail import inbox, smtp_server  # noqa: F401  (fixtures: a real SMTP server on loopback)
 
 ROOT = Path(__file__).resolve().parents[2]
 WORD_FREQ = "python-foundations/word-frequencies"

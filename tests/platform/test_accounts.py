@@ -5,18 +5,8 @@ retires the old password."""
 
 from __future__ import annotations
 
-import email
-import os
 import re
-import socket
-import uuid
-from collections.abc import Iterator
-from email.message import EmailMessage
-from email.policy import default as default_policy
-from typing import Any
 
-import pytest
-from aiosmtpd.controller import Controller
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -24,53 +14,6 @@ from courses.models import Enrolment, Role
 from tests.support.factories import CohortFactory, EnrolmentFactory, UserFactory
 
 RESET_LINK = re.compile(r"http://testserver(/password/reset/[^/\s]+/[^/\s]+/)")
-
-
-class Inbox:
-    """What the SMTP server received, in order (its handler runs in the server's thread)."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.recipients: list[list[str]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's hook
-        self.recipients.append(list(envelope.rcpt_tos))
-        self.messages.append(email.message_from_bytes(envelope.original_content, policy=default_policy))  # type: ignore[arg-type]
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m, rcpt in zip(self.messages, self.recipients, strict=True) if address in rcpt]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def inbox(settings) -> Iterator[Inbox]:  # type: ignore[no-untyped-def]
-    """A real SMTP server on 127.0.0.1 and a free port, with Django's SMTP backend pointed at it, and the
-    throttle's counters in the real Redis (the tests' one, under a key prefix of this test's own)."""
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.DEFAULT_FROM_EMAIL = "Gradient <noreply@gradient.test>"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15"),
-            "KEY_PREFIX": f"test-accounts-{uuid.uuid4().hex}",
-        }
-    }
-    try:
-        yield handler
-    finally:
-        controller.stop()
 
 
 def ask_reset(client: Client, address: str) -> str:
@@ -170,8 +113,8 @@ def test_a_signed_in_user_changes_their_password(db) -> None:
     UserFactory(username="lin", password="first-secret-99")
     client = Client()
     assert client.login(username="lin", password="first-secret-99")
-    home = client.get("/courses/").content.decode()
-    assert 'href="/password/change/"' in home  # the header links to it
+    assert 'href="/account/"' in client.get("/courses/").content.decode()  # the header links the account page
+    assert 'href="/password/change/"' in client.get("/account/").content.decode()  # which links this one
     wrong = client.post(
         "/password/change/",
         {"old_password": "not-it", "new_password1": "second-secret-77", "new_password2": "second-secret-77"},

@@ -15,7 +15,7 @@ def test_check_deploy_is_clean_under_the_production_settings() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
     env.update(
         DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), HTTPS="true", TRUST_X_FORWARDED_PROTO="true",
-        ALLOWED_HOSTS="gradient.example.org",
+        ALLOWED_HOSTS="gradient.example.org", CACHE_URL="redis://127.0.0.1:6379/15",
     )
     result = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],

@@ -9,7 +9,6 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from catalog.models import Exercise
@@ -18,6 +17,7 @@ from grading.models import Submission
 from grading.selectors import roadmap_leaderboard
 from tests.support.factories import AssignmentFactory, EnrolmentFactory, ExerciseBestFactory, UserFactory
 from tests.support.paths import PRICE_STATS, PRIVATE_SOURCE
+from web import tokens
 
 REFERENCE = (PRIVATE_SOURCE / "graders" / PRICE_STATS / "reference" / "solution.py").read_bytes()
 WORD_FREQ = "python-foundations/word-frequencies"
@@ -56,7 +56,7 @@ def test_it_is_on_no_roadmap_page_and_takes_no_practice(unlisted: Exercise) -> N
     upload = SimpleUploadedFile("solution.py", REFERENCE)
     assert client.post(f"/exercises/{PRICE_STATS}/submit/", {"files": [upload]}).status_code == 404
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=student).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {tokens.issue(student)[1]}")
     slugs = [row["slug"] for row in api.get("/api/v1/exercises/").json()["results"]]
     assert WORD_FREQ in slugs and PRICE_STATS not in slugs
     answer = api.post("/api/v1/submissions/", {"exercise": PRICE_STATS, "files": [SimpleUploadedFile("solution.py", REFERENCE)]},
@@ -82,18 +82,20 @@ def test_its_students_reach_it_through_their_assignment(unlisted: Exercise) -> N
     client = signed_in(student)
     page = client.get(f"/assignments/{assignment.pk}/").content.decode()
     assert unlisted.title in page and f'href="/assignments/{assignment.pk}/files/prices.csv"' in page
-    assert f'href="/exercises/{PRICE_STATS}/starter/"' in page
+    # The assignment's own starter (its pinned version's); the exercise's is reachable too.
+    assert f'href="/assignments/{assignment.pk}/starter/"' in page
     csv = client.get(f"/assignments/{assignment.pk}/files/prices.csv")
     assert csv.status_code == 200 and b"teapot,31.25 EUR" in b"".join(csv.streaming_content)
-    starter = client.get(f"/exercises/{PRICE_STATS}/starter/")
-    assert starter.status_code == 200
-    names = set(zipfile.ZipFile(io.BytesIO(b"".join(starter.streaming_content))).namelist())
-    assert names == {"solution.py", "prices.csv", "pricing.py", "public_tests/test_public.py"}
+    for url in (f"/assignments/{assignment.pk}/starter/", f"/exercises/{PRICE_STATS}/starter/"):
+        starter = client.get(url)
+        assert starter.status_code == 200
+        names = set(zipfile.ZipFile(io.BytesIO(b"".join(starter.streaming_content))).namelist())
+        assert names == {"solution.py", "prices.csv", "pricing.py", "public_tests/test_public.py"}
     answer = client.post(f"/assignments/{assignment.pk}/submit/", {"files": [SimpleUploadedFile("solution.py", REFERENCE)]})
     assert answer.status_code == 302, answer.content.decode()[:2000]
     assert Submission.objects.get().assignment == assignment
     # Someone outside the cohort finds nothing.
     other = signed_in(outsider)
     for url in (f"/assignments/{assignment.pk}/", f"/assignments/{assignment.pk}/files/prices.csv",
-                f"/exercises/{PRICE_STATS}/starter/", f"/exercises/{PRICE_STATS}/files/prices.csv"):
+                f"/assignments/{assignment.pk}/starter/", f"/exercises/{PRICE_STATS}/starter/", f"/exercises/{PRICE_STATS}/files/prices.csv"):
         assert other.get(url).status_code == 404, url

@@ -8,19 +8,18 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from grading.models import GradingRun, Submission
 from tests.support.factories import UserFactory
+from web import tokens
 
 
 @pytest.fixture
 def api_for():  # type: ignore[no-untyped-def]
     def make(user) -> APIClient:  # type: ignore[no-untyped-def]
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {tokens.issue(user)[1]}")
         return client
 
     return make

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from catalog.models import Exercise, ExerciseVersion, GraderSnapshot
 from courses.models import Assignment, Cohort, Role
 from grading import intake
@@ -271,6 +272,13 @@ def test_regrading_an_exercise_repins_each_of_its_assignments(
     for assignment in (versions.assignment, other):
         assignment.refresh_from_db()
         assert assignment.exercise_version_id == versions.new.pk
+        # The audit log says so, with the version it had before (a command acts: no person).
+        pin = AuditEvent.objects.get(action="assignment.pin", cohort_id=assignment.cohort_id)
+        assert (pin.actor, pin.before, pin.after) == (
+            None,
+            {"exercise_version_id": versions.old.pk, "grader": versions.old.short_hash},
+            {"exercise_version_id": versions.new.pk, "grader": versions.new.short_hash},
+        )
     for submission in (graded_on_old, theirs):
         run = GradingRun.objects.get(submission=submission, is_regrade=True)
         assert run.exercise_version_id == versions.new.pk and run.never_lower

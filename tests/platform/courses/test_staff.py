@@ -180,7 +180,7 @@ def test_bulk_enrolment_is_all_or_nothing(client, people, cohort, text, message)
         assert response.status_code == 200
         return
     assert response.status_code == 400
-    alert = re.search(r'role="alert">(.*?)</p>', response.content.decode(), re.S)
+    alert = re.search(r'role="alert"[^>]*>(.*?)</div>', response.content.decode(), re.S)
     assert alert and message in alert.group(1) and "Nobody was enrolled" in alert.group(1)
     assert (get_user_model().objects.count(), Enrolment.objects.count()) == before
 

@@ -7,12 +7,12 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from grading import dispatch
 from grading.models import GradingRun, Submission
 from sandbox import SandboxConfig
+from web import tokens
 
 URL = "/api/v1/submissions/"
 
@@ -27,8 +27,7 @@ def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
 def client_for():  # type: ignore[no-untyped-def]
     def make(user) -> APIClient:  # type: ignore[no-untyped-def]
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {tokens.issue(user)[1]}")
         return client
 
     return make
@@ -108,7 +107,8 @@ def test_a_raised_upload_cap_reaches_the_sandbox(synced_exercise, student_user, 
     response = client_for(student_user).post(
         URL, {"exercise": synced_exercise.slug, "files": [upload("solution.ipynb", source)]}, format="multipart"
     )
-    assert response.status_code == 400 and Submission.objects.count() == 1
+    # Over the request limit that follows the cap (5 MiB + 1 MiB of form): refused before it is read.
+    assert response.status_code == 413 and Submission.objects.count() == 1
 
 
 def test_a_student_never_sees_another_students_submission(

@@ -4,6 +4,7 @@ nothing that exists, except that assignments whose cut-off has passed are moved 
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,8 +15,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.emails import mark_verified
 from catalog.models import Exercise
 from core.users import User
+from courses.invitations import active_invitations, display_code, new_join_code
 from courses.models import Assignment, Cohort, Course, Enrolment, Role
 from grading.models import (
     GradingRun,
@@ -29,10 +32,19 @@ from grading.models import (
 from grading.standings import exercise_best_record, leaderboard_record
 from sandbox import TestResultOutcome, score_tests, total_score
 
+# The instructor is an instructor of the demo cohort only: the staff pages need no site-wide rights. The
+# site administrator (Django's admin, every cohort) is a separate account, as it would be in a real deployment.
 DEMO_USERS = {
     "student": ("student", "learn-ai-2026", False),
-    "instructor": ("instructor", "teach-ai-2026", True),
+    "instructor": ("instructor", "teach-ai-2026", False),
+    "admin": ("admin", "operate-ai-2026", True),
 }
+# A teaching assistant of the demo cohort (no site-wide rights): sees the gradebook and invites students.
+DEMO_TA = ("ta", "assist-ai-2026")
+# The demo instructor's address, marked verified so that inviting by email can be tried (the demo prints mail).
+INSTRUCTOR_EMAIL = "instructor@gradient.demo"
+# Where scripts/run serves the site, for the join link printed below.
+SITE_URL = os.environ.get("GRADIENT_DEMO_URL", "http://127.0.0.1:8000")
 
 COURSE = ("ai-engineering-101", "AI Engineering 101")
 COHORT = ("autumn-2026", "Autumn 2026")
@@ -66,10 +78,34 @@ class Command(BaseCommand):
             user.is_superuser = staff
             user.save()
             users[key] = user
-            self.stdout.write(f"demo {'instructor' if staff else 'student'}: {username} / {password}")
+            label = {"admin": "site administrator"}.get(key, key)
+            self.stdout.write(f"demo {label}: {username} / {password}")
         with transaction.atomic():
             cohort = self.seed_course(users["student"], users["instructor"])
+            ta = self.seed_ta(cohort)
+            code = self.seed_join_code(cohort, users["instructor"])
         self.stdout.write(f"demo course: {cohort.course.title}, cohort {cohort.name} (/courses/)")
+        self.stdout.write(f"demo TA:         {ta.get_username()} / {DEMO_TA[1]}   (gradebook, Invite students)")
+        self.stdout.write(f"demo join link:  {SITE_URL}/join/{code}/   (code {display_code(code)}: sign up as a new student)")
+
+    def seed_ta(self, cohort: Cohort) -> User:
+        user_model = get_user_model()
+        ta, _ = user_model.objects.get_or_create(username=DEMO_TA[0])
+        ta.set_password(DEMO_TA[1])
+        ta.save()
+        Enrolment.objects.update_or_create(cohort=cohort, user=ta, defaults={"role": Role.TA})
+        return ta
+
+    def seed_join_code(self, cohort: Cohort, instructor: User) -> str:
+        """The demo cohort's join code: the one still open from an earlier run, or a new one (no end, no cap)."""
+        if not instructor.email:
+            instructor.email = INSTRUCTOR_EMAIL
+            instructor.save(update_fields=["email"])
+        mark_verified(instructor, instructor.email, source="demo")
+        for invitation in active_invitations(cohort):
+            if not invitation.is_personal and invitation.expires_at is None and invitation.max_uses is None:
+                return invitation.code
+        return new_join_code(cohort=cohort, by=instructor).code
 
     def seed_course(self, student: User, instructor: User) -> Cohort:
         now = timezone.now()
