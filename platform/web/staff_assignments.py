@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from core.errors import UserError
 from core.users import SignedInRequest
 from courses.forms import AssignmentForm, ExtensionForm
@@ -17,6 +18,8 @@ from courses.roles import is_instructor
 from courses.selectors import access_cohort_as_staff
 from courses.services import assignment_rules, assignment_save, extension_grant, extension_revoke
 from grading.selectors import assignment_has_submissions
+
+AUDIT_PAGE = 500  # the newest rows; site administrators search the rest in the admin
 
 
 @login_required
@@ -112,3 +115,14 @@ def extensions_view(request: SignedInRequest, assignment_id: int) -> HttpRespons
         {"cohort": cohort, "assignment": assignment, "form": form, "extensions": extensions, "error": error},
         status=status,
     )
+
+
+@login_required
+def audit_log_view(request: SignedInRequest, cohort_id: int) -> HttpResponse:
+    """The cohort's audit log, newest first, for its instructors (a TA's own changes are in it, and so are the
+    instructors' decisions about TAs: the log is theirs to read)."""
+    cohort = access_cohort_as_staff(user=request.user, cohort_id=cohort_id)
+    if not is_instructor(request.user, cohort.pk):
+        return render(request, "courses/audit_log.html", {"cohort": cohort, "refused": True}, status=403)
+    events = AuditEvent.objects.filter(cohort_id=cohort.pk)[:AUDIT_PAGE]
+    return render(request, "courses/audit_log.html", {"cohort": cohort, "events": events, "limit": AUDIT_PAGE})

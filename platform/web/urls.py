@@ -53,6 +53,7 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/assignments/new/", staff_assignments.assignment_create_view, name="assignment_create"),
     path("assignments/<int:assignment_id>/edit/", staff_assignments.assignment_edit_view, name="assignment_edit"),
     path("assignments/<int:assignment_id>/extensions/", staff_assignments.extensions_view, name="assignment_extensions"),
+    path("cohorts/<int:cohort_id>/audit/", staff_assignments.audit_log_view, name="cohort_audit"),
     *two_factor.urlpatterns,  # sign-in (a second step for two-factor users) and enrolling a device
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     *accounts.urlpatterns,  # password reset by email and password change

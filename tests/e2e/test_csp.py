@@ -92,6 +92,7 @@ def test_main_pages_run_under_a_policy_without_inline_script(live_server, site, 
         ("/account/", None),
         ("/account/tokens/", None),
         (f"/cohorts/{cohort.pk}/assignments/new/", None),
+        (f"/cohorts/{cohort.pk}/audit/", None),
     ]:
         visit(page, base + path)
         if picture:

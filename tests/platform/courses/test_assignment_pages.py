@@ -5,6 +5,7 @@ assignment with submissions cannot change."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -233,3 +234,25 @@ def test_another_courses_private_exercise_is_not_offered(client, cohort, people,
     client.force_login(outsider)
     response = client.post(f"/cohorts/{elsewhere.pk}/assignments/new/", rules(private.pk))
     assert response.status_code == 400 and Assignment.objects.filter(exercise=private).count() == 2
+
+
+def test_instructors_read_the_cohorts_audit_log(client, cohort, other_cohort, people, synced_exercise) -> None:
+    """What staff changed, newest first, for the cohort's instructors only; text staff typed is escaped."""
+    client.force_login(people["ines"])
+    client.post(f"/cohorts/{cohort.pk}/assignments/new/", rules(synced_exercise.pk))
+    assignment = Assignment.objects.get(cohort=cohort)
+    client.force_login(people["tara"])
+    client.post(
+        f"/assignments/{assignment.pk}/extensions/",
+        {"student": people["ada"].pk, "due_at": when(10), "extra_attempts": "1", "reason": "<script>alert(1)</script>"},
+    )
+    assert client.get(f"/cohorts/{cohort.pk}/audit/").status_code == 403  # a TA does not read it
+
+    client.force_login(people["ines"])
+    page = client.get(f"/cohorts/{cohort.pk}/audit/").content.decode()
+    assert [a for a in re.findall(r'data-action="([^"]+)"', page)] == ["extension.grant", "assignment.create"]
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    client.force_login(people["oscar"])  # another cohort's instructor
+    assert client.get(f"/cohorts/{cohort.pk}/audit/").status_code == 404
+    client.force_login(people["ada"])
+    assert client.get(f"/cohorts/{cohort.pk}/audit/").status_code == 404
