@@ -79,7 +79,7 @@ class TakenNames:
         key = fold(pseudonym)
 
         def others(owners: dict[str, set[int]]) -> set[int]:
-            return owners.get(key, set()) - {user_id} if user_id is not None else owners.get(key, set())
+            return {owner for owner in owners.get(key, ()) if owner != user_id}
 
         if others(self._pseudonyms):
             return "someone in this cohort already uses this pseudonym"
