@@ -165,6 +165,14 @@ def nbgrader_test_cell(cell: Any) -> str | None:
     return grade_id if isinstance(grade_id, str) and NBGRADER_GRADE_ID.match(grade_id) else None
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def notebook_for_the_box(data: bytes, name: str = "notebook.ipynb", *, max_bytes: int = MAX_NOTEBOOK_BYTES) -> bytes:
     """The notebook as the student box gets it: validated, then written anew as nbformat 4.5 with only each
     code cell's id and source. Outputs, execution counts, attachments and metadata are the student's own
@@ -177,12 +185,19 @@ def notebook_for_the_box(data: bytes, name: str = "notebook.ipynb", *, max_bytes
         kind = cell.get("cell_type")
         if kind not in ("code", "markdown", "raw"):
             continue
+        source = str(cell.get("source", ""))
+        if kind == "code" and not _encodable(source):
+            # JSON may escape a lone surrogate (\\ud800): no file, no interpreter can hold it.
+            raise NotGradable(
+                f"Cell {number} of {name} holds text that is not valid Unicode (a lone surrogate such as \\ud800): "
+                "remove it and submit again."
+            )
         cell_id = cell.get("id")
         fresh: dict[str, Any] = {
             "cell_type": kind,
             "id": cell_id if isinstance(cell_id, str) and cell_id else f"cell-{number}",
             "metadata": {},
-            "source": str(cell.get("source", "")) if kind == "code" else "",
+            "source": source if kind == "code" else "",
         }
         test_of = nbgrader_test_cell(cell) if kind == "code" else None
         if test_of is not None:

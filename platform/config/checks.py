@@ -51,3 +51,19 @@ def require_shared_cache() -> None:
     postgres = "postgresql" in str(settings.DATABASES["default"]["ENGINE"])
     if backend is not None and postgres and not settings.DEBUG:
         raise ImproperlyConfigured(f"{MESSAGE.format(backend=backend)} {HINT}")
+
+
+@register(Tags.security, deploy=True)
+def site_url_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Mails sent outside a request (notices from workers, reminders, digests) link to SITE_URL: left at its
+    loopback default, every such link points nowhere."""
+    url = str(getattr(settings, "GRADIENT_SITE_URL", ""))
+    if url.startswith(("http://127.0.0.1", "http://localhost")) or not url:
+        return [
+            Error(
+                f"SITE_URL is {url or 'empty'}: links in notification mails would not reach the site.",
+                hint="Set SITE_URL to the site's public address, e.g. SITE_URL=https://grading.example.org (deploy/env.example).",
+                id="gradient.E002",
+            )
+        ]
+    return []

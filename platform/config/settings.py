@@ -12,6 +12,7 @@ import warnings
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.database_url import parse_database_url
@@ -43,9 +44,11 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "accounts",
     "audit",
+    "notices",  # notices on the site and by mail, per kind as each person chose (docs/notifications.md)
     "catalog",
     "courses",
     "grading",
+    "similarity",  # similarity reports of an assignment's submissions (copydetect; docs/similarity.md)
     "lti_tool",  # django-lti: LMS registrations, deployments, contexts, the tool's keys (lti/, docs/lti.md)
     "lti",
     "web",
@@ -86,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notices.context_processors.unread_notices",  # the header's "Notices (N)", read when shown
             ]
         },
     }
@@ -145,6 +149,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10  # seconds: a stalled mail server must not hold a web process for ever
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Gradient <gradient@localhost>")
+# Notices (notices/, docs/notifications.md). Mail sent outside a request (workers, beat) links to the site
+# through this address: set it to the site's public address in production.
+GRADIENT_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+NOTIFY_BACKLOG_S = env_int("NOTIFY_BACKLOG_S", 300)  # a result after a longer wait in the queue is announced
+REMINDER_HOURS = env_int("REMINDER_HOURS", 24)  # deadline reminders this long before an assignment is due
+DIGEST_HOUR_UTC = env_int("DIGEST_HOUR_UTC", 18)  # when the daily digests go out
 # Password-reset requests, counted in the shared cache (CACHES below) over an hour: per address asked for and
 # per client (its IP address: web.throttles.client_address, which reads X-Forwarded-For behind
 # TRUSTED_PROXIES). Over either limit the page answers as always and sends nothing.
@@ -154,6 +164,10 @@ GRADIENT_RESET_PER_CLIENT = env_int("PASSWORD_RESET_PER_CLIENT", 100)
 GRADIENT_RESET_WINDOW_S = 3600
 # A roster upload is checked and enrolled in one transaction: this many lines at most (a cohort's worth).
 GRADIENT_ROSTER_MAX_ROWS = env_int("ROSTER_MAX_ROWS", 2000)
+# The at-risk list (grading/at_risk.py, docs/roles.md): an assignment due within this many hours with no
+# submission yet, and this many graded attempts on one open assignment without full marks.
+GRADIENT_AT_RISK_DUE_HOURS = env_int("AT_RISK_DUE_HOURS", 48)
+GRADIENT_AT_RISK_FAILED_ATTEMPTS = env_int("AT_RISK_FAILED_ATTEMPTS", 5)
 # Accounts (docs/accounts.md). Open sign-up for the roadmap alone (/signup/): on for the demo (scripts/run sets
 # DEBUG), off by default in production, where people join through a course's invitation or open sign-up.
 GRADIENT_SIGNUP_OPEN = env_bool("SIGNUP_OPEN", DEBUG)
@@ -384,6 +398,14 @@ GRADING_RETRY_DELAY_S = env_int("GRADING_RETRY_DELAY_S", 15)
 # empty: every CPU run in "cpu".
 GRADING_LONG_QUEUE_IMAGES = env_list("GRADING_LONG_QUEUE_IMAGES", "ml")
 GRADING_QUEUE_PREFIX = env_str("GRADING_QUEUE_PREFIX", "")  # e.g. "staging-": workers then take -Q staging-cpu
+# Similarity reports (similarity/, docs/similarity.md): copydetect's noise threshold (k-gram length, in
+# characters of tokenized code) and guarantee threshold (matches this long are always found; the winnowing
+# window is their difference + 1); pairs below the minimum (percent of either side) are dropped, and the top
+# SIMILARITY_MAX_PAIRS kept.
+SIMILARITY_NOISE_THRESHOLD = env_int("SIMILARITY_NOISE_THRESHOLD", 25)
+SIMILARITY_GUARANTEE_THRESHOLD = env_int("SIMILARITY_GUARANTEE_THRESHOLD", 30)
+SIMILARITY_MIN_PERCENT = env_int("SIMILARITY_MIN_PERCENT", 10)
+SIMILARITY_MAX_PAIRS = env_int("SIMILARITY_MAX_PAIRS", 200)
 # LTI (lti/, docs/lti.md): a launch whose course's roster was last read from the LMS longer ago than this
 # reads it again (Names and Role Provisioning), in a Celery task.
 LTI_ROSTER_SYNC_EVERY_S = env_int("LTI_ROSTER_SYNC_EVERY_S", 3600)
@@ -391,6 +413,8 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-runs": {"task": "grading.sweep", "schedule": 60.0},
     "lti-release-scores": {"task": "lti.release_scores", "schedule": 60.0},  # scores held until a due date
     "lti-prune": {"task": "lti.prune", "schedule": 3600.0},
+    "deadline-reminders": {"task": "grading.remind_deadlines", "schedule": 3600.0},  # grading/reminders.py
+    "notice-digests": {"task": "notices.send_digests", "schedule": crontab(minute=0, hour=DIGEST_HOUR_UTC)},
 }
 
 LOGGING = {

@@ -49,7 +49,8 @@ class AssignmentAdminForm(forms.ModelForm):
         model = Assignment
         fields = [
             "cohort", "exercise", "exercise_version", "opens_at", "due_at", "late_penalty_per_day", "hard_cutoff_at",
-            "attempts_per_day", "attempts_cap", "feedback_visibility", "score_policy",
+            "attempts_per_day", "attempts_cap", "feedback_visibility", "score_policy", "manual_max_points",
+            "combine_rule", "marks_released_at",
         ]
         field_classes = {"exercise_version": GraderVersionChoice}
 
@@ -63,6 +64,17 @@ class AssignmentAdminForm(forms.ModelForm):
         field.queryset = versions
         if not self.is_bound and self.instance.exercise_id is not None:
             field.queryset = versions.filter(exercise_id=self.instance.exercise_id)
+        # Hand grading is optional here as in the staff pages: left out, the assignment keeps its own.
+        self.fields["manual_max_points"].required = False
+        self.fields["combine_rule"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("manual_max_points") is None:
+            data["manual_max_points"] = self.instance.manual_max_points
+        if not data.get("combine_rule"):
+            data["combine_rule"] = self.instance.combine_rule
+        return data
 
 
 @admin.register(Assignment)

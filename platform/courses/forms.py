@@ -10,7 +10,7 @@ from django import forms
 from catalog.models import ExerciseVersion
 from core.users import User
 from courses import pseudonyms
-from courses.models import Assignment, Enrolment, Role
+from courses.models import Assignment, CombineRule, Enrolment, Role
 from courses.selectors import exercises_assignable
 
 MAX_ROSTER_BYTES = 1024 * 1024
@@ -66,7 +66,8 @@ class AssignmentForm(forms.ModelForm):
         model = Assignment
         fields = [
             "exercise", "exercise_version", "opens_at", "due_at", "hard_cutoff_at", "late_penalty_per_day",
-            "attempts_per_day", "attempts_cap", "feedback_visibility", "score_policy",
+            "attempts_per_day", "attempts_cap", "feedback_visibility", "score_policy", "manual_max_points",
+            "combine_rule",
         ]
         labels = {
             "opens_at": "Opens (UTC)",
@@ -76,12 +77,16 @@ class AssignmentForm(forms.ModelForm):
             "attempts_per_day": "Attempts per rolling day",
             "attempts_cap": "Attempts in total",
             "score_policy": "Score that counts",
+            "manual_max_points": "Points graded by hand",
+            "combine_rule": "With the tests' score",
         }
         help_texts = {
             "late_penalty_per_day": "A fraction of the score: 0.1 takes 10% off per started day late; 0 for none.",
             "hard_cutoff_at": "Empty: late work is taken until you close it (with the penalty).",
             "attempts_per_day": "Empty: no daily limit.",
             "attempts_cap": "Empty: no total limit.",
+            "manual_max_points": "0: the tests alone (a rubric may still take points off). The rubric is on the "
+            "assignment's Rubric page.",
         }
         field_classes = {"exercise_version": VersionChoiceField}
         widgets = {"opens_at": DATETIME_INPUT, "due_at": DATETIME_INPUT, "hard_cutoff_at": DATETIME_INPUT}
@@ -101,6 +106,9 @@ class AssignmentForm(forms.ModelForm):
         )
         version_field.queryset = versions.filter(exercise_id=exercise_id) if exercise_id else versions
         version_field.empty_label = "the exercise's current version"
+        # Hand grading is optional: a form (or API call) that leaves it out keeps the assignment's own.
+        self.fields["manual_max_points"].required = False
+        self.fields["combine_rule"].required = False
         if has_submissions:
             # Its submissions were made to this exercise: another one would orphan their scores.
             self.fields["exercise"].disabled = True
@@ -117,6 +125,15 @@ class AssignmentForm(forms.ModelForm):
         if exercise is not None and twice.exists():
             # The form has no cohort field, so Django's own unique check skips this constraint.
             self.add_error("exercise", "This cohort has an assignment of this exercise already: edit that one.")
+        if data.get("manual_max_points") is None:
+            data["manual_max_points"] = self.instance.manual_max_points
+        if not data.get("combine_rule"):
+            data["combine_rule"] = self.instance.combine_rule
+        manual, rule = data.get("manual_max_points"), data.get("combine_rule")
+        if manual is not None and manual < 0:
+            self.add_error("manual_max_points", "Give 0 or more points.")
+        if rule == CombineRule.REPLACE and not manual:
+            self.add_error("manual_max_points", "Graded by hand only: say how many points the hand grading gives.")
         penalty = data.get("late_penalty_per_day")
         if penalty is not None and not 0 <= penalty <= 1:
             self.add_error("late_penalty_per_day", "Give a fraction between 0 and 1 (0.1 = 10% per day).")

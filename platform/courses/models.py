@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from core.points import POINTS_DIGITS, POINTS_PLACES, points_field
+
 
 class Course(models.Model):
     slug = models.SlugField(unique=True)
@@ -40,6 +42,10 @@ class Cohort(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="cohorts")
     slug = models.SlugField()
     name = models.CharField(max_length=200)
+    # Each student's bank of grace days (0: none), spent automatically on late work (grading/grace_days.py).
+    grace_days = models.PositiveIntegerField(
+        default=0, help_text="Days of late work each student may use without a penalty, over all assignments."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["course", "slug"], name="cohort_unique_slug")]
@@ -61,6 +67,9 @@ class Enrolment(models.Model):
     # Leaderboards show the pseudonym unless the student chooses to show their name.
     pseudonym = models.CharField(max_length=80, blank=True)
     show_name = models.BooleanField(default=False)
+    # Added to the cohort's grace days for this student (negative: fewer), with the staff's latest reason.
+    grace_days_adjust = models.IntegerField(default=0)
+    grace_days_reason = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cohort", "user"], name="enrolment_unique_user")]
@@ -71,6 +80,11 @@ class Enrolment(models.Model):
     @property
     def is_staff_role(self) -> bool:
         return self.role in (Role.TA, Role.INSTRUCTOR)
+
+    @property
+    def grace_days_total(self) -> int:
+        """The student's bank: the cohort's grace days plus their adjustment, never below zero."""
+        return max(0, self.cohort.grace_days + self.grace_days_adjust)
 
     @property
     def display_name(self) -> str:
@@ -107,6 +121,13 @@ class ScorePolicy(models.TextChoices):
     LATEST = "latest"
 
 
+class CombineRule(models.TextChoices):
+    """How points graded by hand meet the tests' score (manual grading: grading.marking)."""
+
+    ADD = "add", "the tests' score plus the points graded by hand"
+    REPLACE = "replace", "only the points graded by hand (the tests are a guide for graders)"
+
+
 class Assignment(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="assignments")
     exercise = models.ForeignKey("catalog.Exercise", on_delete=models.PROTECT, related_name="assignments")
@@ -133,6 +154,11 @@ class Assignment(models.Model):
         max_length=20, choices=FeedbackVisibility.choices, default=FeedbackVisibility.VISIBLE
     )
     score_policy = models.CharField(max_length=10, choices=ScorePolicy.choices, default=ScorePolicy.BEST)
+    # Manual grading: points given by hand (rubric items, adjustments) on top of the tests' score, or instead
+    # of it; students see them, and the comments, once the instructors release the marks.
+    manual_max_points = points_field(default=Decimal(0))
+    combine_rule = models.CharField(max_length=10, choices=CombineRule.choices, default=CombineRule.ADD)
+    marks_released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -142,6 +168,11 @@ class Assignment(models.Model):
             models.CheckConstraint(
                 condition=Q(late_penalty_per_day__gte=0, late_penalty_per_day__lte=1),
                 name="assignment_penalty_fraction",
+            ),
+            models.CheckConstraint(condition=Q(manual_max_points__gte=0), name="assignment_manual_points_positive"),
+            models.CheckConstraint(
+                condition=~Q(combine_rule="replace") | Q(manual_max_points__gt=0),
+                name="assignment_replace_needs_manual_points",
             ),
         ]
 
@@ -160,9 +191,20 @@ class Assignment(models.Model):
         self._check_version_belongs_to_exercise()
 
     @property
-    def max_score(self) -> Decimal:
-        """Full marks as the pinned version counts them (a newer grader may give more or fewer points)."""
+    def auto_max_score(self) -> Decimal:
+        """The tests' full marks as the pinned version counts them (a newer grader may give more or fewer)."""
         return self.exercise_version.max_score
+
+    @property
+    def max_score(self) -> Decimal:
+        """Full marks of the assignment: the tests' and the points graded by hand, by its combine rule."""
+        if self.combine_rule == CombineRule.REPLACE:
+            return self.manual_max_points
+        return self.auto_max_score + self.manual_max_points
+
+    @property
+    def marks_released(self) -> bool:
+        return self.marks_released_at is not None
 
     @property
     def newer_version_exists(self) -> bool:
@@ -213,6 +255,24 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"extension for {self.student} to {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class RubricItem(models.Model):
+    """One line of an assignment's rubric: points a grader gives (positive) or takes (negative) by hand, for the
+    whole submission or one of the grader's questions. Applying items to a submission: grading.ManualGrade."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="rubric_items")
+    question = models.CharField(max_length=100, blank=True)  # a question of the grader ("": the whole work)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    points = models.DecimalField(max_digits=POINTS_DIGITS, decimal_places=POINTS_PLACES)  # signed
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.points:+g})"
 
 
 class Invitation(models.Model):

@@ -38,10 +38,16 @@ def late_penalty(
 ) -> float:
     """The fraction of the score taken off for lateness (0 when on time), per started day late. Pass
     ``due`` (the student's effective due date) when you already know it, to save a query."""
-    late = submitted_at - (due or effective_due(assignment, student_id))
-    if late <= timedelta(0) or assignment.late_penalty_per_day <= 0:
+    days = days_late(submitted_at, due or effective_due(assignment, student_id))
+    if days == 0 or assignment.late_penalty_per_day <= 0:
         return 0.0
-    return min(1.0, math.ceil(late / DAY) * assignment.late_penalty_per_day)
+    return min(1.0, days * assignment.late_penalty_per_day)
+
+
+def days_late(submitted_at: datetime, due: datetime) -> int:
+    """Started days after ``due`` (0 when on time): what the late penalty and grace days count."""
+    late = submitted_at - due
+    return math.ceil(late / DAY) if late > timedelta(0) else 0
 
 
 def enrolment_get(*, cohort_id: int, user: User) -> Enrolment | None:

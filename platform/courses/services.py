@@ -7,16 +7,21 @@ What depends on submissions (attempts used, scores, leaderboards) is grading's: 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 
 from audit import services as audit
 from catalog.models import ExerciseVersion
 from core.errors import UserError
+from core.points import format_points
 from core.users import User
 from courses.models import Assignment, Enrolment, Extension, Role
 from courses.roles import is_instructor
 from courses.selectors import effective_cutoff, exercises_assignable, is_cohort_staff
+from notices.models import NoticeKind
+from notices.services import notify
 
 
 class AssignmentClosed(UserError):
@@ -64,7 +69,7 @@ def assignment_pin(
 
 RULE_FIELDS = (
     "exercise_id", "exercise_version_id", "opens_at", "due_at", "hard_cutoff_at", "late_penalty_per_day",
-    "attempts_per_day", "attempts_cap", "feedback_visibility", "score_policy",
+    "attempts_per_day", "attempts_cap", "feedback_visibility", "score_policy", "manual_max_points", "combine_rule",
 )
 
 
@@ -73,7 +78,11 @@ def assignment_rules(assignment: Assignment) -> dict[str, object]:
     rules: dict[str, object] = {}
     for name in RULE_FIELDS:
         value = getattr(assignment, name)
-        rules[name] = value.isoformat() if isinstance(value, datetime) else value
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = format_points(value)
+        rules[name] = value
     return rules
 
 
@@ -142,6 +151,16 @@ def extension_grant(
         target=f"{student.get_username()} on {assignment}", before=before, after=_extension_terms(extension),
         reason=reason.strip(),
     )
+    terms = [f"due {extension.due_at:%Y-%m-%d %H:%M} UTC"] + (
+        [f"{extension.extra_attempts} extra attempt{'s' if extension.extra_attempts != 1 else ''}"]
+        if extension.extra_attempts else []
+    )
+    notify(
+        [student], NoticeKind.EXTENSION, f"Extension on {assignment.exercise.title}: {', '.join(terms)}",
+        f"Your course staff gave you an extension on {assignment.exercise.title}: {', '.join(terms)}.\n"
+        f"Reason: {extension.reason}",
+        reverse("assignment", args=[assignment.pk]),
+    )
     return extension
 
 
@@ -156,3 +175,9 @@ def extension_revoke(*, actor: User, extension: Extension, reason: str) -> None:
         reason=reason.strip(),
     )
     extension.delete()
+    notify(
+        [extension.student_id], NoticeKind.EXTENSION, f"Your extension on {assignment.exercise.title} was withdrawn",
+        f"The assignment's own rules apply to you again: due {assignment.due_at:%Y-%m-%d %H:%M} UTC."
+        + (f"\nReason: {reason.strip()}" if reason.strip() else ""),
+        reverse("assignment", args=[assignment.pk]),
+    )

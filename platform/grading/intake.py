@@ -20,7 +20,7 @@ from core.users import User
 from courses.models import Assignment
 from courses.selectors import exercise_is_assigned_to
 from courses.services import AssignmentClosed, assignment_check_open
-from grading import dispatch
+from grading import alerts, dispatch
 from grading.models import GradingRun, Submission, SubmissionFile
 from grading.selectors import attempts_for
 from sandbox import NotGradable, load_submission
@@ -83,10 +83,16 @@ def submission_create(
     version = assignment.exercise_version if assignment is not None else exercise.current_version
     queue = dispatch.queue_for(version)
     if queue == "gpu" and not settings.SANDBOX_GPU:
-        # Without a GPU worker the run would wait in the "gpu" queue forever: say so now instead.
+        # Without a GPU worker the run would wait in the "gpu" queue forever: say so now instead, and tell
+        # staff (once a day per exercise) so that the sentence below is true.
+        course_staff, admins = alerts.gpu_unavailable(exercise=exercise, assignment=assignment)
+        told = (
+            "Your course staff have been told" if course_staff
+            else "The site's administrators have been told" if admins
+            else "Tell your course staff"
+        )
         raise SubmissionRejected(
-            "This exercise is graded on a GPU, and this installation has no GPU grader. "
-            "Your course staff have been told; nothing was submitted."
+            f"This exercise is graded on a GPU, and this installation has no GPU grader. {told}; nothing was submitted."
         )
     total = sum(len(content) for content in uploads.values())
     limit = settings.SANDBOX.max_upload_bytes

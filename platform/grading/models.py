@@ -81,6 +81,13 @@ class GradingRun(models.Model):
     queue = models.CharField(max_length=20, default="cpu")
     is_regrade = models.BooleanField(default=False)
     never_lower = models.BooleanField(default=False)  # a regrade may raise the submission's score, never lower it
+    # A regrade's: the batch that asked for it (null: one submission, or a command), and the submission's score
+    # when it was asked (its page's "before"; with never_lower, the score it may not go below).
+    batch = models.ForeignKey(
+        "grading.RegradeBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    score_before = points_field(null=True, blank=True)
+    max_before = points_field(null=True, blank=True)  # the full marks score_before was out of
     status = models.CharField(max_length=30, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # When its task was last sent to the broker: the sweeper re-sends a queued run only when this is old, so a
@@ -228,3 +235,150 @@ def test_result_rows(run: GradingRun, tests: Iterable[TestOutcome]) -> list[Test
         )
         for position, test in enumerate(tests)
     ]
+
+
+class ManualGrade(models.Model):
+    """What a grader gave a submission by hand: rubric items applied, an adjustment, or an override of the
+    whole score with a reason. grading.marking combines it with the tests' score under the assignment's rule;
+    students see it once the assignment's marks are released."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="manual_grade")
+    rubric_items = models.ManyToManyField("courses.RubricItem", blank=True, related_name="+")
+    adjustment = models.DecimalField(max_digits=12, decimal_places=4, default=0)  # signed, beyond the rubric
+    override_score = points_field(null=True, blank=True)  # the score that counts, whatever else says
+    override_reason = models.TextField(blank=True)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(override_score__isnull=True) | Q(override_score__gte=0), name="manual_grade_override_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(override_score__isnull=True) | ~Q(override_reason=""), name="manual_grade_override_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"manual grade of submission {self.submission_id}"
+
+
+class Comment(models.Model):
+    """A grader's comment on a submission: on a line of one of its files, on a notebook cell, or on the whole
+    work (neither). Released to the student with the marks."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField(max_length=255, blank=True)
+    line = models.PositiveIntegerField(null=True, blank=True)  # 1-based, in file_name
+    cell = models.PositiveIntegerField(null=True, blank=True)  # 0-based cell index, in the notebook file_name
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["file_name", "cell", "line", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(line__isnull=True) | Q(cell__isnull=True), name="comment_line_or_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"comment on submission {self.submission_id}"
+
+    @property
+    def anchor(self) -> str:
+        """Where it sits in words: "solution.py line 12", "notebook.ipynb cell 3", "the whole submission"."""
+        if self.line is not None:
+            return f"{self.file_name} line {self.line}"
+        if self.cell is not None:
+            return f"{self.file_name} cell {self.cell + 1}"
+        return "the whole submission"
+
+
+class RegradeVersion(models.TextChoices):
+    """Which grader version a batch regrade grades with (grading.regrade)."""
+
+    SAME = "same", "the grader version each submission is graded with now"
+    CURRENT = "current", "the exercise's current grader version (re-pins the assignments)"
+
+
+class RegradeBatch(models.Model):
+    """Many regrade runs asked for at once from the staff pages: every submission of an assignment (by its
+    cohort's instructors) or of an exercise across cohorts (by site administrators). Its runs point back at it
+    (GradingRun.batch), so its page counts them as they finish."""
+
+    exercise = models.ForeignKey("catalog.Exercise", on_delete=models.PROTECT, related_name="+")
+    # The assignment regraded; null: every submission of the exercise, practice included.
+    assignment = models.ForeignKey(
+        "courses.Assignment", null=True, blank=True, on_delete=models.CASCADE, related_name="regrade_batches"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.CharField(max_length=10, choices=RegradeVersion.choices)
+    # With CURRENT, the version the runs grade with; with SAME, each run's own (see its exercise_version).
+    exercise_version = models.ForeignKey(
+        "catalog.ExerciseVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    never_lower = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"regrade {self.pk} of {self.assignment or self.exercise_id}"
+
+
+class RegradeRequestStatus(models.TextChoices):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+REGRADE_REASON_MAX = 1000  # characters of a student's reason
+REGRADE_ANSWER_MAX = 2000  # characters of the staff's answer
+
+
+class RegradeRequest(models.Model):
+    """A student asks the staff to look at one test of their assignment submission again, with a reason;
+    staff accept it (optionally with a regrade run) or reject it, with an answer the student reads."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="regrade_requests")
+    # The test's real name (staff see it) and the name the student saw and chose (a hidden test is named by
+    # its position there, never by its real name): the student's page shows only ``test_shown_as``.
+    test_name = models.CharField(max_length=200)
+    test_shown_as = models.CharField(max_length=200)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=RegradeRequestStatus.choices, default=RegradeRequestStatus.OPEN, db_index=True
+    )
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # The regrade run an accepted request started, if any.
+    regrade_run = models.ForeignKey(
+        GradingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "test_name"],
+                condition=Q(status="open"),
+                name="regrade_request_one_open_per_test",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in RegradeRequestStatus]), name="regrade_request_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"regrade request {self.pk} on {self.submission_id}: {self.test_name} ({self.status})"

@@ -13,13 +13,15 @@ import secrets
 import threading
 import time
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from grading import dispatch, signals, standings
+from core.points import POINTS_QUANTUM
+from grading import alerts, dispatch, signals, standings
 from grading.grader_versions import GraderVersionUnavailable
 from grading.models import GradingRun, RunStatus, Submission, TestResult, questions_record, test_result_rows
 from grading.selectors import job_for_run
@@ -163,6 +165,7 @@ def complete(*, run_id: int, token: str, outcome: Outcome) -> bool:
             # Later, not at once: an engine or database that is restarting needs a moment, and retries sent
             # straight back would use up every delivery within a second.
             dispatch.send_on_commit(run, countdown=settings.GRADING_RETRY_DELAY_S * 2 ** (run.deliveries - 1))
+            alerts.run_retrying(run)  # the student, once per run
             return True
         TestResult.objects.filter(run=run).delete()
         TestResult.objects.bulk_create(test_result_rows(run, () if ours else outcome.tests))
@@ -182,28 +185,49 @@ def complete(*, run_id: int, token: str, outcome: Outcome) -> bool:
         run.lease_token = ""
         run.lease_expires_at = None
         run.save()
+        if ours:
+            alerts.run_given_up(run.pk, reason="; ".join(outcome.messages)[:500])
         if not ours:
             submission = Submission.objects.select_related("assignment__exercise").get(pk=run.submission_id)
             score = outcome.score
             if run.never_lower and submission.score is not None:
-                score = max(score, submission.score)
+                score = max(score, kept_score(submission.score, submission.max_score, outcome.max_score))
             submission.score, submission.max_score = score, outcome.max_score
             submission.save(update_fields=["score", "max_score"])
             standings.leaderboard_record(submission=submission, score=score, metrics=outcome.metrics)
             standings.exercise_best_record(submission=submission, score=score, max_score=outcome.max_score)
             signals.score_changed_on_commit(assignment_id=submission.assignment_id, student_id=submission.student_id)
+            # A result after a long wait in the queue: the student may have left the page (no query otherwise).
+            waited = (run.started_at - run.created_at).total_seconds() if run.started_at else 0.0
+            if waited > settings.NOTIFY_BACKLOG_S and not run.is_regrade:
+                alerts.result_after_backlog(run, submission, waited)
     return True
 
 
-def fail(*, run_id: int, message: str) -> None:
-    """End a run as our failure, for good (no retry is coming)."""
-    GradingRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
-        status=RunStatus.INFRASTRUCTURE_ERROR,
-        messages=[FINAL_FAILURE, message],
-        finished_at=timezone.now(),
-        lease_token="",
-        lease_expires_at=None,
-    )
+def kept_score(old: Decimal, old_max: Decimal, new_max: Decimal) -> Decimal:
+    """What an earlier score is worth under a regrade's full marks (never lower): the same fraction of them, so a
+    new grader out of 8 never leaves 10 points standing from the old one out of 10."""
+    if old_max == new_max or old_max <= 0:
+        return min(old, new_max)
+    return min(new_max, (old * new_max / old_max).quantize(POINTS_QUANTUM, rounding=ROUND_HALF_UP))
+
+
+def fail(*, run_id: int, message: str) -> bool:
+    """End a run as our failure, for good (no retry is coming), and tell the student and staff (grading.alerts);
+    the run's messages say so when staff were told. False: the run had ended already."""
+    with transaction.atomic():
+        open_run = GradingRun.objects.select_for_update().filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+        if not list(open_run.values_list("pk", flat=True)):
+            return False
+        told = alerts.run_given_up(run_id, reason=message)
+        open_run.update(
+            status=RunStatus.INFRASTRUCTURE_ERROR,
+            messages=[FINAL_FAILURE, f"{message} Staff have been told." if told else message],
+            finished_at=timezone.now(),
+            lease_token="",
+            lease_expires_at=None,
+        )
+    return True
 
 
 def sweep(*, stale_after_s: int = STALE_SEND_S) -> dict[str, int]:
@@ -216,7 +240,7 @@ def sweep(*, stale_after_s: int = STALE_SEND_S) -> dict[str, int]:
     lapsed = GradingRun.objects.filter(status=RunStatus.RUNNING, lease_expires_at__lt=now)
     for run in lapsed.only("pk", "deliveries", "queue"):
         if run.deliveries >= settings.GRADING_MAX_DELIVERIES:
-            fail(run_id=run.pk, message=f"Grading was interrupted {run.deliveries} times; staff have been told.")
+            fail(run_id=run.pk, message=f"Grading was interrupted {run.deliveries} times.")
             failed += 1
             continue
         changed = GradingRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING, lease_expires_at__lt=now).update(

@@ -18,7 +18,7 @@ from django.utils import timezone
 from catalog.jobs import build_job_from_spec
 from core.users import User
 from courses.models import Assignment, Enrolment, Role
-from courses.selectors import extra_attempts, public_names
+from courses.selectors import extra_attempts, is_cohort_staff, public_names
 from grading.grader_versions import grader_spec_for
 from grading.models import ExerciseBest, GradingRun, LeaderboardEntry, RunStatus, Submission, SubmissionFile
 from sandbox import GradingJob, LoadedSubmission
@@ -200,3 +200,21 @@ def roadmap_leaderboard(*, viewer: User, limit: int = 50) -> list[RoadmapRank]:
 
 def assignment_has_submissions(assignment_id: int) -> bool:
     return Submission.objects.filter(assignment_id=assignment_id).exists()
+
+
+def submission_for_staff(*, user: User, submission_id: int, submissions: QuerySet[Submission] | None = None) -> Submission:
+    """A submission its reader may open as staff: one to an assignment of a cohort they teach, or practice
+    (no cohort) for site administrators only; 404 for anyone else, as if it did not exist. ``submissions``:
+    the caller's query (what it selects and prefetches)."""
+    query = submissions if submissions is not None else Submission.objects.select_related("student", "assignment")
+    submission = query.filter(pk=submission_id).first()
+    if submission is None:
+        raise Http404("No such submission.")
+    if submission.assignment_id is None:
+        allowed = user.is_staff
+    else:
+        assert submission.assignment is not None
+        allowed = is_cohort_staff(user, submission.assignment.cohort_id)
+    if not allowed:
+        raise Http404("No such submission.")
+    return submission

@@ -8,6 +8,7 @@ from celery import Task, shared_task
 from celery.signals import worker_process_shutdown
 
 from grading import runs, worker
+from grading.reminders import remind_deadlines  # noqa: F401  (registers grading.remind_deadlines)
 
 logger = logging.getLogger(__name__)
 DATABASE_RETRY_S = 5  # a delivery that finds the database away tries again this much later

@@ -30,8 +30,9 @@ from core.users import User, signed_in
 from courses.selectors import access_assignment
 from grading import intake
 from grading.gradebook import AssignmentStatus, my_assignments
+from grading.leaderboards import assignment_leaderboard
 from grading.models import Submission
-from grading.selectors import leaderboard, submission_get_for_user, submissions_visible_to
+from grading.selectors import submission_get_for_user, submissions_visible_to
 from web import tokens, two_factor
 from web.models import ApiToken
 from web.serializers import (
@@ -146,7 +147,7 @@ class AssignmentLeaderboard(APIView):
     def get(self, request: Request, pk: int) -> Response:
         user = signed_in(request.user)
         assignment = access_assignment(user=user, assignment_id=pk)
-        rows, ranked_by = leaderboard(assignment=assignment, viewer=user)
+        rows, ranked_by = assignment_leaderboard(assignment=assignment, viewer=user)
         data = {
             "assignment": assignment.pk,
             "metric": assignment.exercise.leaderboard_metric or None,

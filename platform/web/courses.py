@@ -17,9 +17,10 @@ from catalog.selectors import version_support_sizes
 from core.users import SignedInRequest
 from courses.forms import LeaderboardNameForm
 from courses.models import Assignment, Cohort
-from courses.selectors import access_assignment, cohorts_of, enrolment_get, is_cohort_staff, late_penalty
+from courses.selectors import DAY, access_assignment, cohorts_of, enrolment_get, is_cohort_staff, late_penalty
 from grading.gradebook import assignment_status, my_assignments
-from grading.selectors import leaderboard, submissions_visible_to
+from grading.leaderboards import assignment_leaderboard
+from grading.selectors import submissions_visible_to
 from web.roadmap import starter_response, statement_html, support_file_response
 
 
@@ -71,9 +72,11 @@ def render_assignment(
     submissions = list(
         submissions_visible_to(request.user).filter(assignment=assignment, student=request.user)[:20]
     )
+    standing = assignment_status(assignment, request.user.pk)
+    due = standing.due_at + standing.grace_days * DAY  # grace days charged move it as the gradebook does
     for submission in submissions:
         # For the template only: each listed submission carries its late penalty (not a model field).
-        submission.penalty = late_penalty(assignment, request.user.pk, submission.created_at)  # type: ignore[attr-defined]
+        submission.penalty = late_penalty(assignment, request.user.pk, submission.created_at, due=due)  # type: ignore[attr-defined]
     return render(
         request,
         "catalog/exercise.html",
@@ -83,7 +86,7 @@ def render_assignment(
             "submissions": submissions,
             "error": error,
             "assignment": assignment,
-            "standing": assignment_status(assignment, request.user.pk),
+            "standing": standing,
             "staff_view": is_cohort_staff(request.user, assignment.cohort_id),
             # The support files of the version this assignment grades with (it may be pinned to an older one).
             "support_files": version_support_sizes(assignment.exercise_version),
@@ -114,7 +117,7 @@ def assignment_starter_view(request: SignedInRequest, assignment_id: int) -> Fil
 @login_required
 def leaderboard_view(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     assignment = access_assignment(user=request.user, assignment_id=assignment_id)
-    rows, ranked_by = leaderboard(assignment=assignment, viewer=request.user)
+    rows, ranked_by = assignment_leaderboard(assignment=assignment, viewer=request.user)
     return render(
         request,
         "courses/leaderboard.html",

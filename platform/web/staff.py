@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from core.points import format_points
 from core.users import SignedInRequest
 from courses.forms import RosterForm
-from courses.models import Assignment, Enrolment
+from courses.models import Assignment, Cohort, Enrolment
 from courses.roles import cohort_role
 from courses.roster import RosterRejected, enrol_roster
 from courses.selectors import access_cohort_as_staff, cohort_roster
@@ -44,7 +44,8 @@ class GradebookRow:
     total: Decimal
 
 
-def _rows(book: Gradebook) -> list[GradebookRow]:
+def gradebook_rows(book: Gradebook) -> list[GradebookRow]:
+    """One row per enrolled student, with their total (the page, the CSV and the staff API's gradebook)."""
     rows = []
     for enrolment in book.students:
         cells = book.row(enrolment)
@@ -88,7 +89,7 @@ def _columns(book: Gradebook, rows: list[GradebookRow], *, charts: bool) -> list
 def gradebook_view(request: SignedInRequest, cohort_id: int) -> HttpResponse:
     cohort = access_cohort_as_staff(user=request.user, cohort_id=cohort_id)
     book = gradebook(cohort=cohort)
-    rows = _rows(book)
+    rows = gradebook_rows(book)
     return render(
         request,
         "courses/gradebook.html",
@@ -107,7 +108,11 @@ def _csv_number(value: Decimal | None) -> str:
 
 @login_required
 def gradebook_csv_view(request: SignedInRequest, cohort_id: int) -> HttpResponse:
-    cohort = access_cohort_as_staff(user=request.user, cohort_id=cohort_id)
+    return gradebook_csv(access_cohort_as_staff(user=request.user, cohort_id=cohort_id))
+
+
+def gradebook_csv(cohort: Cohort) -> HttpResponse:
+    """The cohort's gradebook as a CSV download (this page's and the staff API's gradebook.csv)."""
     book = gradebook(cohort=cohort)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{cohort.course.slug}-{cohort.slug}-gradebook.csv"'
@@ -118,7 +123,7 @@ def gradebook_csv_view(request: SignedInRequest, cohort_id: int) -> HttpResponse
     for assignment, names in zip(book.assignments, questions, strict=True):
         header += [assignment.exercise.slug, *(f"{assignment.exercise.slug}: {name}" for name in names)]
     writer.writerow([_csv_text(h) for h in [*header, "total"]])
-    for row in _rows(book):
+    for row in gradebook_rows(book):
         cells = []
         for cell, names in zip(row.cells, questions, strict=True):
             cells += [_csv_number(cell.score), *(_csv_number(cell.questions.get(name)) for name in names)]

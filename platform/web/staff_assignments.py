@@ -13,23 +13,40 @@ from audit.models import AuditEvent
 from core.errors import UserError
 from core.users import SignedInRequest
 from courses.forms import AssignmentForm, ExtensionForm
+from courses.grace_banks import cohort_grace_days_set
 from courses.models import Assignment, Cohort, Extension
 from courses.roles import is_instructor
 from courses.selectors import access_cohort_as_staff
 from courses.services import assignment_rules, assignment_save, extension_grant, extension_revoke
 from grading.selectors import assignment_has_submissions
+from web.grace_days import CohortGraceDaysForm
 
 AUDIT_PAGE = 500  # the newest rows; site administrators search the rest in the admin
 
 
 @login_required
 def cohort_assignments_view(request: SignedInRequest, cohort_id: int) -> HttpResponse:
+    """The list; a POST is the instructors' form that sets the cohort's grace days (web/grace_days.py)."""
     cohort = access_cohort_as_staff(user=request.user, cohort_id=cohort_id)
+    instructor = is_instructor(request.user, cohort.pk)
+    grace_form, grace_error, status = CohortGraceDaysForm(initial={"grace_days": cohort.grace_days}), "", 200
+    if request.method == "POST" and not instructor:
+        grace_error, status = "Only the cohort's instructors set its grace days.", 403
+    elif request.method == "POST":
+        grace_form = CohortGraceDaysForm(request.POST)
+        if grace_form.is_valid():
+            cohort_grace_days_set(actor=request.user, cohort=cohort, days=grace_form.cleaned_data["grace_days"])
+            return redirect(f"{reverse('cohort_assignments', args=[cohort.pk])}#grace-days")
+        status = 400
     assignments = Assignment.objects.filter(cohort=cohort).select_related("exercise", "exercise_version")
     return render(
         request,
         "courses/assignments.html",
-        {"cohort": cohort, "assignments": assignments, "instructor": is_instructor(request.user, cohort.pk)},
+        {
+            "cohort": cohort, "assignments": assignments, "instructor": instructor, "grace_form": grace_form,
+            "grace_error": grace_error,
+        },
+        status=status,
     )
 
 

@@ -15,7 +15,8 @@ from core.errors import UserError
 from core.users import SignedInRequest
 from courses.models import Assignment
 from courses.selectors import access_assignment, feedback_level, hidden_tests_shown
-from grading import intake
+from grading import intake, marking
+from grading.gradebook import counted_scores
 from grading.models import RunStatus
 from grading.selectors import latest_run, queue_position, submission_get_for_user
 from web.courses import render_assignment
@@ -71,6 +72,13 @@ def _context(request: SignedInRequest, submission_id: int) -> dict[str, object]:
     hidden_shown = hidden_tests_shown(
         user=request.user, assignment=submission.assignment, student_id=submission.student_id
     )
+    marks = marking.marks_of(submission, for_student=True)
+    counted = None
+    if marks is not None and submission.assignment is not None:
+        cell = counted_scores([submission.assignment], student_id=submission.student_id).get(
+            (submission.student_id, submission.assignment.pk)
+        )
+        counted = cell if cell is not None and cell.submission_id == submission.pk else None
     return {
         "submission": submission,
         "run": run,
@@ -79,6 +87,8 @@ def _context(request: SignedInRequest, submission_id: int) -> dict[str, object]:
         "feedback": feedback,
         "messages_from": messages_from,
         "queue_position": queue_position(run) if run is not None and run.status == RunStatus.QUEUED else None,
+        "marks": marks,
+        "counted": counted,  # released marks: this submission's score for the assignment, when it counts
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +50,39 @@ def browser_page(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-de
         yield page
         browser.close()
     assert logged == [], f"the Content-Security-Policy blocked something: {logged}"
+
+
+# axe-core (Deque's accessibility engine, from the npm registry: tests/support/browser_tools), evaluated in the
+# page through the debugging protocol, so the page's own CSP does not apply to it.
+AXE = Path(__file__).resolve().parents[1] / "support" / "browser_tools" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+  }));
+}"""
+
+
+def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:  # type: ignore[no-untyped-def]
+    """What axe-core finds wrong with the page now open, at the given impacts, as sentences."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    found = page.evaluate(AXE_RUN)
+    return [
+        f"{page.url}: {v['id']} ({v['impact']}): {v['help']} at {', '.join(v['nodes'])}"
+        for v in found
+        if v["impact"] in impacts
+    ]
+
+
+@pytest.fixture
+def accessible():  # type: ignore[no-untyped-def]
+    """``accessible(page)`` records the serious and critical axe-core violations of the page now open; the
+    test fails at its end if any page had one (all are listed, not only the first)."""
+    problems: list[str] = []
+
+    def check(page) -> None:  # type: ignore[no-untyped-def]
+        problems.extend(axe_violations(page))
+
+    yield check
+    assert problems == [], "accessibility (axe-core, serious or critical):\n" + "\n".join(problems)

@@ -19,15 +19,19 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from catalog.models import Exercise
+from courses.models import Role, RubricItem
 from grading import intake
-from tests.support.factories import AssignmentFactory, EnrolmentFactory
+from tests.support.factories import AssignmentFactory, EnrolmentFactory, UserFactory
 from web import tokens
+from web.management.commands.seed_demo import demo_graded_submission
+from web.models import ApiToken
 
 pytestmark = [pytest.mark.load, pytest.mark.django_db(transaction=True)]
 
@@ -43,8 +47,8 @@ STACK_TRACE = re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\", 
 
 @pytest.fixture
 def fuzz_world(settings, workers, synced_exercise, student_user):  # type: ignore[no-untyped-def]
-    """A student (given a token per operation), a practice submission and an open assignment; the rate limit
-    out of reach."""
+    """A student (given a token per operation), a practice submission and an open assignment with a graded
+    submission; an instructor of its cohort for the staff API; the rate limit out of reach."""
     settings.GRADING_QUEUE_PREFIX = "fuzz-"
     settings.GRADIENT_SUBMISSION_RATE = "100000/min"
     workers.purge("fuzz-cpu")
@@ -55,9 +59,19 @@ def fuzz_world(settings, workers, synced_exercise, student_user):  # type: ignor
     enrolment = EnrolmentFactory(user=student_user)
     other = Exercise.objects.filter(active=True, gpu=False).exclude(pk=synced_exercise.pk).first()
     assignment = AssignmentFactory(cohort=enrolment.cohort, exercise=other)  # open since yesterday, due in a week
+    # The staff API is fuzzed by an instructor of the cohort, on its real objects (a student gets 404 there).
+    instructor = UserFactory(username="fuzz-instructor")
+    EnrolmentFactory(user=instructor, cohort=enrolment.cohort, role=Role.INSTRUCTOR)
+    handed_in = demo_graded_submission(assignment, student_user, passed=set(), created_at=timezone.now())
+    item = RubricItem.objects.create(assignment=assignment, title="Tidy", points=1)
     yield {
         "student": student_user,
-        "ids": {"/api/v1/submissions/{id}/": submission.pk, "/api/v1/assignments/": assignment.pk},
+        "instructor": instructor,
+        "ids": {
+            "/api/v1/submissions/{id}/": submission.pk, "/api/v1/assignments/": assignment.pk,
+            "/api/v1/staff/cohorts/{id}/": enrolment.cohort_id, "/api/v1/staff/assignments/{id}/": assignment.pk,
+            "/api/v1/staff/submissions/{id}/": handed_in.pk, "/api/v1/staff/rubric-items/{id}/": item.pk,
+        },
         "exercise": synced_exercise.slug,
     }
     workers.purge("fuzz-cpu")
@@ -102,8 +116,11 @@ def test_api_answers_every_generated_request_without_a_server_error(live_server,
     for result in api.get_all_operations():
         operation = result.ok()  # a schema the loader cannot read fails here, as it should
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            # A token of its own for each operation and mode: the fuzzed logout endpoints revoke theirs.
-            headers = {"Authorization": f"Token {tokens.issue(fuzz_world['student'], name='fuzz')[1]}"}
+            # A token of its own for each operation and mode: the fuzzed logout endpoints revoke theirs. The last
+            # one goes first: there are more operations than the live tokens a user may hold.
+            who = fuzz_world["instructor" if operation.path.startswith("/api/v1/staff/") else "student"]
+            ApiToken.objects.filter(user=who, name="fuzz").delete()
+            headers = {"Authorization": f"Token {tokens.issue(who, name='fuzz')[1]}"}
             try:
                 fuzz(operation, mode, live_server.url, headers, fuzz_world, tried)
             except AssertionError as failure:

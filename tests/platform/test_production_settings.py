@@ -16,6 +16,7 @@ def test_check_deploy_is_clean_under_the_production_settings() -> None:
     env.update(
         DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), HTTPS="true", TRUST_X_FORWARDED_PROTO="true",
         ALLOWED_HOSTS="gradient.example.org", CACHE_URL="redis://127.0.0.1:6379/15",
+        SITE_URL="https://gradient.example.org",
     )
     result = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
@@ -33,6 +34,8 @@ def test_without_https_the_deploy_check_says_what_is_missing() -> None:
         capture_output=True, text=True, env=env, timeout=120, check=False,
     )
     assert result.returncode != 0 and "SECURE_HSTS_SECONDS" in result.stderr + result.stdout
+    # SITE_URL left at its default: notification mails would link to loopback.
+    assert "gradient.E002" in result.stderr + result.stdout
 
 
 def test_static_files_are_served_with_debug_off(client, settings) -> None:  # type: ignore[no-untyped-def]

@@ -99,6 +99,14 @@ def test_a_notebook_beside_the_module_or_a_second_notebook_is_refused(uploads, n
     assert needle in str(caught.value)
 
 
+def test_a_notebook_with_a_lone_surrogate_is_refused_with_its_cell_named():
+    # Valid JSON, but the escape decodes to a lone surrogate that no file or interpreter can hold.
+    text = notebook("y = 2", "s = 'HERE'").decode().replace("HERE", "\\ud800")
+    assert "\\ud800" in text
+    with pytest.raises(NotGradable, match="Cell 2 .* not valid Unicode"):
+        load_submission({"solution.ipynb": text.encode()}, expected_files=EXPECTED, config=CONFIG)
+
+
 # ----------------------------------------------------------------------------- the worker: what a box says, cleaned
 
 

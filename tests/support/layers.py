@@ -1,6 +1,6 @@
 """The platform's import rules, read from the source (tests/platform/test_layers.py applies them).
 
-Apps import downward only: core <- accounts <- audit <- catalog <- courses <- grading <- web (config, on top, wires them up). No
+Apps import downward only: core <- accounts <- audit <- notices <- catalog <- courses <- grading <- similarity <- lti <- web (config, on top, wires them up). No
 app imports another inside a function (the way to hide a cycle), and the platform uses the sandbox only
 through its package, `sandbox` (its closed API), never a submodule. Migrations are history, and skipped.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-LAYERS = ("core", "accounts", "audit", "catalog", "courses", "grading", "lti", "web", "config")
+LAYERS = ("core", "accounts", "audit", "notices", "catalog", "courses", "grading", "similarity", "lti", "web", "config")
 RANK = {name: rank for rank, name in enumerate(LAYERS)}
 
 
