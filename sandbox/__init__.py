@@ -11,7 +11,7 @@ Importing this package is cheap and does not import the docker SDK: :func:`run_j
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sandbox.config import SandboxConfig
@@ -44,6 +44,7 @@ from sandbox.submission import LoadedSubmission, load_submission, notebook_to_mo
 
 if TYPE_CHECKING:
     from sandbox.pool import WarmPool
+    from sandbox.trusted import TrustedRun
 
 __all__ = [
     "MAXIMA",
@@ -79,6 +80,7 @@ __all__ = [
     "parse_image",
     "parse_python",
     "run_job",
+    "run_trusted",
     "score_tests",
     "total_score",
 ]
@@ -134,6 +136,16 @@ def image_with(base: str, requirements: Iterable[object]) -> str:
 
     spec = SPECS.get(base)
     return checked(base, requirements, pins=base_pins(spec.requirements) if spec else None)
+
+
+def run_trusted(
+    image: str, files: Mapping[str, bytes], command: Sequence[str], *, config: SandboxConfig, timeout_s: int = 300
+) -> TrustedRun:
+    """Run an author's trusted ``command`` (the public tests on the reference) in an exercise's image with
+    ``files`` in its working folder, without network: sandbox/trusted.py. Never for student code."""
+    from sandbox.trusted import run_trusted as run
+
+    return run(image, files, command, config=config, timeout_s=timeout_s)
 
 
 def __getattr__(name: str) -> Any:

@@ -10,10 +10,6 @@ from __future__ import annotations
 import ast
 import os
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -32,6 +28,7 @@ from sandbox import (
     notebook_to_module,
     parse_python,
     run_job,
+    run_trusted,
 )
 
 STUDENT_VISIBLE_SUFFIXES = {".py", ".ipynb", ".md", ".toml", ".txt", ".json", ".csv"}
@@ -434,33 +431,32 @@ def feedback_leaks(definition: ExerciseDefinition) -> list[str]:
 
 def public_tests_pass_on_reference(definition: ExerciseDefinition) -> list[str]:
     """The public tests a student downloads must pass on the reference, with plain pytest, as a student
-    would run them (the reference is trusted code, so this runs on the host, in a scratch folder)."""
+    would run them, in the exercise's own image (its packages: torch, scikit-learn... are not the host's).
+    The reference is trusted code, so this is a plain container without network, not a sandbox box."""
     public = definition.exercise_dir / "public_tests"
     if not public.is_dir():
         return []
     reference = definition.grader_dir / "reference"
-    with tempfile.TemporaryDirectory(prefix="gradient-public-") as scratch:
-        work = Path(scratch)
-        for path in reference.rglob("*"):
-            if path.is_file() and path.suffix != ".ipynb":
-                target = work / path.relative_to(reference)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
-        for notebook in reference.rglob("*.ipynb"):
-            module = next((f for f in definition.files if f.endswith(".py")), "solution.py")
-            (work / module).write_bytes(notebook_to_module(notebook.read_bytes(), notebook.name)[0])
-        for name, content in definition.support_files.items():  # as in the box and the starter download
-            (work / name).parent.mkdir(parents=True, exist_ok=True)
-            (work / name).write_bytes(content)
-        shutil.copytree(public, work / "public_tests")
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "public_tests"],
-            cwd=work, capture_output=True, text=True, timeout=300, check=False,
-            env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-            | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
-        )
-    if result.returncode != 0:
-        return [f"the public tests fail on the reference: {result.stdout.strip().splitlines()[-1][:300]}"]
+    files: dict[str, bytes] = {}
+    for path in reference.rglob("*"):
+        if path.is_file() and path.suffix != ".ipynb":
+            files[path.relative_to(reference).as_posix()] = path.read_bytes()
+    for notebook in reference.rglob("*.ipynb"):
+        module = next((f for f in definition.files if f.endswith(".py")), "solution.py")
+        files[module] = notebook_to_module(notebook.read_bytes(), notebook.name)[0]
+    files.update(definition.support_files)  # as in the box and the starter download
+    for path in public.rglob("*.py"):
+        files[f"public_tests/{path.relative_to(public).as_posix()}"] = path.read_bytes()
+    from django.conf import settings  # as _grade: checks.py is read by tests without Django set up
+
+    result = run_trusted(
+        definition.image, files, ["python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", "public_tests"],
+        config=settings.SANDBOX,
+    )
+    if result.exit_code != 0:
+        last = result.output.strip().splitlines()[-1][:300] if result.output.strip() else "no output"
+        ran = "timed out" if result.exit_code is None else f"exit {result.exit_code}"
+        return [f"the public tests fail on the reference in the {definition.image} image ({ran}): {last}"]
     return []
 
 

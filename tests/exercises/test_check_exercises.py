@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -86,7 +87,21 @@ def test_public_tests_must_pass_on_the_reference(tmp_path: Path) -> None:
     public.write_text(public.read_text() + "\n\ndef test_wrong_expectation():\n    assert count_words('a') == {'b': 1}\n")
     result = copy.check()
     assert result.returncode != 0
-    assert "the public tests fail on the reference: 1 failed, 3 passed" in result.stdout
+    assert "the public tests fail on the reference in the python image (exit 1): 1 failed, 3 passed" in result.stdout
+
+
+def test_public_tests_run_in_the_exercise_image_with_its_packages(tmp_path: Path) -> None:
+    # causal-masking's public tests import torch, which only the ml image has: the ones that pass there pass,
+    # and the one spoilt here is reported (on the host, all of them would fail to import torch).
+    copy = ExerciseCopy(tmp_path, "transformers/causal-masking")
+    public = copy.exercise_dir / "public_tests" / "test_public.py"
+    assert "import torch" in public.read_text()
+    public.write_text(public.read_text() + "\n\ndef test_wrong_expectation():\n    assert torch.ones(2).sum() == 3\n")
+    result = copy.check()
+    assert result.returncode != 0
+    assert re.search(r"the public tests fail on the reference in the ml image \(exit 1\): 1 failed, [1-9]\d* passed", result.stdout), (
+        result.stdout[-2000:]
+    )
 
 
 def test_check_exercises_fails_a_starter_or_wrong_solution_that_is_never_graded(tmp_path: Path) -> None:
