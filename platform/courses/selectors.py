@@ -113,6 +113,19 @@ def access_assignment(*, user: User, assignment_id: int) -> Assignment:
     return assignment
 
 
+def access_assignment_as_staff(*, user: User, assignment_id: int) -> Assignment:
+    """An assignment of a cohort the user teaches (its cohort, course, exercise and pinned version read with
+    it); 404 for anyone else, as if it did not exist."""
+    assignment = (
+        Assignment.objects.select_related("cohort__course", "exercise__current_version", "exercise_version")
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if assignment is None or not is_cohort_staff(user, assignment.cohort_id):
+        raise Http404("No such assignment.")
+    return assignment
+
+
 def access_cohort_as_staff(*, user: User, cohort_id: int) -> Cohort:
     cohort = Cohort.objects.select_related("course").filter(pk=cohort_id).first()
     if cohort is None or not is_cohort_staff(user, cohort_id):

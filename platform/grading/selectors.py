@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -218,3 +218,16 @@ def submission_for_staff(*, user: User, submission_id: int, submissions: QuerySe
     if not allowed:
         raise Http404("No such submission.")
     return submission
+
+
+def assignment_submissions(assignment: Assignment, *, username: str = "") -> QuerySet[Submission]:
+    """The assignment's submissions (one student's, by user name), newest first, each with its latest run's
+    status as ``run_status`` (None: no run): the staff list and the staff API read the same rows."""
+    latest = GradingRun.objects.filter(submission=OuterRef("pk")).order_by("-created_at", "-pk").values("status")
+    submissions = (
+        Submission.objects.filter(assignment=assignment)
+        .select_related("student")
+        .annotate(run_status=Subquery(latest[:1]))
+        .order_by("-created_at", "-pk")
+    )
+    return submissions.filter(student__username=username) if username else submissions

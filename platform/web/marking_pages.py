@@ -20,21 +20,12 @@ from core.errors import UserError
 from core.users import SignedInRequest, User
 from courses.models import Assignment, Enrolment, Role, RubricItem
 from courses.roles import is_instructor
-from courses.selectors import access_cohort_as_staff
+from courses.selectors import access_assignment_as_staff
 from grading import marking
 from grading.gradebook import GradebookCell, counted_scores
 from grading.models import Comment, ManualGrade, Submission
 from grading.selectors import submission_for_staff
 from web.code_view import ShownFile
-
-
-def _staff_assignment(user: User, assignment_id: int) -> Assignment:
-    assignment = (
-        Assignment.objects.select_related("cohort__course", "exercise", "exercise_version").filter(pk=assignment_id).first()
-    )
-    access_cohort_as_staff(user=user, cohort_id=assignment.cohort_id if assignment else 0)  # 404 for others
-    assert assignment is not None
-    return assignment
 
 
 def _staff_submission(user: User, submission_id: int) -> Submission:
@@ -58,7 +49,7 @@ def _refused(request: SignedInRequest, error: UserError, back: str) -> HttpRespo
 
 @login_required
 def rubric_view(request: SignedInRequest, assignment_id: int) -> HttpResponse:
-    assignment = _staff_assignment(request.user, assignment_id)
+    assignment = access_assignment_as_staff(user=request.user, assignment_id=assignment_id)
     instructor = is_instructor(request.user, assignment.cohort_id)
     here = reverse("assignment_rubric", args=[assignment.pk])
     if request.method == "POST":
@@ -131,7 +122,7 @@ class QueueRow:
 @login_required
 def grading_queue_view(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     """Each student's submission that counts, with its marks so far: the graders' to-do list."""
-    assignment = _staff_assignment(request.user, assignment_id)
+    assignment = access_assignment_as_staff(user=request.user, assignment_id=assignment_id)
     students = list(
         Enrolment.objects.filter(cohort_id=assignment.cohort_id, role=Role.STUDENT).select_related("user").order_by("user__username")
     )

@@ -17,16 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.users import SignedInRequest
 from courses.models import Assignment, Cohort
-from courses.selectors import access_cohort_as_staff
+from courses.selectors import access_assignment_as_staff, access_cohort_as_staff
 from similarity.models import SimilarityPair, SimilarityReport, SimilarityText, Which
 from similarity.services import ReportRefused, report_request
 
 
 def _assignment_as_staff(request: SignedInRequest, assignment_id: int) -> tuple[Assignment, Cohort]:
-    assignment = Assignment.objects.select_related("cohort__course", "exercise").filter(pk=assignment_id).first()
-    cohort = access_cohort_as_staff(user=request.user, cohort_id=assignment.cohort_id if assignment else 0)
-    assert assignment is not None  # access_cohort_as_staff raised 404 otherwise
-    return assignment, cohort
+    assignment = access_assignment_as_staff(user=request.user, assignment_id=assignment_id)
+    return assignment, assignment.cohort
 
 
 def _report_as_staff(request: SignedInRequest, report_id: int) -> tuple[SimilarityReport, Cohort]:

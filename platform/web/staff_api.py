@@ -38,12 +38,12 @@ from core.users import User, signed_in
 from courses.forms import AssignmentForm, ExtensionForm
 from courses.models import Assignment, Cohort, Enrolment, Extension, Role, RubricItem
 from courses.roles import is_instructor
-from courses.selectors import access_cohort_as_staff
+from courses.selectors import access_assignment_as_staff, access_cohort_as_staff
 from courses.services import assignment_rules, assignment_save, extension_grant, extension_revoke
 from grading import marking
 from grading.gradebook import gradebook
 from grading.models import Comment, GradingRun, ManualGrade, Submission, SubmissionFile
-from grading.selectors import assignment_has_submissions, submission_for_staff
+from grading.selectors import assignment_has_submissions, assignment_submissions, submission_for_staff
 from web.staff import gradebook_csv, gradebook_rows
 from web.staff_serializers import (
     AssignmentRulesSerializer,
@@ -73,14 +73,7 @@ def _cohort(request: Request, cohort_id: int) -> Cohort:
 
 def _assignment(request: Request, assignment_id: int) -> Assignment:
     """An assignment of a cohort the user teaches (404 otherwise, as the pages)."""
-    assignment = (
-        Assignment.objects.select_related("cohort__course", "exercise", "exercise_version")
-        .filter(pk=assignment_id)
-        .first()
-    )
-    _cohort(request, assignment.cohort_id if assignment else 0)
-    assert assignment is not None  # access_cohort_as_staff raised 404 otherwise
-    return assignment
+    return access_assignment_as_staff(user=signed_in(request.user), assignment_id=assignment_id)
 
 
 def _form_errors(form: forms.BaseForm) -> dict[str, list[str]]:
@@ -313,17 +306,7 @@ class AssignmentSubmissionList(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Submission]:
         assignment = _assignment(self.request, int(self.kwargs["pk"]))
-        latest = GradingRun.objects.filter(submission=OuterRef("pk")).order_by("-created_at", "-pk").values("status")
-        submissions = (
-            Submission.objects.filter(assignment=assignment)
-            .select_related("student")
-            .annotate(status=Subquery(latest[:1]))
-            .order_by("-created_at", "-pk")
-        )
-        student = self.request.query_params.get("student")
-        if student:
-            submissions = submissions.filter(student__username=student)
-        return submissions
+        return assignment_submissions(assignment, username=self.request.query_params.get("student") or "")
 
 
 class SubmissionDetail(APIView):

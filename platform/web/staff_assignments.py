@@ -16,7 +16,7 @@ from courses.forms import AssignmentForm, ExtensionForm
 from courses.grace_banks import cohort_grace_days_set
 from courses.models import Assignment, Cohort, Extension
 from courses.roles import is_instructor
-from courses.selectors import access_cohort_as_staff
+from courses.selectors import access_assignment_as_staff, access_cohort_as_staff
 from courses.services import assignment_rules, assignment_save, extension_grant, extension_revoke
 from grading.selectors import assignment_has_submissions
 from web.grace_days import CohortGraceDaysForm
@@ -91,9 +91,8 @@ def assignment_create_view(request: SignedInRequest, cohort_id: int) -> HttpResp
 
 @login_required
 def assignment_edit_view(request: SignedInRequest, assignment_id: int) -> HttpResponse:
-    assignment = Assignment.objects.select_related("cohort__course", "exercise").filter(pk=assignment_id).first()
-    cohort = access_cohort_as_staff(user=request.user, cohort_id=assignment.cohort_id if assignment else 0)
-    assert assignment is not None  # access_cohort_as_staff raised 404 otherwise
+    assignment = access_assignment_as_staff(user=request.user, assignment_id=assignment_id)
+    cohort = assignment.cohort
     if not is_instructor(request.user, cohort.pk):
         return _refuse(request, cohort)
     return _form_page(request, cohort, assignment, has_submissions=assignment_has_submissions(assignment.pk))
@@ -102,9 +101,8 @@ def assignment_edit_view(request: SignedInRequest, assignment_id: int) -> HttpRe
 @login_required
 def extensions_view(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     """An assignment's extensions: grant or change one (any of the cohort's staff), withdraw one."""
-    assignment = Assignment.objects.select_related("cohort__course", "exercise").filter(pk=assignment_id).first()
-    cohort = access_cohort_as_staff(user=request.user, cohort_id=assignment.cohort_id if assignment else 0)
-    assert assignment is not None
+    assignment = access_assignment_as_staff(user=request.user, assignment_id=assignment_id)
+    cohort = assignment.cohort
     form = ExtensionForm(assignment=assignment, initial={"student": request.GET.get("student")})
     error, status = "", 200
     if request.method == "POST" and "withdraw" in request.POST:

@@ -20,7 +20,12 @@ from core.errors import UserError
 from core.users import SignedInRequest, User
 from courses.models import Assignment, Cohort
 from courses.roles import is_instructor
-from courses.selectors import access_cohort_as_staff, feedback_level, hidden_tests_shown
+from courses.selectors import (
+    access_assignment_as_staff,
+    access_cohort_as_staff,
+    feedback_level,
+    hidden_tests_shown,
+)
 from grading.models import (
     REGRADE_ANSWER_MAX,
     GradingRun,
@@ -184,13 +189,8 @@ def _batch_form(
 @login_required
 def assignment_regrade_view(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     """Every submission of an assignment, for its cohort's instructors (a TA: 403)."""
-    assignment = (
-        Assignment.objects.select_related("cohort__course", "exercise__current_version", "exercise_version")
-        .filter(pk=assignment_id)
-        .first()
-    )
-    cohort = access_cohort_as_staff(user=request.user, cohort_id=assignment.cohort_id if assignment else 0)
-    assert assignment is not None  # access_cohort_as_staff raised 404 otherwise
+    assignment = access_assignment_as_staff(user=request.user, assignment_id=assignment_id)
+    cohort = assignment.cohort
     if not is_instructor(request.user, cohort.pk):
         return render(
             request,

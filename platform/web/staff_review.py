@@ -24,8 +24,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -34,10 +33,10 @@ from audit.services import record
 from core.points import format_points
 from core.users import SignedInRequest, User
 from courses.models import Assignment, Cohort, Enrolment, FeedbackLevel
-from courses.selectors import access_cohort_as_staff, late_penalty
+from courses.selectors import access_assignment_as_staff, late_penalty
 from grading.gradebook import counted_scores, due_dates, penalised_score
 from grading.models import GradingRun, Submission, SubmissionFile
-from grading.selectors import submission_for_staff
+from grading.selectors import assignment_submissions, submission_for_staff
 from web.code_view import show_file
 from web.feedback import Feedback, run_feedback
 from web.marking_pages import attach_comments, marking_context
@@ -60,14 +59,8 @@ def _submission_for_staff(user: User, submission_id: int) -> Submission:
 
 
 def _assignment_for_staff(user: User, assignment_id: int) -> tuple[Assignment, Cohort]:
-    assignment = (
-        Assignment.objects.select_related("cohort__course", "exercise", "exercise_version")
-        .filter(pk=assignment_id)
-        .first()
-    )
-    if assignment is None:
-        raise Http404("No such assignment.")
-    return assignment, access_cohort_as_staff(user=user, cohort_id=assignment.cohort_id)
+    assignment = access_assignment_as_staff(user=user, assignment_id=assignment_id)
+    return assignment, assignment.cohort
 
 
 def _display_names(assignment: Assignment, user_ids: list[int]) -> dict[int, str]:
@@ -147,16 +140,8 @@ class SubmissionRow:
 def assignment_submissions_view(request: SignedInRequest, assignment_id: int) -> HttpResponse:
     """Every submission of the assignment, newest first, 100 a page, optionally one student's."""
     assignment, cohort = _assignment_for_staff(request.user, assignment_id)
-    latest_status = GradingRun.objects.filter(submission=OuterRef("pk")).order_by("-created_at", "-pk").values("status")
-    submissions = (
-        Submission.objects.filter(assignment=assignment)
-        .select_related("student")
-        .annotate(run_status=Subquery(latest_status[:1]))
-        .order_by("-created_at", "-pk")
-    )
     student = request.GET.get("student", "").strip()
-    if student:
-        submissions = submissions.filter(student__username=student)
+    submissions = assignment_submissions(assignment, username=student)
     page = Paginator(submissions, PAGE_SIZE).get_page(request.GET.get("page"))
     dues = _due_dates(assignment)
     counted = {cell.submission_id for cell in counted_scores([assignment]).values()}

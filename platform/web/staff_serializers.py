@@ -175,7 +175,7 @@ class StaffSubmissionListSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="student.username")
     score = PointsField(allow_null=True)
     max_score = PointsField()
-    status = serializers.CharField(allow_null=True, help_text="the latest run's status")
+    status = serializers.CharField(source="run_status", allow_null=True, help_text="the latest run's status")
 
     class Meta:
         model = Submission
