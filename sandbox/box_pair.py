@@ -159,8 +159,12 @@ class BoxPair:
 
     def go(self, job: GradingJob) -> None:
         """Both boxes start at once: the grader collects its tests while the submission loads."""
-        self.channels["student"].send({"op": Op.GO, "module": job.module})
-        self.channels["grader"].send({"op": Op.GO, "tests": GRADER_TESTS, "secret": job.grader_secret})
+        self.channels["student"].send(student_go(job))
+        manifest = job.declared_tests
+        self.channels["grader"].send({
+            "op": Op.GO, "tests": GRADER_TESTS, "secret": job.grader_secret, "submission": job.submission_digest,
+            "llm": None if manifest.llm is None else manifest.llm.to_json(),
+        })
 
     # ------------------------------------------------------------------ the end
 
@@ -178,6 +182,16 @@ class BoxPair:
         for watcher in self.watchers:
             watcher.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def student_go(job: GradingJob) -> dict[str, Any]:
+    """The student box's job: the module to load, and whether to offer the scripted model and start a service."""
+    manifest = job.declared_tests
+    return {
+        "op": Op.GO, "module": job.module, "llm": manifest.llm is not None,
+        "service": None if manifest.service is None else manifest.service.to_json(),
+        "load_timeout_s": job.limits.load_timeout_s,
+    }
 
 
 def remove_by_force(container: Any) -> None:

@@ -58,7 +58,7 @@ PYTHON_VERSION = "3.11"  # Debian bookworm's python3; the wheelhouse is fetched 
 RUNNERS_DIR = Path(__file__).resolve().parent / "runners"
 RUNNER_FILES = (
     "gradient_wire.py", "gradient_grader.py", "grader_runner.py", "student_runner.py", "notebook_runner.py",
-    "otter.py",
+    "otter.py", "llm_relay.py", "service_runner.py", "scripted_model.py",
 )
 # Notebooks run cell by cell in IPython's own shell, with matplotlib headless (sandbox/runners/notebook_runner.py).
 NOTEBOOK_REQUIREMENTS = ("ipython==9.18.1", "matplotlib==3.11.2")

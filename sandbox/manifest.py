@@ -9,7 +9,8 @@ say about it (graders/README.md has the whole format):
   decimal places; 0 is allowed; 1 without it. A parametrized test gets N points for each case.
 - ``@question("q1")`` (or a file-wide ``QUESTION = "q1"``): the question it belongs to. Questions group
   tests under one subtotal; ``QUESTIONS = {"q1": {"title": ..., "points": ..., "all_or_nothing": ...}}``
-  gives a question a title, a total its tests' points are scaled to, and all-or-nothing scoring.
+  gives a question a title, a total its tests' points are scaled to, and all-or-nothing scoring; with
+  ``"milestone": True`` it is one of a project's milestones (the gradebook shows each one's subtotal).
 - ``@hidden``: its name and message are not shown to students (its outcome and points are).
 - ``@pytest.mark.parametrize(names, [literal cases], ids=...)``: one graded test per case, named as pytest
   names it (``test_square[3-9]``); the cases must be a literal list so they can be counted here.
@@ -89,22 +90,99 @@ class DeclaredQuestion:
     title: str = ""
     points: Decimal | None = None  # None: the sum of its tests' points; else their points are scaled to it
     all_or_nothing: bool = False  # its points only when every one of its tests passes
+    milestone: bool = False  # a project's milestone: the gradebook shows its subtotal in each student's cell
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "title": self.title,
             "points": None if self.points is None else str(self.points),
             "all_or_nothing": self.all_or_nothing,
         }
+        if self.milestone:
+            data["milestone"] = True
+        return data
+
+
+TOKEN_RULES = ("words", "chars")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A grader's ``LLM = {...}``: the run offers student code a scripted, OpenAI-compatible model.
+
+    ``budget_tokens`` and ``budget_calls`` bound each test's use of it (None: no bound); ``tokens`` says what a
+    token is, so students can count them the same way: "words" (each run of letters, digits and underscores,
+    and each other non-space character) or "chars" (a token per 4 characters, rounded up)."""
+
+    budget_tokens: int | None = None
+    budget_calls: int | None = None
+    tokens: str = "words"
+    model: str = "gradient-scripted"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"budget_tokens": self.budget_tokens, "budget_calls": self.budget_calls, "tokens": self.tokens,
+                "model": self.model}
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "LLM") -> ModelSpec:
+        if not isinstance(data, Mapping) or not set(data) <= {"budget_tokens", "budget_calls", "tokens", "model"}:
+            raise GraderDefinitionError(f"{where} must be a dict with keys among budget_tokens, budget_calls, tokens, model")
+        for key in ("budget_tokens", "budget_calls"):
+            value = data.get(key)
+            if value is not None and (type(value) is not int or value < 1):
+                raise GraderDefinitionError(f"{where}[{key!r}] must be a positive int or None")
+        tokens = data.get("tokens", "words")
+        if tokens not in TOKEN_RULES:
+            raise GraderDefinitionError(f"{where}['tokens'] must be one of {', '.join(TOKEN_RULES)}")
+        model = data.get("model", "gradient-scripted")
+        if type(model) is not str or not model or len(model) > 100:
+            raise GraderDefinitionError(f"{where}['model'] must be a short string")
+        return cls(data.get("budget_tokens"), data.get("budget_calls"), tokens, model)
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """A grader's ``SERVICE = {...}``: the submission is also started as a server in the student box, and the
+    grader's ``service()`` requests reach it there. ``app``: the ASGI app's name in the module (uvicorn serves
+    it); or ``command``: a command that starts a server on ``{port}``. ``startup_s``: how long it may take to
+    accept connections."""
+
+    app: str = "app"
+    command: tuple[str, ...] = ()
+    startup_s: float = 10.0
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"app": self.app, "startup_s": self.startup_s}
+        if self.command:
+            data["command"] = list(self.command)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "SERVICE") -> ServiceSpec:
+        if not isinstance(data, Mapping) or not set(data) <= {"app", "command", "startup_s"}:
+            raise GraderDefinitionError(f"{where} must be a dict with keys among app, command, startup_s")
+        app = data.get("app", "app")
+        if type(app) is not str or not app.isidentifier():
+            raise GraderDefinitionError(f"{where}['app'] must be a name in the submitted module")
+        command = data.get("command", ())
+        if not isinstance(command, list | tuple) or not all(type(c) is str and c for c in command):
+            raise GraderDefinitionError(f"{where}['command'] must be a list of strings")
+        startup = data.get("startup_s", 10.0)
+        if type(startup) not in (int, float) or not 0 < startup <= 120:
+            raise GraderDefinitionError(f"{where}['startup_s'] must be a number of seconds, at most 120")
+        return cls(app, tuple(command), float(startup))
 
 
 @dataclass(frozen=True)
 class Manifest:
-    """The declared tests in the grader's order, and the questions they form (in order of first test)."""
+    """The declared tests in the grader's order, and the questions they form (in order of first test); the
+    scripted model and the service the run offers, where the grader declares them."""
 
     tests: tuple[DeclaredTest, ...]
     questions: tuple[DeclaredQuestion, ...] = ()
+    llm: ModelSpec | None = None
+    service: ServiceSpec | None = None
 
     def __post_init__(self) -> None:
         names = [t.name for t in self.tests]
@@ -138,21 +216,29 @@ class Manifest:
                     str(q.get("title", "")),
                     None if q.get("points") is None else as_points(q["points"]),
                     bool(q.get("all_or_nothing")),
+                    bool(q.get("milestone")),
                 )
                 for q in data.get("questions", [])
             )
-            return cls(tests, questions)
+            llm = None if data.get("llm") is None else ModelSpec.from_json(data["llm"])
+            service = None if data.get("service") is None else ServiceSpec.from_json(data["service"])
+            return cls(tests, questions, llm, service)
         if isinstance(data, Mapping):
             return cls.simple(data)
         raise GraderDefinitionError("the stored tests of this grader version cannot be read")
 
     def to_json(self) -> dict[str, Any]:
         """A JSON value that keeps the order (PostgreSQL's jsonb does not keep an object's key order)."""
-        return {
+        data: dict[str, Any] = {
             "format": MANIFEST_FORMAT,
             "tests": [t.to_json() for t in self.tests],
             "questions": [q.to_json() for q in self.questions],
         }
+        if self.llm is not None:
+            data["llm"] = self.llm.to_json()
+        if self.service is not None:
+            data["service"] = self.service.to_json()
+        return data
 
     def __len__(self) -> int:
         return len(self.tests)
@@ -187,8 +273,15 @@ def declared_tests(grader_dir: Path) -> Manifest:
         raise GraderDefinitionError(f"{grader_dir} has no test_*.py file")
     tests: list[DeclaredTest] = []
     options: dict[str, DeclaredQuestion] = {}
+    offers: dict[str, Any] = {}  # LLM and SERVICE, each declared in at most one file
     for path in files:
         tree = parse_python(path.read_text(encoding="utf-8"), filename=str(path))
+        for constant, spec_type in (("LLM", ModelSpec), ("SERVICE", ServiceSpec)):
+            raw = _module_constant(tree, constant, path)
+            if raw is not None:
+                if constant in offers:
+                    raise GraderDefinitionError(f"{path.name}: {constant} is declared in two test files")
+                offers[constant] = spec_type.from_json(raw, f"{path.name}: {constant}")
         file_question = _module_constant(tree, "QUESTION", path)
         if file_question is not None and (type(file_question) is not str or not file_question):
             raise GraderDefinitionError(f"{path.name}: QUESTION must be a non-empty string")
@@ -215,7 +308,9 @@ def declared_tests(grader_dir: Path) -> Manifest:
     unused = sorted(set(options) - set(order))
     if unused:
         raise GraderDefinitionError(f"QUESTIONS describes {', '.join(unused)}, which no test belongs to")
-    manifest = Manifest(tuple(tests), tuple(options.get(q, DeclaredQuestion(q)) for q in order))
+    manifest = Manifest(
+        tuple(tests), tuple(options.get(q, DeclaredQuestion(q)) for q in order), offers.get("LLM"), offers.get("SERVICE")
+    )
     if manifest.max_score > MAX_POINTS:
         raise GraderDefinitionError(f"the tests are worth {manifest.max_score} points in all; at most {MAX_POINTS}")
     return manifest
@@ -231,7 +326,7 @@ def _module_constant(tree: ast.Module, name: str, path: Path) -> Any:
     return None
 
 
-QUESTION_KEYS = frozenset({"title", "points", "all_or_nothing"})
+QUESTION_KEYS = frozenset({"title", "points", "all_or_nothing", "milestone"})
 
 
 def _question_options(tree: ast.Module, path: Path) -> dict[str, DeclaredQuestion]:
@@ -251,7 +346,8 @@ def _question_options(tree: ast.Module, path: Path) -> dict[str, DeclaredQuestio
         except ValueError as exc:
             raise GraderDefinitionError(f"{path.name}: {exc}") from None
         found[name] = DeclaredQuestion(
-            name, str(spec.get("title", "")), total, bool(spec.get("all_or_nothing", False))
+            name, str(spec.get("title", "")), total, bool(spec.get("all_or_nothing", False)),
+            bool(spec.get("milestone", False)),
         )
     return found
 

@@ -14,6 +14,7 @@ decides what a timeout is. A student box that hangs or dies in a call is replace
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 
 import docker.errors
 
-from sandbox.box_pair import BoxPair, PairNotReady, remove_by_force
+from sandbox.box_pair import BoxPair, PairNotReady, remove_by_force, student_go
 from sandbox.boxes import container_name
 from sandbox.report import ReportCollector
 from sandbox.runners import gradient_wire as wire
@@ -39,6 +40,10 @@ CALL_GRACE_S = 1.0  # the box's own alarm fires first; this is the hard stop beh
 HELLO_MAX_FRAME = 64 * 1024
 # A notebook's cell errors and notes, from its "ready" frame: at most this many of each reach the student.
 MAX_CELL_MESSAGES = 20
+# One request of a submission to the scripted model (its frame holds the HTTP body as a string), and the JSON
+# values it may hold: checked here before the grader box sees it.
+LLM_MAX_FRAME = 600 * 1024
+LLM_MAX_VALUES = 20_000
 MAX_STUDENT_RESTARTS = 3  # a fresh student box after a call that hung or crashed, so later tests still run
 METRIC_PARTS = ("public", "private")
 INTERFERED = "Your program interfered with the grading channel while loading."
@@ -68,6 +73,7 @@ class Relay:
         self.killed_here: set[str] = set()  # ids of the boxes this process killed itself
         self.loading: tuple[str, ...] = ()  # a notebook's cell errors and notes, for the student
         self.ran: set[str] = set()  # the tests the grader was told to run (each runs at most once)
+        self.grader_gone = False  # the grader box failed while answering for the scripted model
 
     @property
     def containers(self) -> dict[str, Any]:
@@ -228,7 +234,7 @@ class Relay:
                     self.grader_stopped(exc, holding=True)
                     return False
                 holding = True
-                if self.stopped():
+                if self.stopped() or self.grader_gone:
                     return False
             elif op == Op.TEST:
                 self.collector.add(message)
@@ -288,6 +294,12 @@ class Relay:
         try:
             student.send_bytes(raw, deadline=deadline)
             answer = student.recv_bytes(deadline=deadline)
+            while answer.startswith(wire.LLM_FRAME_PREFIX):  # the call asks the scripted model first
+                reply = self.model_exchange(answer, deadline)
+                if self.grader_gone:
+                    return wire.stopped_frame(StopReason.STOPPED, "Stopped", "The grader stopped during this call.")
+                student.send_bytes(reply, deadline=deadline)
+                answer = student.recv_bytes(deadline=deadline)
             # Only this process can say a call ran out of time: an exception the student names "Timeout" is
             # just an exception. The box's own alarm answers at the limit, so its answer arrives late.
             return wire.answer_frame(answer, late=time.monotonic() - sent >= call_limit)
@@ -318,6 +330,46 @@ class Relay:
                 text = f"Your program sent an answer that could not be read ({exc})."
             return wire.stopped_frame(StopReason.CRASH, "Crashed", text)
 
+    def model_exchange(self, frame: bytes, deadline: float) -> bytes:
+        """One request of the submission to the scripted model (relayed by the student box during a call):
+        checked here, answered by the grader box's script, returned as the frame for the student box. What
+        the submission gets wrong (no model offered, too large, malformed) is answered here with an HTTP
+        error and never reaches the grader."""
+        spec = self.job.declared_tests.llm
+        if spec is None:
+            return model_error(404, "This exercise offers no model.")
+        if len(frame) > LLM_MAX_FRAME:
+            return model_error(413, f"The request is larger than {LLM_MAX_FRAME // 1024} KiB.")
+        try:
+            message = wire.parse_message(frame, max_values=LLM_MAX_VALUES)
+        except wire.WireError:
+            return model_error(400, "The request could not be read.")
+        method, path, body = message.get("method"), message.get("path"), message.get("body")
+        if method not in ("GET", "POST") or type(path) is not str or type(body) is not str or len(path) > 2000:
+            return model_error(400, "The request could not be read.")
+        grader = self.channels["grader"]
+        try:
+            request = {"op": Op.LLM, "request": {"method": method, "path": path, "body": body}}
+            grader.send_bytes(json.dumps(request, separators=(",", ":")).encode(), deadline=deadline)
+            raw = grader.recv_bytes(deadline=deadline)
+        except wire.FrameTimeout:
+            self.grader_gone = True
+            self.observe(Ending.GRADER_BROKEN, "the grader's model script did not answer within the call's time")
+            return model_error(504, "The model did not answer in time.")
+        except (wire.WireError, OSError) as exc:
+            self.grader_gone = True
+            self.grader_stopped(exc, holding=True)  # it died holding the submission's request
+            return model_error(502, "The model stopped.")
+        try:
+            reply = wire.parse_message(raw)
+        except wire.WireError:
+            reply = {}
+        if reply.get("op") != Op.LLM_REPLY:
+            self.grader_gone = True
+            self.observe(Ending.GRADER_BROKEN, "the grader box sent something else than the model's answer")
+            return model_error(502, "The model's answer could not be read.")
+        return raw
+
     def restart_student(self, wall_deadline: float) -> bool:
         """Replace a stopped student box with a fresh one (the submission loaded anew). False if not possible."""
         limits = self.job.limits
@@ -334,7 +386,7 @@ class Relay:
         self.student_box = box
         try:
             channel = self.pair.connect("student", time.monotonic() + CONNECT_TIMEOUT_S)
-            channel.send({"op": Op.GO, "module": self.job.module})
+            channel.send(student_go(self.job))
             deadline = min(wall_deadline, time.monotonic() + limits.load_timeout_s)
             hello = channel.recv(deadline=deadline, max_frame=HELLO_MAX_FRAME)
             while hello.get("op") == Op.CHECKPOINT:  # the fresh copy runs to the end: its checks pause nothing
@@ -405,6 +457,12 @@ class Relay:
         except docker.errors.APIError:
             return ""
         return clean_text(data, cap)
+
+
+def model_error(status: int, text: str) -> bytes:
+    """An HTTP error answer of the scripted model, made by the worker (the grader box never sees the request)."""
+    body = json.dumps({"error": {"message": text, "type": "invalid_request_error", "code": status}})
+    return json.dumps({"op": Op.LLM_REPLY, "status": status, "body": body}).encode()
 
 
 def describe_load_error(message: dict[str, Any]) -> str:

@@ -113,6 +113,21 @@ class GradingJob:
         object.__setattr__(self, "declared_tests", Manifest.of(self.declared_tests))
 
     @property
+    def submission_digest(self) -> str:
+        """SHA-256 of the submission's files (names and bytes): with the grader secret it seeds per-submission
+        hidden inputs (gradient_grader.submission_seed), so a regrade of the same files draws the same inputs
+        and values copied from one submission's feedback do not fit another's."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for name in sorted(self.student_files):
+            data = self.student_files[name]
+            encoded = name.encode("utf-8", "surrogatepass")
+            digest.update(b"%d:%s%d:" % (len(encoded), encoded, len(data)))
+            digest.update(data)
+        return digest.hexdigest()
+
+    @property
     def preload(self) -> tuple[str, ...]:
         """Slow libraries both boxes import before the submission arrives (those the grader's tests use)."""
         from sandbox.manifest import preloads

@@ -44,22 +44,45 @@ class ExerciseCheck:
     deterministic: bool = True
     seconds: float = 0.0
     reference_seconds: float = 0.0
+    seeds: int = 1  # the secrets the reference was graded under (more than one: hidden inputs per submission)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def _grade(definition: ExerciseDefinition, path: Path, defaults: dict[str, Any]) -> Outcome:
+def _grade(definition: ExerciseDefinition, path: Path, defaults: dict[str, Any], *, draw: int = 0) -> Outcome:
+    """One graded run. ``draw`` > 0 grades under another secret, so an exercise that draws its hidden inputs
+    per submission (submission_seed) meets other inputs: the deployment's secret, suffixed."""
     from django.conf import settings
 
     config = settings.SANDBOX
     loaded = load_for_exercise(definition, read_submission_path(path), config=config)
+    secret = settings.GRADER_SECRET if draw == 0 else f"{settings.GRADER_SECRET}:check-draw-{draw}"
     job = build_job(
         definition, loaded, run_name=f"check-{uuid.uuid4().hex[:10]}", default_limits=defaults,
-        gpu_available=gpu_available(), grader_secret=settings.GRADER_SECRET,
+        gpu_available=gpu_available(), grader_secret=secret,
     )
     return run_job(job, config=config)  # the images were ensured before (check_exercises, ensure_images)
+
+
+SEEDED_HELPERS = re.compile(r"\b(submission_seed|submission_rng)\b")
+
+
+def draws_per_submission(definition: ExerciseDefinition) -> bool:
+    """Whether the grader draws hidden inputs per submission (gradient_grader.submission_seed/_rng)."""
+    return any(
+        SEEDED_HELPERS.search(path.read_text(encoding="utf-8")) for path in definition.grader_dir.glob("test_*.py")
+    )
+
+
+def reference_draws(definition: ExerciseDefinition, runs: int) -> list[int]:
+    """Which secret each reference run uses: the deployment's for a fixed grader (the runs must agree); for a
+    seeded one, the deployment's twice (a regrade must reproduce its run) and then other draws, at least two,
+    each of which must give full marks."""
+    if not draws_per_submission(definition):
+        return [0] * runs
+    return [0, 0] + list(range(1, max(runs - 2, 2) + 1))
 
 
 def gpu_available() -> bool:
@@ -481,15 +504,18 @@ def check_exercise(definition: ExerciseDefinition, *, defaults: dict[str, Any], 
     check.problems.extend(feedback_leaks(definition))
 
     scores = []
-    for _ in range(runs):
+    draws = reference_draws(definition, runs)
+    for draw in draws:
         run_started = time.monotonic()
-        outcome = _grade(definition, reference, defaults)
+        outcome = _grade(definition, reference, defaults, draw=draw)
         check.reference_seconds = max(check.reference_seconds, time.monotonic() - run_started)
         scores.append((outcome.status, outcome.score, tuple(_failing(outcome))))
         if outcome.status != RunStatus.GRADED or outcome.score != outcome.max_score:
             details = "; ".join(f"{t.name}: {t.message[:200]}" for t in outcome.tests if t.outcome != TestResultOutcome.PASSED)
-            check.problems.append(f"reference: {outcome.status} {outcome.score:g}/{outcome.max_score:g} {details}")
+            seed = f" (seed draw {draw})" if draw else ""
+            check.problems.append(f"reference{seed}: {outcome.status} {outcome.score:g}/{outcome.max_score:g} {details}")
             break
+    check.seeds = len(set(draws))
     check.reference = f"{scores[-1][1]:g}/{declared.max_score:g}"
     if len(set(scores)) > 1:
         check.deterministic = False

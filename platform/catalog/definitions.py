@@ -24,10 +24,12 @@ PHASES: dict[str, str] = {
     "classical-ml": "Classical machine learning",
     "deep-learning": "Deep learning with PyTorch",
     "transformers": "Transformers and LLMs",
+    "llm-apps": "Building with LLM APIs",
     "rag": "Retrieval-augmented generation",
     "agents": "Agents",
     "fine-tuning": "Fine-tuning",
     "mlops": "Deployment and MLOps",
+    "projects": "Capstone projects",
 }
 
 

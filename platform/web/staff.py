@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
@@ -27,6 +27,21 @@ from web import plots
 from web.spreadsheet import csv_text
 
 
+@dataclass(frozen=True)
+class Milestone:
+    """One milestone of a project assignment (a grader question marked ``"milestone": True``)."""
+
+    name: str
+    title: str
+    max_score: Decimal
+
+
+@dataclass(frozen=True)
+class MilestoneScore:
+    milestone: Milestone
+    score: Decimal | None  # the counted submission's subtotal, as graded; None: nothing graded yet
+
+
 @dataclass
 class GradebookColumn:
     assignment: Assignment
@@ -35,6 +50,7 @@ class GradebookColumn:
     count: int
     histogram: SafeString
     failures: SafeString
+    milestones: tuple[Milestone, ...] = ()
 
 
 @dataclass
@@ -42,14 +58,34 @@ class GradebookRow:
     enrolment: Enrolment
     cells: list[GradebookCell]
     total: Decimal
+    milestones: list[list[MilestoneScore]] = field(default_factory=list)  # per cell, that assignment's milestones
+
+    @property
+    def items(self) -> list[tuple[GradebookCell, list[MilestoneScore]]]:
+        """Each cell with its milestones (empty for an assignment that is not a project)."""
+        return list(zip(self.cells, self.milestones or [[] for _ in self.cells], strict=True))
+
+
+def milestones_of(assignment: Assignment) -> tuple[Milestone, ...]:
+    manifest = assignment.exercise_version.manifest
+    return tuple(
+        Milestone(q.name, q.title or q.name, manifest.question_max(q)) for q in manifest.questions if q.milestone
+    )
 
 
 def gradebook_rows(book: Gradebook) -> list[GradebookRow]:
     """One row per enrolled student, with their total (the page, the CSV and the staff API's gradebook)."""
     rows = []
+    projects = [milestones_of(assignment) for assignment in book.assignments]
     for enrolment in book.students:
         cells = book.row(enrolment)
-        rows.append(GradebookRow(enrolment, cells, sum((c.score or Decimal(0) for c in cells), Decimal(0))))
+        milestones = [
+            [MilestoneScore(m, cell.questions.get(m.name) if cell.score is not None else None) for m in project]
+            for cell, project in zip(cells, projects, strict=True)
+        ]
+        rows.append(
+            GradebookRow(enrolment, cells, sum((c.score or Decimal(0) for c in cells), Decimal(0)), milestones)
+        )
     return rows
 
 
@@ -80,6 +116,7 @@ def _columns(book: Gradebook, rows: list[GradebookRow], *, charts: bool) -> list
                 count=len(scores),
                 histogram=histogram,
                 failures=failures,
+                milestones=milestones_of(assignment),
             )
         )
     return columns

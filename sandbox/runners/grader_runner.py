@@ -102,6 +102,11 @@ class GradientPlugin:
         return gradient_grader.student_globals()
 
     @pytest.fixture
+    def llm(self) -> Any:
+        """The test's scripted model (graders/README.md, "A scripted model"): script it, then read its requests."""
+        return gradient_grader.model()
+
+    @pytest.fixture
     def rng(self, request: Any) -> Any:
         """A NumPy generator seeded from the test's name: random inputs, the same on every run."""
         import numpy as np
@@ -176,6 +181,11 @@ class GradientPlugin:
                 )
                 if call.when == "setup" and outcome == TestResultOutcome.FAILED:
                     outcome = TestResultOutcome.ERROR
+            overrun = gradient_grader.model().overrun
+            if overrun and call.when == "call":  # past the model's budget: failed, whatever the checks said
+                failed = outcome != TestResultOutcome.PASSED
+                outcome = TestResultOutcome.FAILED
+                message = overrun + (f"\n{message}" if failed and message else "")
             self.results[name] = {"outcome": outcome, "message": message[:MAX_MESSAGE]}
         if call.when == "teardown" and name in self.results:
             self.channel.send({"op": Op.TEST, "name": name, **self.results[name]})
@@ -210,7 +220,13 @@ def main() -> int:
     if go.get("op") != Op.GO or type(tests_dir) is not str:
         return 0
     secret = go.get("secret")
-    gradient_grader.connect(channel, secret=secret if type(secret) is str else "")
+    submission, llm = go.get("submission"), go.get("llm")
+    gradient_grader.connect(
+        channel,
+        secret=secret if type(secret) is str else "",
+        submission=submission if type(submission) is str else "",
+        llm=llm if type(llm) is dict else None,
+    )
     plugin = GradientPlugin(channel)
     code = pytest.main(
         [

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from scripted_model import ModelError, ScriptedModel, count_tokens, tool_call  # noqa: F401 - for graders
+
 import gradient_wire as wire
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,8 +74,16 @@ def shows_expected(func: F) -> F:
 
 
 def begin_test(name: str | None, *, shows: bool) -> None:
-    """Called by the grader runner around each test: which test runs and whether it shows expected values."""
+    """Called by the grader runner around each test: which test runs and whether it shows expected values.
+    Each test gets a fresh scripted model (its script, requests and budget are its own)."""
+    global _model
     _feedback.update(test=name, shows_expected=bool(shows))
+    _model = ScriptedModel(_llm_spec)
+
+
+def model() -> ScriptedModel:
+    """The running test's scripted model (the ``llm`` fixture)."""
+    return _model
 
 
 def showing_expected() -> bool:
@@ -167,6 +177,12 @@ class Bridge:
         with self.lock:
             self.channel.send(message)
             reply = self.channel.recv()
+            while reply.get("op") == wire.Op.LLM:  # the call asks the scripted model (already checked by the worker)
+                self.channel.send(_model.serve(reply.get("request")))
+                reply = self.channel.recv()
+        if _model.failure is not None:  # the test's own script failed an assertion on a request: that is the verdict
+            failure, _model.failure = _model.failure, None
+            raise failure
         op = reply.get("op")
         if op == wire.Op.STOPPED:  # the worker stopped the call (time, memory, a crash): its word, not the student's
             type_name, text, trace = _error_fields(reply.get("error"))
@@ -301,12 +317,20 @@ class Remote:
 
 _bridge: Bridge | None = None
 _secret = ""
+_submission = ""
+_llm_spec: dict[str, Any] | None = None  # the grader's LLM = {...}, as the worker sent it; None: no model offered
+_model = ScriptedModel(None)
 
 
-def connect(channel: wire.Channel, *, secret: str = "") -> None:
-    global _bridge, _secret
+def connect(
+    channel: wire.Channel, *, secret: str = "", submission: str = "", llm: dict[str, Any] | None = None
+) -> None:
+    global _bridge, _secret, _submission, _llm_spec, _model
     _bridge = Bridge(channel)
     _secret = secret
+    _submission = submission
+    _llm_spec = llm
+    _model = ScriptedModel(llm)
 
 
 def grader_secret() -> str:
@@ -531,6 +555,124 @@ class AppClient:
         return self.request("POST", path, json=json)
 
 
+class ServiceDown(AssertionError):
+    """The submission's server could not be reached (it exited, or never listened): the test fails with why."""
+
+
+class ServiceResponse:
+    """One answer of the submission's server, made inside the student box: untrusted data, already capped."""
+
+    def __init__(self, data: Any) -> None:
+        data = data if type(data) is dict else {"error": "malformed answer"}
+        self.error: str | None = str(data["error"])[:3000] if data.get("error") is not None else None
+        status = data.get("status")
+        self.status: int | None = status if type(status) is int else None
+        headers = data.get("headers")
+        self.headers: dict[str, str] = {
+            str(k).lower(): str(v) for k, v in (h for h in (headers if type(headers) is list else [])
+                                                if type(h) in (list, tuple) and len(h) == 2)
+        }
+        body = data.get("body")
+        self.body: bytes = body if type(body) is bytes else b""
+        self.truncated = data.get("truncated") is True
+        chunks = data.get("chunks")
+        self.chunks: list[tuple[float, int]] = [
+            (float(c[0]), int(c[1])) for c in (chunks if type(chunks) is list else [])
+            if type(c) in (list, tuple) and len(c) == 2 and all(type(x) in (int, float) for x in c)
+        ]
+        self.elapsed_s = float(data["elapsed_s"]) if type(data.get("elapsed_s")) in (int, float) else None
+        self.first_byte_s = float(data["first_byte_s"]) if type(data.get("first_byte_s")) in (int, float) else None
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        """The body as JSON; a failed test (with what came back) when it is not."""
+        self.raise_for_error()
+        import json as _json
+
+        try:
+            return _json.loads(self.body)
+        except (ValueError, RecursionError):
+            raise AssertionError(f"the response ({self.status}) is not JSON: {self.text[:200]!r}") from None
+
+    def events(self) -> list[str]:
+        """The ``data:`` payloads of a server-sent-events body, in order."""
+        return [line[5:].strip() for line in self.text.splitlines() if line.startswith("data:")]
+
+    def raise_for_error(self) -> None:
+        if self.error is not None:
+            raise AssertionError(f"The request to your service failed: {self.error}")
+
+    def __repr__(self) -> str:
+        return f"<response {self.status if self.error is None else self.error[:80]}>"
+
+
+class ServiceClient:
+    """HTTP requests to the submission's server (``SERVICE = {...}`` in the grader), made by the student box's
+    runner on its own loopback and relayed by the worker like any call:
+
+        api = service()
+        response = api.post("/predict", json={"text": "great"})
+        assert response.status == 200 and response.json()["label"] == "positive"
+        answers = api.many([("GET", "/health")] * 20, concurrency=8)      # concurrent requests
+    """
+
+    def request(self, method: str, path: str, *, json: Any = None, body: bytes | str | None = None,
+                headers: dict[str, str] | None = None, timeout: float = 10.0) -> ServiceResponse:
+        return self.many([_service_request(method, path, json, body, headers)], timeout=timeout)[0]
+
+    def get(self, path: str, **options: Any) -> ServiceResponse:
+        return self.request("GET", path, **options)
+
+    def post(self, path: str, **options: Any) -> ServiceResponse:
+        return self.request("POST", path, **options)
+
+    def many(self, requests: list[Any], *, concurrency: int = 1, timeout: float = 10.0) -> list[ServiceResponse]:
+        """Several requests, ``concurrency`` at a time: each a ``(method, path)`` or ``(method, path, json)``
+        tuple or a dict with method, path, json, body, headers."""
+        if _bridge is None:
+            raise RuntimeError("the grader harness is not connected")
+        frames = [_as_service_request(r) for r in requests]
+        rounds = math.ceil(len(frames) / max(1, concurrency))
+        answer = _bridge.request({
+            "op": wire.Op.SERVICE, "requests": wire.encode(frames), "concurrency": concurrency,
+            "request_timeout": timeout, "timeout": min(300.0, timeout * rounds + 5.0),
+        })
+        if type(answer) is not dict:
+            raise AssertionError("The service's answer could not be read.")
+        responses = answer.get("responses")
+        if not responses:
+            raise ServiceDown(str(answer.get("problem") or "Your service could not be reached.")[:3000])
+        return [ServiceResponse(r) for r in responses]
+
+
+def _service_request(method: str, path: str, json: Any, body: bytes | str | None,
+                     headers: dict[str, str] | None) -> dict[str, Any]:
+    import json as _json
+
+    headers = dict(headers or {})
+    if json is not None:
+        body = _json.dumps(json)
+        headers.setdefault("Content-Type", "application/json")
+    return {"method": method, "path": path, "body": body, "headers": headers}
+
+
+def _as_service_request(request: Any) -> dict[str, Any]:
+    if isinstance(request, tuple | list) and 2 <= len(request) <= 3:
+        return _service_request(request[0], request[1], request[2] if len(request) == 3 else None, None, None)
+    if isinstance(request, dict):
+        return _service_request(request.get("method", "GET"), request["path"], request.get("json"),
+                                request.get("body"), request.get("headers"))
+    raise TypeError("a request is (method, path[, json]) or a dict")
+
+
+def service() -> ServiceClient:
+    """The submission's server, for a grader that declares ``SERVICE = {...}``."""
+    return ServiceClient()
+
+
 # Hidden evaluation data of leaderboard challenges. graders/ is public, so a seed written there hides nothing:
 # hidden data come from hidden_seed(), which mixes in the deployment's secret, and are sent to the student box
 # once per run through send_hidden_once(), so no model can record them on a first pass and replay them later.
@@ -554,6 +696,27 @@ def hidden_seed(name: str) -> int:
 
     digest = hmac.new(grader_secret().encode(), str(name).encode(), hashlib.sha256).digest()
     return int.from_bytes(digest[:16], "big")
+
+
+def submission_seed(name: str) -> int:
+    """A seed for hidden inputs drawn anew for each submission: HMAC-SHA256 of ``name`` and the submission's
+    digest (its files' names and bytes, computed by the worker), keyed with grader_secret(). A regrade of the
+    same files draws the same inputs; another submission draws others, so values copied from one run's
+    feedback do not fit the next. ``check_exercises`` grades the reference of an exercise that uses it
+    under several secrets (several seeds), so the tests must hold for any draw."""
+    import hashlib
+    import hmac
+
+    message = f"{name}\0{_submission}".encode("utf-8", "surrogatepass")
+    digest = hmac.new(grader_secret().encode(), message, hashlib.sha256).digest()
+    return int.from_bytes(digest[:16], "big")
+
+
+def submission_rng(name: str) -> Any:
+    """``numpy.random.default_rng(submission_seed(name))``: random hidden inputs for this submission."""
+    import numpy
+
+    return numpy.random.default_rng(submission_seed(name))
 
 
 _hidden_sent: dict[str, Any] = {"run": None, "names": {}, "contents": {}}

@@ -60,9 +60,21 @@ class Op(enum.StrEnum):
     RESUME = "resume"  # worker -> student box: go on running the notebook
     RUN = "run"  # worker -> grader box: run {"tests": [names]} now (without "tests": every test not yet run)
     RAN = "ran"  # grader box -> worker: the tests of the last "run" with names have finished
+    # A scripted model (an exercise's `LLM = {...}`): student code calls an OpenAI-compatible URL served by a
+    # relay inside the student box; during a call from the grader, the relay sends the HTTP request up the
+    # box's one channel, the worker checks it and hands it to the grader box, whose script answers.
+    LLM = "llm"  # student box -> worker -> grader box: one HTTP request to the model (checked by the worker)
+    LLM_REPLY = "llm_reply"  # grader box -> worker -> student box: the model's HTTP answer
+    SERVICE = "service"  # grader -> student: HTTP requests to the submission's server, made inside the student box
 
 
-REQUESTS = frozenset({Op.GETATTR, Op.CALL, Op.HTTP, Op.SETATTR, Op.DELATTR})  # what the grader asks of student code
+REQUESTS = frozenset({Op.GETATTR, Op.CALL, Op.HTTP, Op.SETATTR, Op.DELATTR, Op.SERVICE})  # what the grader asks
+
+# How the student runner starts an LLM request frame (json.dumps of {"op": "llm", ...} with compact
+# separators): the worker tells it from the answer to a call by these bytes alone, without parsing answers.
+# A submission can forge the prefix: the worker then checks the frame as a request and answers 400, which
+# harms no one but that submission.
+LLM_FRAME_PREFIX = b'{"op":"llm",'
 
 
 class TestResultOutcome(enum.StrEnum):

@@ -22,10 +22,14 @@ import shutil
 import signal
 import socket
 import sys
+import time
 import traceback
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import llm_relay  # noqa: E402
+import service_runner  # noqa: E402
 
 import gradient_wire as wire  # noqa: E402
 from gradient_wire import Op  # noqa: E402
@@ -180,7 +184,17 @@ def on_alarm(_signum: int, _frame: Any) -> None:
     raise CallTimeout("the call ran past its time limit")
 
 
-def serve(channel: wire.Channel, module: Any, handles: Handles, *, check_point: bool = False) -> None:
+class Box:
+    """What the runner serves besides the module: the scripted model's relay and a started service."""
+
+    def __init__(self, channel: wire.Channel) -> None:
+        self.calls = llm_relay.CallState(channel)  # the model answers only while a call runs
+        self.service: service_runner.Service | None = None
+
+
+def serve(
+    channel: wire.Channel, module: Any, handles: Handles, box: Box, *, check_point: bool = False
+) -> None:
     """Answer the grader's requests until the channel closes (at a check point: until the worker says
     ``resume``, and the notebook goes on). ``handles`` live for the whole run, check points included."""
     signal.signal(signal.SIGALRM, on_alarm)
@@ -196,6 +210,7 @@ def serve(channel: wire.Channel, module: Any, handles: Handles, *, check_point: 
             if check_point:
                 return
             continue  # not paused: nothing to resume, and no answer (the worker expects none)
+        box.calls.in_call = True  # the scripted model may answer from here until the answer is sent
         try:
             if op == Op.GETATTR:
                 target = module if request.get("target") is None else handles.get(request.get("target"))
@@ -216,6 +231,10 @@ def serve(channel: wire.Channel, module: Any, handles: Handles, *, check_point: 
                     signal.setitimer(signal.ITIMER_REAL, 0)
             elif op == Op.HTTP:
                 value = asgi_request(handles.get(request.get("target")), request)
+            elif op == Op.SERVICE:
+                if box.service is None:
+                    raise RuntimeError("this exercise does not run the submission as a service")
+                value = box.service.handle({**request, "requests": wire.decode(request.get("requests"))})
             elif op in (Op.SETATTR, Op.DELATTR):  # the module's globals only: handles stay read-only
                 name = request.get("name")
                 if type(name) is not str or not name.isidentifier():
@@ -230,6 +249,8 @@ def serve(channel: wire.Channel, module: Any, handles: Handles, *, check_point: 
             reply: dict[str, Any] = {"op": Op.RESULT, "ok": True, "value": wire.encode(value, handles.register)}
         except BaseException as exc:  # noqa: BLE001 - every student failure becomes an answer
             reply = {"op": Op.RESULT, "ok": False, "error": error_payload(exc)}
+        with box.calls.wire_lock:  # waits for a model exchange still on the channel (a thread of the call's)
+            box.calls.in_call = False
         channel.send(reply)
 
 
@@ -241,8 +262,9 @@ def preload(modules: list[str]) -> None:
             continue
 
 
-def wait_for_go(channel: wire.Channel) -> str | None:
-    """The module to load, once the worker hands over a submission; None if it goes away first."""
+def wait_for_go(channel: wire.Channel) -> dict[str, Any] | None:
+    """The job (the module to load; whether a scripted model and a service are part of it), once the worker
+    hands over a submission; None if it goes away first."""
     try:
         go = channel.recv()
     except wire.WireError:
@@ -250,7 +272,7 @@ def wait_for_go(channel: wire.Channel) -> str | None:
     module_name = go.get("module")
     if go.get("op") != Op.GO or type(module_name) is not str or not module_name.isidentifier():
         return None
-    return module_name
+    return go
 
 
 def main() -> None:
@@ -260,20 +282,26 @@ def main() -> None:
     channel = wire.Channel(sock)
     preload(sys.argv[2:])
     channel.send({"op": Op.WARM})
-    module_name = wait_for_go(channel)
-    if module_name is None:
+    go = wait_for_go(channel)
+    if go is None:
         return
+    began = time.monotonic()
+    module_name = go["module"]
     copy_submission()
     os.chdir(WORKDIR)
     sys.path.insert(0, WORKDIR)
     notebook = os.path.join(WORKDIR, f"{module_name}.ipynb")
     report: dict[str, Any] = {}
     handles = Handles()
+    box = Box(channel)
+    if go.get("llm") is True:  # before the submission loads: clients read these when they are made
+        os.environ["OPENAI_BASE_URL"] = llm_relay.start(box.calls)
+        os.environ["OPENAI_API_KEY"] = llm_relay.API_KEY
 
     def check_point(frame: dict[str, Any], notebook_module: Any) -> None:
         """The notebook paused at a check point: serve the grader until the worker says resume."""
         channel.send({"op": Op.CHECKPOINT, **frame})
-        serve(channel, notebook_module, handles, check_point=True)
+        serve(channel, notebook_module, handles, box, check_point=True)
 
     if not os.path.exists(os.path.join(WORKDIR, f"{module_name}.py")) and os.path.isfile(notebook):
         sys.argv = [f"{module_name}.ipynb"]
@@ -284,8 +312,14 @@ def main() -> None:
     if load_error is not None:
         channel.send({"op": Op.LOAD_ERROR, **load_error})
         return
+    service = go.get("service")
+    if type(service) is dict:
+        load_timeout = go.get("load_timeout_s")
+        budget = float(load_timeout) if type(load_timeout) in (int, float) and load_timeout > 0 else 30.0
+        box.service = service_runner.Service(module_name, service)
+        box.service.start(deadline=began + budget - 0.5)
     channel.send({"op": Op.READY, **report})
-    serve(channel, module, handles)
+    serve(channel, module, handles, box)
 
 
 if __name__ == "__main__":

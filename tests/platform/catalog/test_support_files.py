@@ -74,7 +74,8 @@ def test_an_exercise_without_support_files_keeps_the_hash_it_had_before_they_exi
         return digest.hexdigest()[:20]
 
     for definition in discover(ROOT / "exercises", ROOT / "graders"):
-        assert definition.support == {}
+        if definition.support:  # an exercise written since: its support files are part of its hash
+            continue
         assert definition.grader_hash == hash_before_support_files(definition), definition.slug
 
 

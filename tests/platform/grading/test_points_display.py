@@ -159,3 +159,44 @@ def test_the_gradebook_counts_exact_decimals_and_shows_questions(exercise: Exerc
     assert rows[1][2:] == ["11.1667", "0.6667", "11.1667"]
     page = client.get(f"/cohorts/{cohort.pk}/gradebook/").content.decode()
     assert "q1: 0.6667" in page and "11.1667" in page
+
+
+MILESTONE_TESTS = '''
+from gradient_grader import question
+
+QUESTIONS = {
+    "m1": {"title": "Train", "points": 4, "milestone": True},
+    "m2": {"title": "Serve", "points": 6, "milestone": True},
+}
+
+
+@question("m1")
+def test_m1_trains(student): ...
+
+
+@question("m2")
+def test_m2_serves(student): ...
+
+
+@question("m2")
+def test_m2_validates(student): ...
+'''
+
+
+def test_a_project_shows_each_milestone_in_the_gradebook(grader_tree, student_user, client) -> None:  # type: ignore[no-untyped-def]
+    (grader_tree.graders / WORD_FREQ / "test_milestones.py").write_text(MILESTONE_TESTS, encoding="utf-8")
+    exercises_sync()
+    exercise = Exercise.objects.get(slug=WORD_FREQ)
+    manifest = exercise.versions.order_by("-created_at", "-pk").first().manifest  # type: ignore[union-attr]
+    assert [(q.name, q.milestone) for q in manifest.questions] == [("m1", True), ("m2", True)]
+    cohort = CohortFactory()
+    EnrolmentFactory(cohort=cohort, user=student_user)
+    EnrolmentFactory(cohort=cohort)  # a student with nothing graded yet
+    assignment = AssignmentFactory(cohort=cohort, exercise=exercise)
+    graded_run(student_user, exercise, failing=("test_m2_validates",), assignment=assignment)
+
+    client.force_login(UserFactory(is_staff=True))
+    page = client.get(f"/cohorts/{cohort.pk}/gradebook/").content.decode()
+    assert "milestones: Train (/ 4) · Serve (/ 6)" in page
+    assert '<span title="Train">4/4</span> · <span title="Serve">3/6</span>' in page
+    assert '<span title="Train">–/4</span>' not in page  # nothing graded: only the dash of the score
