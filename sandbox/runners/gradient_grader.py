@@ -240,6 +240,16 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
+def same_object(a: Any, b: Any) -> bool:
+    """Whether two handles stand for one object in the student box (``fit`` returning ``self``). Each answer
+    is a new handle, so ``a == b`` is False for two answers naming the same object: compare with this."""
+    return (
+        isinstance(a, Remote) and isinstance(b, Remote)
+        and object.__getattribute__(a, "_target") is not None
+        and object.__getattribute__(a, "_target") == object.__getattribute__(b, "_target")
+    )
+
+
 class Remote:
     """A student object that stayed in the student box. Equality is identity: no remote ``__eq__``."""
 

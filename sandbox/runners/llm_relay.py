@@ -101,6 +101,10 @@ class Handler(BaseHTTPRequestHandler):
             content_type = "application/json"
         payload = data.encode("utf-8", "replace")
         self.send_response(status)
+        headers = reply.get("headers")
+        for name, value in (headers.items() if type(headers) is dict else ()):
+            if type(name) is str and type(value) is str and name.lower().startswith("x-") and len(name + value) < 200:
+                self.send_header(name, value.replace("\r", " ").replace("\n", " "))
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()

@@ -138,7 +138,8 @@ class ScriptedModel:
         except BaseException as exc:  # noqa: BLE001 - the script's own failure: the test reports it
             if self.failure is None:
                 self.failure = exc
-            return error_reply(500, "The model failed on this request.")
+            # No retry: the client's retries would only repeat the request that failed the test.
+            return error_reply(500, "The model failed on this request.", retry=False)
 
     def _serve(self, request: Any) -> dict[str, Any]:
         if not isinstance(request, dict):
@@ -161,10 +162,10 @@ class ScriptedModel:
             return error_reply(400 if not problem.startswith("The model") else 404, problem)
         if self.budget_calls is not None and self.calls >= self.budget_calls:
             self._over(f"Your code called the model more than the {self.budget_calls} times this test allows.")
-            return error_reply(429, "Call budget exhausted for this test.")
+            return error_reply(429, "Call budget exhausted for this test.", retry=False)
         if self.budget_tokens is not None and self.tokens >= self.budget_tokens:
             self._over(f"Your code used more than the {self.budget_tokens} tokens this test allows.")
-            return error_reply(429, "Token budget exhausted for this test.")
+            return error_reply(429, "Token budget exhausted for this test.", retry=False)
         self.requests.append(body)
         prompt = sum(self.count(message_text(m)) for m in body["messages"])
         if body.get("tools"):
@@ -229,12 +230,42 @@ def check_chat_request(body: Any, model: str) -> str:
             return f"messages[{index}].content must be a string or an array of parts."
         if message.get("role") == "tool" and not isinstance(message.get("tool_call_id"), str):
             return f"messages[{index}] is a tool message without a tool_call_id."
+    problem = check_tool_turns(messages)
+    if problem:
+        return problem
+    response_format = body.get("response_format")
+    if isinstance(response_format, dict) and response_format.get("type") == "json_object" and not any(
+        "json" in message_text(m).lower() for m in messages
+    ):
+        return "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'."
     tools = body.get("tools")
     if tools is not None and (not isinstance(tools, list) or not all(
         isinstance(t, dict) and t.get("type") == "function" and isinstance(t.get("function"), dict)
         and isinstance(t["function"].get("name"), str) for t in tools
     )):
         return "'tools' must be an array of {\"type\": \"function\", \"function\": {\"name\": ...}} objects."
+    return ""
+
+
+def check_tool_turns(messages: list[dict[str, Any]]) -> str:
+    """As the API checks them: a tool message answers a call of the assistant message before it (by
+    ``tool_call_id``), and every call of an assistant message is answered before the conversation goes on."""
+    pending: set[str] = set()
+    for index, message in enumerate(messages):
+        role = message.get("role")
+        if role == "tool":
+            call_id = message.get("tool_call_id")
+            if call_id not in pending:
+                return (f"messages[{index}]: a message with role 'tool' must be a response to a preceding message "
+                        f"with 'tool_calls' (no call has the id {str(call_id)[:100]!r}).")
+            pending.discard(call_id)
+            continue
+        if pending:
+            return (f"messages[{index}]: an assistant message with 'tool_calls' must be followed by tool messages "
+                    f"responding to each 'tool_call_id' (not answered: {', '.join(sorted(pending))[:300]}).")
+        calls = message.get("tool_calls") if role == "assistant" else None
+        if isinstance(calls, list):
+            pending = {c["id"] for c in calls if isinstance(c, dict) and isinstance(c.get("id"), str)}
     return ""
 
 
@@ -295,7 +326,14 @@ def stream_events(number: int, model: str, message: dict[str, Any], finish: str,
     return events
 
 
-def error_reply(status: int, message: str) -> dict[str, Any]:
+def error_reply(status: int, message: str, *, retry: bool = True) -> dict[str, Any]:
+    """An error as the API answers it. ``retry=False`` adds ``x-should-retry: false``, which the openai client
+    honours: a budget that is spent, or the script's own failure, must not be asked again."""
     kind = {400: "invalid_request_error", 404: "not_found_error", 429: "rate_limit_error"}.get(status, "api_error")
-    return {"op": "llm_reply", "status": status,
-            "body": json.dumps({"error": {"message": message, "type": kind, "param": None, "code": str(status)}})}
+    reply: dict[str, Any] = {
+        "op": "llm_reply", "status": status,
+        "body": json.dumps({"error": {"message": message, "type": kind, "param": None, "code": str(status)}}),
+    }
+    if not retry:
+        reply["headers"] = {"x-should-retry": "false"}
+    return reply

@@ -130,3 +130,29 @@ def test_a_submission_seed_follows_the_files_and_the_secret() -> None:
     assert len(set(seeds.values())) == 3
     gradient_grader.connect(None, secret="s", submission=one.submission_digest)  # type: ignore[arg-type]
     assert gradient_grader.submission_seed("ex:test") == seeds[("s", b"x = 1")]  # a regrade draws the same
+
+
+def test_tool_messages_must_answer_the_calls_before_them() -> None:
+    call = {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    model = scripted_model.ScriptedModel(MODEL).script("ok", "ok")
+    orphan = [{"role": "user", "content": "hi"}, {"role": "tool", "tool_call_id": "call_1", "content": "x"}]
+    unanswered = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": None, "tool_calls": [call]},
+                  {"role": "user", "content": "and?"}]
+    answered = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": None, "tool_calls": [call]},
+                {"role": "tool", "tool_call_id": "call_1", "content": "x"}]
+    assert chat(model, messages=orphan)["status"] == 400
+    assert "not answered: call_1" in json.loads(chat(model, messages=unanswered)["body"])["error"]["message"]
+    assert chat(model, messages=answered)["status"] == 200
+
+
+def test_a_spent_budget_and_a_failed_script_tell_the_client_not_to_retry() -> None:
+    model = scripted_model.ScriptedModel({"budget_calls": 1}).script("x", "y")
+    chat(model)
+    assert chat(model)["headers"] == {"x-should-retry": "false"}
+
+
+def test_json_mode_needs_the_word_json_in_the_messages_as_the_api_says() -> None:
+    model = scripted_model.ScriptedModel(MODEL).script('{"a": 1}')
+    assert chat(model, response_format={"type": "json_object"})["status"] == 400
+    asked = [{"role": "system", "content": "Answer in JSON."}, {"role": "user", "content": "hi"}]
+    assert chat(model, messages=asked, response_format={"type": "json_object"})["status"] == 200
