@@ -28,6 +28,7 @@ import socket
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -196,8 +197,13 @@ def main(argv: list[str] | None = None) -> int:
             client.request("DELETE", f"/api/v1/tokens/{args.token_id}/")
             print(f"token {args.token_id} revoked")
         elif args.command == "exercises":
-            for exercise in client.request("GET", "/api/v1/exercises/?page_size=500")["results"]:
-                print(f"{exercise['slug']:<48} {exercise['title']} ({exercise['points']} points)")
+            path: str | None = "/api/v1/exercises/"
+            while path:  # every page (the API pages its lists)
+                page = client.request("GET", path)
+                for exercise in page["results"]:
+                    print(f"{exercise['slug']:<48} {exercise['title']} ({exercise['points']} points)")
+                following = page.get("next")
+                path = urllib.parse.urlsplit(following)._replace(scheme="", netloc="").geturl() if following else None
         elif args.command == "submit":
             missing = [str(p) for p in args.files if not p.is_file()]
             if missing:

@@ -1,15 +1,20 @@
 """Sending runs to the workers. The task goes by its name, so the web processes never import worker code,
-and each send is recorded on the run: the sweeper re-sends a queued run only when its last send is old."""
+and each send is recorded on the run: the sweeper re-sends a queued run only when its last send is old.
+
+The fair queue: a student has at most one run waiting in the broker's queue. A new submission while one of
+theirs waits is *held* (``GradingRun.held``) and sent when that one starts (``release_next``, called when a
+worker claims a run and when a run ends), so a burst from one student waits behind everyone else's first
+submissions instead of in front of them. Regrades are staff's and are sent as they come."""
 
 from __future__ import annotations
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from catalog.models import ExerciseVersion, GraderSnapshot
-from grading.models import GradingRun
+from grading.models import GradingRun, RunStatus
 
 GRADE_TASK = "grading.run"  # grading.tasks.grade_run
 
@@ -40,3 +45,65 @@ def send_on_commit(run: GradingRun, *, countdown: float | None = None) -> None:
     """Send once the current transaction commits (a worker must find the run's rows), through `send` looked up
     at that moment, so tests can replace it."""
     transaction.on_commit(lambda: send(run, countdown=countdown))
+
+
+def admit_on_commit(run: GradingRun) -> None:
+    """A student's new run: sent once the transaction commits, unless the fair queue holds it (``admit``)."""
+    transaction.on_commit(lambda: admit(run.pk))
+
+
+def waiting(student_id: int) -> models.QuerySet[GradingRun]:
+    """The student's runs in the broker's queue (sent, or due to be sent, and not started); regrades aside."""
+    return GradingRun.objects.filter(
+        submission__student_id=student_id, is_regrade=False, status=RunStatus.QUEUED, held=False
+    )
+
+
+def held(student_id: int) -> models.QuerySet[GradingRun]:
+    return GradingRun.objects.filter(
+        submission__student_id=student_id, is_regrade=False, status=RunStatus.QUEUED, held=True
+    ).order_by("created_at", "pk")
+
+
+def _lock_student(student_id: int) -> None:
+    """One admission decision at a time per student (two submissions at once must not both go first)."""
+    from django.contrib.auth import get_user_model
+
+    list(get_user_model().objects.select_for_update().filter(pk=student_id).values_list("pk", flat=True))
+
+
+def admit(run_id: int) -> bool:
+    """Send the run now (True), or hold it while another of the same student's runs waits (False)."""
+    run = GradingRun.objects.select_related("submission").filter(pk=run_id, status=RunStatus.QUEUED).first()
+    if run is None:
+        return False
+    student_id = run.submission.student_id
+    with transaction.atomic():
+        _lock_student(student_id)
+        ahead = waiting(student_id).exclude(pk=run.pk).exists() or held(student_id).filter(pk__lt=run.pk).exists()
+        if ahead:
+            GradingRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(held=True)
+            return False
+    send(run)
+    return True
+
+
+def release_next(student_id: int) -> GradingRun | None:
+    """Send the student's oldest held run if none of theirs waits in the queue any more; None if nothing was."""
+    with transaction.atomic():
+        _lock_student(student_id)
+        if waiting(student_id).exists():
+            return None
+        following = held(student_id).first()
+        if following is None:
+            return None
+        GradingRun.objects.filter(pk=following.pk).update(held=False)
+    send(following)
+    return following
+
+
+def release_after(run_id: int) -> None:
+    """The run started or ended: its student's next held run may go (after the current transaction)."""
+    student_id = GradingRun.objects.filter(pk=run_id).values_list("submission__student_id", flat=True).first()
+    if student_id is not None:
+        transaction.on_commit(lambda: release_next(student_id))

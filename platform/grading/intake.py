@@ -123,7 +123,7 @@ def submission_create(
             queue=queue,
             tests_total=len(version.manifest),
         )
-        dispatch.send_on_commit(run)
+        dispatch.admit_on_commit(run)  # the fair queue: held while another of the student's runs waits
     return submission
 
 

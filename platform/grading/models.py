@@ -93,6 +93,9 @@ class GradingRun(models.Model):
     # When its task was last sent to the broker: the sweeper re-sends a queued run only when this is old, so a
     # backlog is not sent again every minute.
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Held back by the fair queue (grading.dispatch.admit): the student already has a run waiting in the queue,
+    # so this one is sent only once that one has started. Never set on regrades.
+    held = models.BooleanField(default=False)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # The lease: which delivery is in charge and until when. A result commits only under a live lease.

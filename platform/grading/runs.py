@@ -48,6 +48,7 @@ def grade(run_id: int, *, pool: WarmPool | None) -> str:
         raise DatabaseAway(str(exc)) from exc
     if not claimed:
         return "skipped: already taken or finished"
+    dispatch.release_after(run_id)  # the student's run left the queue: their next one may take its place
     keeper = LeaseKeeper(run_id, token)
     keeper.start()
     attempted: list[Outcome] = []  # the result this delivery tried to commit
@@ -227,6 +228,7 @@ def fail(*, run_id: int, message: str) -> bool:
             lease_token="",
             lease_expires_at=None,
         )
+        dispatch.release_after(run_id)  # one that never started may have held the student's next one back
     return True
 
 
@@ -251,9 +253,18 @@ def sweep(*, stale_after_s: int = STALE_SEND_S) -> dict[str, int]:
             requeued += 1
     stale_before = now - timedelta(seconds=stale_after_s)
     stale = GradingRun.objects.filter(
-        Q(sent_at__lt=stale_before) | Q(sent_at__isnull=True, created_at__lt=stale_before), status=RunStatus.QUEUED
+        Q(sent_at__lt=stale_before) | Q(sent_at__isnull=True, created_at__lt=stale_before),
+        status=RunStatus.QUEUED, held=False,
     )
     for run in stale.only("pk", "queue"):
         dispatch.send(run)  # harmless if the original message also arrives: the claim lets one through
         requeued += 1
+    # A held run whose student has none waiting any more (its release was lost with a worker): send it now.
+    students = (
+        GradingRun.objects.filter(status=RunStatus.QUEUED, held=True, created_at__lt=stale_before)
+        .values_list("submission__student_id", flat=True).distinct()
+    )
+    for student_id in list(students):
+        if dispatch.release_next(student_id) is not None:
+            requeued += 1
     return {"requeued": requeued, "failed": failed}

@@ -41,8 +41,19 @@ def submission_get_for_user(*, user: User, submission_id: int) -> Submission:
 
 
 def queue_position(run: GradingRun) -> int:
-    """1 for the next run a free grader takes: the queued runs of its queue created before it, plus one."""
-    return GradingRun.objects.filter(status=RunStatus.QUEUED, queue=run.queue, pk__lt=run.pk).count() + 1
+    """1 for the next run a free grader takes: the runs of its queue sent before it, plus one. A run the fair
+    queue holds (grading.dispatch) comes after every run sent so far and after its student's earlier held
+    ones: a place it can only move up from, as other students' later submissions may still go first."""
+    queued = GradingRun.objects.filter(status=RunStatus.QUEUED, queue=run.queue, held=False)
+    if run.held:
+        earlier_held = GradingRun.objects.filter(
+            status=RunStatus.QUEUED, held=True, submission__student_id=run.submission.student_id, pk__lt=run.pk
+        )
+        return queued.count() + earlier_held.count() + 1
+    if run.sent_at is None:
+        return queued.filter(pk__lt=run.pk).count() + 1
+    ahead = queued.filter(Q(sent_at__lt=run.sent_at) | Q(sent_at=run.sent_at, pk__lt=run.pk) | Q(sent_at__isnull=True, pk__lt=run.pk))
+    return ahead.count() + 1
 
 
 def latest_run(submission: Submission) -> GradingRun | None:

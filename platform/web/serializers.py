@@ -27,11 +27,14 @@ class RunSerializer(serializers.ModelSerializer):
     tests = serializers.SerializerMethodField()
     questions = serializers.SerializerMethodField(help_text="question subtotals, in the grader's order")
     queue_position = serializers.SerializerMethodField(help_text="1 = next to be graded; null unless queued")
+    held = serializers.BooleanField(
+        read_only=True, help_text="waiting for the student's earlier run to start first (the fair queue)"
+    )
 
     class Meta:
         model = GradingRun
         fields = [
-            "id", "status", "queue_position", "tests_done", "tests_total", "score", "max_score", "messages",
+            "id", "status", "queue_position", "held", "tests_done", "tests_total", "score", "max_score", "messages",
             "student_output", "duration_s", "created_at", "started_at", "finished_at", "questions", "tests",
         ]
 

@@ -103,3 +103,28 @@ def test_submission_page_shows_the_result(synced_exercise, student_user, celery_
     assert 'data-final="yes"' in page and "test_ties_are_alphabetical" in page
     fragment = web.get(submission_url + "result/").content.decode()
     assert 'data-status="graded"' in fragment
+
+
+def test_a_burst_from_one_student_does_not_push_back_another_students_first(  # type: ignore[no-untyped-def]
+    synced_exercise, student_user, other_student, reference_source, celery_worker_process
+) -> None:
+    """The fair queue with the real broker and one real worker: four submissions at once from one student,
+    then one from another; the other's waits for at most the run already running and one more of the burst."""
+    from grading import intake
+
+    def submit_as(student) -> GradingRun:  # type: ignore[no-untyped-def]
+        submission = intake.submission_create(
+            student=student, exercise=synced_exercise, uploads={"solution.py": reference_source}
+        )
+        return GradingRun.objects.get(submission=submission)
+
+    burst = [submit_as(student_user) for _ in range(4)]
+    first = submit_as(other_student)
+    assert [GradingRun.objects.get(pk=r.pk).held for r in burst[1:]].count(True) >= 2  # held back, not sent
+    finished = [wait_final(r.pk) for r in [*burst, first]]
+    assert {r.status for r in finished} == {"graded"}
+    first_started = finished[-1].started_at
+    ahead = [r.pk for r in finished[:-1] if r.started_at < first_started]
+    assert len(ahead) <= 2, f"{len(ahead)} of the burst ran before the other student's first submission"
+    started = [r.pk for r in sorted(finished[:-1], key=lambda r: r.started_at)]
+    assert started == [r.pk for r in burst]  # the burst itself in the order it was submitted

@@ -1,0 +1,121 @@
+"""The fair queue (grading.dispatch.admit/release_next): a student has at most one run waiting in the broker's
+queue, so a burst from one student waits behind everyone else's first submission. The broker is a recorder
+here (a FIFO of sent run ids), so the order the runs would be taken in is exact; tests/e2e/test_pipeline.py
+shows the same with a real broker and worker."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from grading import dispatch, intake, runs
+from grading.models import GradingRun, RunStatus
+from grading.selectors import queue_position
+from tests.support.factories import UserFactory
+from tests.support.outcomes import fake_outcome
+
+
+@pytest.fixture
+def broker(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The broker's queue: run ids in the order they were sent (and a sent_at, as the real send records)."""
+    sent: list[int] = []
+
+    def send(run: GradingRun, **_: object) -> None:
+        sent.append(run.pk)
+        GradingRun.objects.filter(pk=run.pk).update(sent_at=timezone.now())
+
+    monkeypatch.setattr(dispatch, "send", send)
+    return sent
+
+
+def submit(student, exercise, capture) -> GradingRun:  # type: ignore[no-untyped-def]
+    with capture(execute=True):
+        submission = intake.submission_create(student=student, exercise=exercise, uploads={"solution.py": b"x = 1\n"})
+    return GradingRun.objects.get(submission=submission)
+
+
+def take_next(broker: list[int], capture) -> GradingRun:  # type: ignore[no-untyped-def]
+    """A free worker takes the next message and claims its run (which releases the student's next one)."""
+    run_id = broker.pop(0)
+    with capture(execute=True):
+        assert runs.claim(run_id=run_id, token="t")
+        dispatch.release_after(run_id)  # what runs.grade does right after its claim
+    return GradingRun.objects.get(pk=run_id)
+
+
+def test_a_burst_from_one_student_waits_behind_another_students_first_submission(
+    synced_exercise, broker, django_capture_on_commit_callbacks
+) -> None:
+    eager, other = UserFactory(), UserFactory()
+    burst = [submit(eager, synced_exercise, django_capture_on_commit_callbacks) for _ in range(5)]
+    assert broker == [burst[0].pk]  # one of the burst waits; the other four are held
+    assert [GradingRun.objects.get(pk=r.pk).held for r in burst] == [False, True, True, True, True]
+    first = submit(other, synced_exercise, django_capture_on_commit_callbacks)
+    assert broker == [burst[0].pk, first.pk]
+
+    order = []
+    while broker:
+        order.append(take_next(broker, django_capture_on_commit_callbacks).pk)
+    # The other student's first submission waited for one run of the burst (the one already queued), not five.
+    assert order == [burst[0].pk, first.pk] + [r.pk for r in burst[1:]]
+
+
+def test_the_place_shown_counts_what_will_go_first(synced_exercise, broker, django_capture_on_commit_callbacks) -> None:
+    eager, other = UserFactory(), UserFactory()
+    burst = [submit(eager, synced_exercise, django_capture_on_commit_callbacks) for _ in range(3)]
+    first = submit(other, synced_exercise, django_capture_on_commit_callbacks)
+    places = {r.pk: queue_position(GradingRun.objects.get(pk=r.pk)) for r in [*burst, first]}
+    # burst[0] and first are in the broker's queue (1 and 2); the held ones come after them, in order.
+    assert places == {burst[0].pk: 1, first.pk: 2, burst[1].pk: 3, burst[2].pk: 4}
+
+
+def test_a_student_alone_still_gets_every_run_graded_in_order(
+    synced_exercise, broker, django_capture_on_commit_callbacks
+) -> None:
+    student = UserFactory()
+    burst = [submit(student, synced_exercise, django_capture_on_commit_callbacks) for _ in range(3)]
+    order = []
+    while broker:
+        run = take_next(broker, django_capture_on_commit_callbacks)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert runs.complete(run_id=run.pk, token="t", outcome=fake_outcome(run))
+        order.append(run.pk)
+    assert order == [r.pk for r in burst]
+    assert set(GradingRun.objects.values_list("status", flat=True)) == {RunStatus.GRADED}
+
+
+def test_a_run_that_fails_before_it_starts_releases_the_next(
+    synced_exercise, broker, django_capture_on_commit_callbacks
+) -> None:
+    student = UserFactory()
+    first, second = (submit(student, synced_exercise, django_capture_on_commit_callbacks) for _ in range(2))
+    broker.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert runs.fail(run_id=first.pk, message="Grading was interrupted 3 times.")
+    assert broker == [second.pk]
+
+
+def test_the_sweeper_sends_a_held_run_whose_release_was_lost(
+    synced_exercise, broker, django_capture_on_commit_callbacks
+) -> None:
+    student = UserFactory()
+    first, second = (submit(student, synced_exercise, django_capture_on_commit_callbacks) for _ in range(2))
+    # The worker claimed the first run and died before it could release the second.
+    assert runs.claim(run_id=first.pk, token="t")
+    GradingRun.objects.filter(pk=second.pk).update(created_at=timezone.now() - timedelta(minutes=10))
+    broker.clear()
+    runs.sweep()
+    assert second.pk in broker
+    assert not GradingRun.objects.get(pk=second.pk).held
+
+
+def test_regrades_are_not_held(synced_exercise, broker, django_capture_on_commit_callbacks) -> None:
+    from grading import regrade
+
+    student = UserFactory()
+    run = submit(student, synced_exercise, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = regrade.regrade_submission(actor=UserFactory(is_staff=True), submission=run.submission, never_lower=False)
+    assert broker == [run.pk, again.pk] and not again.held
