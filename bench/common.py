@@ -77,6 +77,40 @@ class Report:
         return "\n".join(lines)
 
 
+class CpuMeter:
+    """CPU seconds spent while it runs: the whole machine's (every process: engine, containerd and shims, the
+    boxes, workers, web server, PostgreSQL, Redis... from /proc/stat, idle and I/O wait left out) and this
+    process's own (the load generator: client threads, polling), counted apart. Linux only."""
+
+    def __enter__(self) -> CpuMeter:
+        self.machine_start, self.own_start = machine_busy_s(), own_cpu_s()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.machine = machine_busy_s() - self.machine_start
+        self.own = own_cpu_s() - self.own_start
+
+    @property
+    def platform(self) -> float:
+        """The machine's CPU less the load generator's."""
+        return self.machine - self.own
+
+
+def machine_busy_s() -> float:
+    """Busy CPU seconds of all CPUs since boot: user, nice, system, irq, softirq and steal (not idle, iowait)."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        fields = stat.readline().split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_s() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def heading(text: str) -> None:
     print(f"\n=== {text}", flush=True)
 

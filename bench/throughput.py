@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402 - bench/ is a folder of scripts, not a package
     ROOT,
+    CpuMeter,
     Report,
     add_warm_pool_option,
     apply_warm_pool_option,
@@ -87,9 +88,10 @@ def measure(url: str, tokens: list[str], *, workers: int, count: int, clients: i
     try:
         warm, _ = post_submissions(url, tokens, workers, workers)  # each worker's first run is slower
         wait_final([body["run"]["id"] for body in warm], 120)
-        bodies, post_times = post_submissions(url, tokens, count, clients)
-        run_ids = [body["run"]["id"] for body in bodies]
-        wait_final(run_ids, 60 + 5 * count / workers)
+        with CpuMeter() as cpu:
+            bodies, post_times = post_submissions(url, tokens, count, clients)
+            run_ids = [body["run"]["id"] for body in bodies]
+            wait_final(run_ids, 60 + 5 * count / workers)
     finally:
         for process in processes:
             stop_worker(process)
@@ -102,7 +104,8 @@ def measure(url: str, tokens: list[str], *, workers: int, count: int, clients: i
     span = (last - first).total_seconds()
     latencies = [(r.finished_at - r.submission.created_at).total_seconds() for r in runs]
     return {"workers": workers, "span": span, "rate": count / span, "latencies": latencies, "posts": post_times,
-            "pairs": pairs_used(names)}
+            "pairs": pairs_used(names), "cpu_per_run": cpu.platform / count, "generator_per_run": cpu.own / count,
+            "busy_cores": cpu.machine / span}
 
 
 def run(report: Report, *, count: int, students: int, clients: int, floor_p50: float | None) -> None:
@@ -118,6 +121,9 @@ def run(report: Report, *, count: int, students: int, clients: int, floor_p50: f
             results.append(result)
             print(f"  {workers} worker(s), concurrency 1 each: {count} graded in {result['span']:.2f}s = "
                   f"{result['rate']:.2f} submissions/s ({result['pairs']}, warm-up runs included)")
+            print(f"  CPU per run, the whole machine less the load generator: {result['cpu_per_run']:.3f} s "
+                  f"(the generator: {result['generator_per_run']:.3f} s per run; "
+                  f"{result['busy_cores']:.2f} cores busy on average)")
             print(summary("per-submission upload -> committed score", result["latencies"]))  # type: ignore[arg-type]
             print(summary("POST /api/v1/submissions/ (client side)", result["posts"], "ms"))  # type: ignore[arg-type]
     finally:
@@ -139,6 +145,10 @@ def run(report: Report, *, count: int, students: int, clients: int, floor_p50: f
                    f"{result['rate']:.2f}/s (lat p50 {percentile(lat, 50):.2f}s p95 {percentile(lat, 95):.2f}s)",  # type: ignore[arg-type]
                    reference, ratio)
     report.add("b. throughput", "2 workers / 1 worker", f"{speedup:.2f}x", "1 worker", f"{speedup:.2f}x")
+    for result in results:
+        report.add("b. throughput", f"CPU per run, {result['workers']} worker(s) (machine less load generator)",
+                   f"{result['cpu_per_run']:.3f} s ({result['busy_cores']:.2f} cores busy)",
+                   f"generator {result['generator_per_run']:.3f} s", "")
 
 
 def main() -> None:
