@@ -139,6 +139,9 @@ class Service:
             kept = bytearray()
             truncated = False
             while True:
+                if time.monotonic() - began > timeout:  # a body that trickles in forever: stop at the limit
+                    return {"error": f"the answer did not complete within {timeout:g} s (it was still arriving)",
+                            "status": response.status, "elapsed_s": round(time.monotonic() - began, 4)}
                 piece = response.read1(65536) if method != "HEAD" else b""
                 if not piece:
                     break
