@@ -1,173 +1,295 @@
 """Hidden grader for classical-ml/hyperparameter-search.
 
-Data sets are generated with fixed seeds; the grader recomputes the expected search results with
-scikit-learn. The seeds were chosen so that the common mistakes give different answers: choosing by
-training accuracy, breaking ties towards the last candidate, not refitting on all the data, and
-cross-validating without shuffling.
+Imbalanced data sets (about one positive in eight, features on very different scales) are drawn per
+submission with `submission_rng`; the grader reruns each search with scikit-learn and compares. Fitted
+searches stay in the student box and are read through handles (best_params_, cv_results_, cv, refit).
 """
 
 import numpy as np
+from scipy.stats import loguniform
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
-from sklearn.pipeline import make_pipeline
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, StratifiedKFold, cross_val_score
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC
+from threadpoolctl import threadpool_limits
 
-from gradient_grader import Remote, assert_close, call_timeout, expected, points
+from gradient_grader import (
+    Remote,
+    StudentError,
+    assert_close,
+    call_timeout,
+    expected,
+    points,
+    shows_expected,
+    submission_rng,
+)
 
-CANDIDATES = [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]
-GRID = {"svc__C": [0.1, 1, 10], "svc__gamma": [0.01, 0.1, 1]}
+threadpool_limits(limits=1)  # the grader box may have fewer cores than BLAS thinks: one thread is fastest here
 
-
-def make_data(seed, n, d=12):
-    """Features on very different scales; the label depends on two features and one interaction."""
-    rng = np.random.default_rng(seed)
-    X = rng.normal(0, 1, (n, d)) * rng.uniform(0.5, 20, d)
-    z = X / X.std(axis=0)
-    logit = 2.0 * z[:, 0] - 1.5 * z[:, 1] + 1.5 * z[:, 2] * z[:, 3]
-    y = (logit + rng.logistic(0, 0.5, n) > 0).astype(np.int64)
-    return X, y
-
-
-def logistic(C):
-    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=1000))
+SLUG = "classical-ml/hyperparameter-search"
+SCORING = {"balanced_accuracy": "balanced_accuracy", "accuracy": "accuracy"}
 
 
-def validation_scores(X, y, seed, on_training=False):
-    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.25, random_state=seed, stratify=y)
-    scores = []
-    for C in CANDIDATES:
-        model = logistic(C).fit(X_train, y_train)
-        scores.append(float(model.score(X_train, y_train) if on_training else model.score(X_val, y_val)))
-    return scores
+def make_data(rng, n=160, d=6):
+    """About 12% positives; features on scales from 0.5 to 50; the label depends on three of them."""
+    scales = rng.uniform(0.5, 50, d)
+    X = rng.normal(0, 1, (n, d))
+    logit = 1.8 * X[:, 0] - 1.2 * X[:, 1] + 0.8 * X[:, 2] - 2.6
+    y = (logit + rng.logistic(0, 0.7, n) > 0).astype(np.int64)
+    while y.sum() < 15:  # keep enough positives for five stratified folds
+        y[rng.integers(n)] = 1
+    return X * scales, y
 
 
-def manual(student, data_seed, seed):
-    X, y = make_data(data_seed, 160)
-    call = f"search_with_validation(X, y, {CANDIDATES}, seed={seed})"
-    result = student.search_with_validation(X, y, CANDIDATES, seed)
-    assert isinstance(result, dict), f"{call} should return a dict, got {type(result).__name__}: {result!r:.200}"
-    missing = {"best_C", "val_scores", "model"} - set(result)
-    assert not missing, f"{call} returned a dict without the key(s) {sorted(missing)}"
-    return call, result, X, y
+def make_grid(rng):
+    Cs = sorted(rng.choice([0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], size=2, replace=False).tolist())
+    return {"clf__C": Cs, "clf__class_weight": [None, "balanced"]}
 
 
-def grid(student, data_seed, seed):
-    X, y = make_data(data_seed, 200)
-    call = f"grid_search(X, y, {GRID}, seed={seed})"
+def pipeline():
+    return Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression(max_iter=1000))])
+
+
+def folds(seed, n_splits=5):
+    return StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+
+
+_SEARCHES = {}
+
+
+def expected_grid(X, y, grid, seed, scoring=SCORING, refit="balanced_accuracy"):
+    """The grader's own grid search (kept, since several tests ask about the same draw)."""
+    key = (X.tobytes(), y.tobytes(), repr(grid), seed, repr(scoring), refit)
+    if key not in _SEARCHES:
+        _SEARCHES[key] = GridSearchCV(pipeline(), grid, scoring=scoring, refit=refit, cv=folds(seed)).fit(X, y)
+    return _SEARCHES[key]
+
+
+def expected_random(X, y, n_iter, seed):
+    space = {"clf__C": loguniform(1e-3, 1e2), "clf__class_weight": [None, "balanced"]}
+    return RandomizedSearchCV(pipeline(), space, n_iter=n_iter, scoring=SCORING, refit="balanced_accuracy",
+                              cv=folds(seed), random_state=seed).fit(X, y)
+
+
+def kind(value):
+    return value._type_name if isinstance(value, Remote) else type(value).__name__
+
+
+def setup(name):
+    rng = submission_rng(f"{SLUG}:{name}")
+    X, y = make_data(rng)
+    return rng, X, y, make_grid(rng), int(rng.integers(0, 1000))
+
+
+def student_grid(student, X, y, grid, seed):
+    call = f"grid_search(X, y, {grid}, seed={seed})"
     with call_timeout(30):
-        result = student.grid_search(X, y, GRID, seed)
-    assert isinstance(result, dict), f"{call} should return a dict, got {type(result).__name__}: {result!r:.200}"
-    missing = {"best_params", "best_score", "model"} - set(result)
-    assert not missing, f"{call} returned a dict without the key(s) {sorted(missing)}"
-    return call, result, X, y
+        search = student.grid_search(X, y, grid, seed)
+    assert kind(search) == "GridSearchCV", f"{call} returned a {kind(search)}, expected the fitted GridSearchCV"
+    return call, search
 
 
-def expected_grid(X, y, seed, cv=None):
-    folds = cv if cv is not None else StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
-    search = GridSearchCV(make_pipeline(StandardScaler(), SVC()), GRID, scoring="accuracy", cv=folds)
-    return search.fit(X, y)
+def same_params(got, want):
+    if not isinstance(got, dict) or set(got) != set(want):
+        return False
+    for key, value in want.items():
+        if isinstance(value, float):
+            if not isinstance(got[key], (int, float)) or abs(got[key] - value) > 1e-9 * max(1.0, abs(value)):
+                return False
+        elif got[key] != value:
+            return False
+    return True
 
 
-def check_model(model, call):
-    assert isinstance(model, Remote), f"{call}['model'] should be a fitted scikit-learn model, got {model!r:.100}"
-    return model
-
-
-@points(2)
-def test_validation_scores(student):
-    call, result, X, y = manual(student, 4, 4)
-    got = result["val_scores"]
-    assert isinstance(got, (list, tuple, np.ndarray)) and len(got) == len(CANDIDATES), (
-        f"{call}['val_scores'] should hold one accuracy per candidate, in order, got {got!r:.200}"
+@shows_expected
+@points(1)
+def test_pipeline_steps(student):
+    pipe = student.build_pipeline()
+    assert kind(pipe) == "Pipeline", f"build_pipeline() returned a {kind(pipe)}, expected a Pipeline"
+    steps = pipe.steps
+    got = [(name, kind(step)) for name, step in steps]
+    assert got == [("scale", "StandardScaler"), ("clf", "LogisticRegression")], (
+        f"build_pipeline() has steps {got}, expected [('scale', 'StandardScaler'), ('clf', 'LogisticRegression')]: "
+        "the grid's keys 'clf__C' and 'clf__class_weight' address the step named 'clf'"
     )
-    want = validation_scores(X, y, 4)
-    got = [float(v) for v in got]
-    if np.allclose(got, validation_scores(X, y, 4, on_training=True), atol=1e-9):
-        raise AssertionError(
-            f"{call}['val_scores'] are {np.round(got, 3).tolist()}: the accuracies on the TRAINING part. Measure each "
-            f"candidate on the validation part instead (expected {expected(np.round(want, 3).tolist())})"
-        )
-    assert_close(got, want, atol=1e-9, what=f"{call}['val_scores']")
-
-
-@points(2)
-def test_best_C_judged_on_validation(student):
-    call, result, X, y = manual(student, 3, 3)
-    want_scores = validation_scores(X, y, 3)
-    want = CANDIDATES[want_scores.index(max(want_scores))]
-    got = result["best_C"]
-    train_scores = validation_scores(X, y, 3, on_training=True)
-    by_training = CANDIDATES[train_scores.index(max(train_scores))]
-    if got == by_training and got != want:
-        raise AssertionError(
-            f"{call}['best_C'] is {got!r}, the C with the best TRAINING accuracy; expected {expected(want)}, the C "
-            f"with the best validation accuracy (validation scores: {expected(np.round(want_scores, 3).tolist())})"
-        )
-    assert got == want, (
-        f"{call}['best_C'] is {got!r}, expected {expected(want)} "
-        f"(validation scores: {expected(np.round(want_scores, 3).tolist())})"
-    )
+    assert steps[1][1].max_iter == 1000, f"the LogisticRegression has max_iter={steps[1][1].max_iter}, expected 1000"
+    try:
+        steps[1][1].coef_
+        fitted = True
+    except (StudentError, AttributeError):
+        fitted = False
+    assert not fitted, "build_pipeline() returned a fitted pipeline; return a new, unfitted one"
 
 
 @points(1)
-def test_ties_go_to_the_earliest_candidate(student):
-    call, result, X, y = manual(student, 10, 10)
-    scores = validation_scores(X, y, 10)
-    want = CANDIDATES[scores.index(max(scores))]
-    got = result["best_C"]
-    assert got == want, (
-        f"{call}['best_C'] is {got!r}, expected {expected(want)}: the validation scores are "
-        f"{expected(np.round(scores, 3).tolist())}, "
-        "and among equal best scores the earliest candidate wins"
+def test_grid_search_settings(student):
+    _, X, y, grid, seed = setup("settings")
+    call, search = student_grid(student, X, y, grid, seed)
+    refit = search.refit
+    assert refit == "balanced_accuracy", (
+        f"{call} has refit={refit!r}: with few positives, accuracy rewards a model that never predicts the "
+        "positive class. Score with balanced accuracy (and accuracy), and choose and refit by 'balanced_accuracy'"
+    )
+    scoring = search.scoring
+    names = sorted(scoring) if isinstance(scoring, (dict, list, tuple)) else scoring
+    assert names == ["accuracy", "balanced_accuracy"], (
+        f"{call} has scoring={scoring!r}, expected the two metrics 'balanced_accuracy' and 'accuracy'"
+    )
+    cv = search.cv
+    assert kind(cv) == "StratifiedKFold", (
+        f"{call} has cv={cv!r:.60}, expected StratifiedKFold(n_splits=5, shuffle=True, random_state=seed): cv=5 "
+        "alone never shuffles, so the seed would change nothing"
+    )
+    got = (cv.n_splits, cv.shuffle, cv.random_state)
+    assert got == (5, True, seed), (
+        f"{call} has a StratifiedKFold with (n_splits, shuffle, random_state)={got}: expected 5 shuffled folds "
+        "with random_state=seed"
     )
 
 
 @points(2)
-def test_model_refitted_on_all_data(student):
-    call, result, X, y = manual(student, 2, 2)
-    model = check_model(result["model"], call)
-    scores = validation_scores(X, y, 2)
-    best = CANDIDATES[scores.index(max(scores))]
-    X_new, _ = make_data(50, 40)
+def test_grid_search_best(student):
+    _, X, y, grid, seed = setup("grid")
+    call, search = student_grid(student, X, y, grid, seed)
+    want = expected_grid(X, y, grid, seed)
+    got_params = search.best_params_
+    wrong = not same_params(got_params, want.best_params_)
+    if wrong and same_params(got_params, expected_grid(X, y, grid, seed, scoring="accuracy", refit=True).best_params_):
+        raise AssertionError(
+            f"{call}.best_params_ is {got_params!r}, the setting with the best ACCURACY; on data with about 12% "
+            "positives choose by balanced accuracy (refit='balanced_accuracy')"
+        )
+    assert same_params(got_params, want.best_params_), f"{call}.best_params_ is {got_params!r}, expected {expected(want.best_params_)}"
+    assert_close(float(search.best_score_), want.best_score_, atol=1e-9,
+                 what=f"{call}.best_score_ (mean cross-validated balanced accuracy of the best setting)")
+
+
+@points(1)
+def test_grid_search_refits_the_best(student):
+    rng, X, y, grid, seed = setup("grid")
+    call, search = student_grid(student, X, y, grid, seed)
+    want = expected_grid(X, y, grid, seed).best_estimator_
+    try:
+        model = search.best_estimator_
+    except (StudentError, AttributeError):
+        raise AssertionError(f"{call} has no best_estimator_: keep refit on (refit='balanced_accuracy')") from None
+    X_new, _ = make_data(rng, 50)
     got = np.asarray(model.decision_function(X_new), dtype=float)
-    want = logistic(best).fit(X, y).decision_function(X_new)
-    if got.shape == want.shape and not np.allclose(got, want, rtol=1e-5, atol=1e-6):
-        X_train, _, y_train, _ = train_test_split(X, y, test_size=0.25, random_state=2, stratify=y)
-        if np.allclose(got, logistic(best).fit(X_train, y_train).decision_function(X_new), rtol=1e-5, atol=1e-6):
+    assert_close(got, want.decision_function(X_new), rtol=1e-6, atol=1e-8,
+                 what=f"{call}.best_estimator_.decision_function(new rows) (the best setting refitted on all of X, y)")
+
+
+@points(2)
+def test_summarize_reads_cv_results(student):
+    _, X, y, grid, seed = setup("grid")
+    call, search = student_grid(student, X, y, grid, seed)
+    rows = student.summarize(search)
+    n = len(grid["clf__C"]) * len(grid["clf__class_weight"])
+    assert isinstance(rows, list) and len(rows) == n, (
+        f"summarize({call}) should return one row per candidate (every combination of the grid), got {rows!r:.200}"
+    )
+    keys = {"params", "rank", "mean_balanced_accuracy", "std_balanced_accuracy", "mean_accuracy"}
+    assert all(isinstance(r, dict) and set(r) == keys for r in rows), (
+        f"each row of summarize({call}) should be a dict with the keys {sorted(keys)}, got {rows[0]!r:.200}"
+    )
+    results = expected_grid(X, y, grid, seed).cv_results_
+    order = sorted(range(n), key=lambda i: results["rank_test_balanced_accuracy"][i])
+    ranks = [r["rank"] for r in rows]
+    assert ranks == sorted(ranks), f"summarize({call}) should put the best first (ascending rank), got ranks {ranks}"
+    for position, i in enumerate(order):
+        row, params = rows[position], results["params"][i]
+        assert same_params(row["params"], params), (
+            f"row {position} of summarize({call}) is {row['params']!r}, expected {expected(params)} "
+            "(rows sorted by rank_test_balanced_accuracy, ties in candidate order)"
+        )
+        for key, column in [("mean_balanced_accuracy", "mean_test_balanced_accuracy"),
+                            ("std_balanced_accuracy", "std_test_balanced_accuracy"), ("mean_accuracy", "mean_test_accuracy")]:
+            assert_close(float(row[key]), float(results[column][i]), atol=1e-9, what=f"row {position} of summarize({call}): {key!r}")
+        assert row["rank"] == int(results["rank_test_balanced_accuracy"][i]), (
+            f"row {position} of summarize({call}) has rank {row['rank']}, expected {expected(int(results['rank_test_balanced_accuracy'][i]))}"
+        )
+
+
+@points(2)
+def test_random_search(student):
+    rng = submission_rng(f"{SLUG}:random")
+    X, y = make_data(rng)
+    n_iter, seed = int(rng.integers(3, 5)), int(rng.integers(0, 1000))
+    call = f"random_search(X, y, n_iter={n_iter}, seed={seed})"
+    with call_timeout(30):
+        search = student.random_search(X, y, n_iter, seed)
+    assert kind(search) == "RandomizedSearchCV", f"{call} returned a {kind(search)}, expected the fitted RandomizedSearchCV"
+    settings = (search.n_iter, search.random_state, search.refit)
+    assert settings == (n_iter, seed, "balanced_accuracy"), (
+        f"{call} has (n_iter, random_state, refit) = {settings!r}; the statement asks for n_iter, "
+        "random_state=seed and refit='balanced_accuracy'"
+    )
+    want = expected_random(X, y, n_iter, seed)
+    assert same_params(search.best_params_, want.best_params_), (
+        f"{call}.best_params_ is {search.best_params_!r}, expected {expected(want.best_params_)} (C drawn from "
+        "loguniform(1e-3, 1e2), class_weight from [None, 'balanced'], in that dict)"
+    )
+    assert_close(float(search.best_score_), want.best_score_, atol=1e-9, what=f"{call}.best_score_")
+
+
+@points(2)
+def test_nested_cross_validation(student):
+    rng = submission_rng(f"{SLUG}:nested")
+    X, y = make_data(rng, 150)  # small and noisy: the outer folds need not agree on the best setting
+    grid = {"clf__C": sorted(rng.choice([0.02, 0.05, 0.1, 0.2, 0.5], size=3, replace=False).tolist()),
+            "clf__class_weight": [None, "balanced"]}
+    seed = int(rng.integers(0, 1000))
+    call = f"nested_cv_score(X, y, {grid}, seed={seed})"
+    with call_timeout(60):
+        result = student.nested_cv_score(X, y, grid, seed)
+    assert isinstance(result, dict) and {"scores", "mean", "std"} <= set(result), (
+        f"{call} should return a dict with 'scores', 'mean' and 'std', got {result!r:.200}"
+    )
+    got = np.asarray(result["scores"], dtype=float)
+    inner = GridSearchCV(pipeline(), grid, scoring="balanced_accuracy", cv=folds(seed + 1, 3))
+    want = cross_val_score(inner, X, y, cv=folds(seed), scoring="balanced_accuracy")
+    assert got.shape == (5,), f"{call}['scores'] should hold 5 outer-fold scores, got {result['scores']!r:.200}"
+    if not np.allclose(got, want, atol=1e-9):
+        flat = expected_grid(X, y, grid, seed)
+        best = flat.best_index_
+        reused = [flat.cv_results_[f"split{k}_test_balanced_accuracy"][best] for k in range(5)]
+        if np.allclose(got, reused, atol=1e-9):
             raise AssertionError(
-                f"{call}['model'] is the best-C pipeline fitted on the training part only; once C is chosen, "
-                "fit a new pipeline with it on all of X and y"
+                f"{call}['scores'] are the fold scores of the best setting of ONE grid search: those folds "
+                "also chose the setting, so the estimate is optimistic. Run the search inside each outer fold "
+                "(cross_val_score of a GridSearchCV)"
             )
-    assert_close(got, want, rtol=1e-5, atol=1e-6,
-                 what=f"{call}['model'].decision_function(new rows) (the best-C pipeline refitted on all of X, y)")
-
-
-@points(2)
-def test_grid_search_best_params_and_score(student):
-    call, result, X, y = grid(student, 101, 1)
-    want = expected_grid(X, y, 1)
-    got_params = result["best_params"]
-    unshuffled = expected_grid(X, y, 1, cv=5)
-    if got_params != want.best_params_ and got_params == unshuffled.best_params_:
-        raise AssertionError(
-            f"{call}['best_params'] is {got_params!r}, expected {expected(want.best_params_)}: yours matches cv=5, which does "
-            "not shuffle; pass cv=StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)"
-        )
-    assert got_params == want.best_params_, f"{call}['best_params'] is {got_params!r}, expected {expected(want.best_params_)}"
-    score = result["best_score"]
-    assert isinstance(score, (int, float)) and not isinstance(score, bool), (
-        f"{call}['best_score'] should be a float, got {score!r:.100}"
-    )
-    assert_close(score, want.best_score_, atol=1e-9, what=f"{call}['best_score'] (mean cross-validated accuracy)")
+    assert_close(got, want, atol=1e-9, what=f"{call}['scores'] (outer folds folds(seed), inner GridSearchCV on folds(seed + 1, 3))")
+    assert_close(float(result["mean"]), float(np.mean(got)), atol=1e-9, what=f"{call}['mean'] (the mean of your scores)")
+    assert_close(float(result["std"]), float(np.std(got)), atol=1e-9, what=f"{call}['std'] (np.std of your scores, ddof=0)")
 
 
 @points(1)
-def test_grid_search_model(student):
-    call, result, X, y = grid(student, 103, 3)
-    model = check_model(result["model"], call)
-    want = expected_grid(X, y, 3)
-    X_new, _ = make_data(60, 50)
-    got = np.asarray(model.decision_function(X_new), dtype=float)
-    assert_close(got, want.best_estimator_.decision_function(X_new), rtol=1e-5, atol=1e-6,
-                 what=f"{call}['model'].decision_function(new rows) (the best pipeline refitted on all of X, y)")
+def test_compare_searches(student):
+    rng, X, y, grid, seed = setup("compare")
+    n_iter = int(rng.integers(2, 4))
+    call = f"compare_searches(X, y, {grid}, n_iter={n_iter}, seed={seed})"
+    with call_timeout(60):
+        report = student.compare_searches(X, y, grid, n_iter, seed)
+    assert isinstance(report, dict) and {"grid", "random", "better"} <= set(report), (
+        f"{call} should return a dict with 'grid', 'random' and 'better', got {report!r:.200}"
+    )
+    grid_search, rand_search = expected_grid(X, y, grid, seed), expected_random(X, y, n_iter, seed)
+    for name, search in (("grid", grid_search), ("random", rand_search)):
+        part = report[name]
+        assert isinstance(part, dict) and {"best_params", "best_score", "n_candidates"} <= set(part), (
+            f"{call}[{name!r}] should be a dict with 'best_params', 'best_score' and 'n_candidates', got {part!r:.200}"
+        )
+        assert part["n_candidates"] == len(search.cv_results_["params"]), (
+            f"{call}[{name!r}]['n_candidates'] is {part['n_candidates']!r}: count the settings the search tried"
+        )
+        assert same_params(part["best_params"], search.best_params_), (
+            f"{call}[{name!r}]['best_params'] is {part['best_params']!r}, expected {expected(search.best_params_)}"
+        )
+        assert_close(float(part["best_score"]), search.best_score_, atol=1e-9, what=f"{call}[{name!r}]['best_score']")
+    gap = report["random"]["best_score"] - report["grid"]["best_score"]
+    want = "tie" if abs(gap) < 1e-12 else ("random" if gap > 0 else "grid")
+    assert report["better"] == want, (
+        f"{call}['better'] is {report['better']!r}, but the best scores are grid {report['grid']['best_score']:.4f} "
+        f"and random {report['random']['best_score']:.4f}"
+    )
