@@ -13,10 +13,10 @@ def pick_device() -> str:
     raise NotImplementedError("pick_device is not written yet")
 
 
-def autocast_matmul(a: torch.Tensor, b: torch.Tensor):
+def autocast_matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """a @ b under torch.autocast on pick_device() (float16 on cuda, bfloat16 on cpu).
 
-    Returns (product as float32 on the CPU, str(dtype of the product inside autocast)).
+    Returns the product moved to the CPU, still in the 16-bit dtype autocast gave it.
     """
     raise NotImplementedError("autocast_matmul is not written yet")
 
@@ -32,9 +32,18 @@ class AmpNet(nn.Module):
         raise NotImplementedError("AmpNet.forward is not written yet")
 
 
-def train_amp(X, y, steps=200, lr=0.01, seed=0):
-    """Full-batch Adam on the MSE with autocast and a GradScaler (enabled only on cuda).
+def amp_forward(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """model(x) under torch.autocast on the device (no gradients); the model goes back to the CPU.
 
-    Returns (model on the CPU in eval mode, report dict; see README.md for its keys).
+    Returns the output on the CPU, in its 16-bit dtype; the model's weights stay float32.
+    """
+    raise NotImplementedError("amp_forward is not written yet")
+
+
+def train_amp(model, X, y, steps=200, lr=0.01):
+    """Full-batch Adam on the MSE with autocast and a GradScaler (enabled only on cuda), float32 weights.
+
+    Returns the report dict (device, output_dtype, param_dtype, first_grad, losses); see README.md.
+    The model ends on the CPU, in evaluation mode.
     """
     raise NotImplementedError("train_amp is not written yet")

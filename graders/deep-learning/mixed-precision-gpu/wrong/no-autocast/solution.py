@@ -15,7 +15,7 @@ def autocast_matmul(a, b):
     device = pick_device()
     a, b = a.to(device), b.to(device)
     product = a @ b
-    return product.float().cpu(), str(product.dtype)
+    return product.cpu()  # moved, not converted: its dtype is autocast's
 
 
 class AmpNet(nn.Module):
@@ -28,34 +28,41 @@ class AmpNet(nn.Module):
         return self.fc2(torch.relu(self.fc1(x)))
 
 
-def train_amp(X, y, steps=200, lr=0.01, seed=0):
+def amp_forward(model, x):
+    device = pick_device()
+    model.to(device)  # the weights stay float32: autocast lowers the operations, not the parameters
+    with torch.no_grad():
+        out = model(x.to(device))
+    model.to("cpu")
+    return out.cpu()
+
+
+def train_amp(model, X, y, steps=200, lr=0.01):
     device = pick_device()
     dtype = amp_dtype(device)
-    torch.manual_seed(seed)
     X, y = X.to(device), y.to(device)
-    model = AmpNet(X.shape[1], 32).to(device)  # the weights stay float32 ("master weights")
+    model.to(device).train()  # float32 "master weights"
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     # float16 gradients can underflow to zero: scale the loss up before backward, unscale before the step.
     # bfloat16 has float32's range, so on the CPU the scaler is switched off (it then passes values through).
     scaler = torch.amp.GradScaler(device, enabled=(device == "cuda"))
-    losses = []
-    output_dtype = None
+    losses, first_grad, output_dtype = [], None, None
     for _ in range(steps):
         optimizer.zero_grad()
         out = model(X)
         output_dtype = str(out.dtype)
         loss = nn.functional.mse_loss(out.float(), y)  # the loss itself in float32
         scaler.scale(loss).backward()
-        scaler.step(optimizer)
+        scaler.step(optimizer)  # unscales the gradients in place, then steps (or skips on inf/NaN)
         scaler.update()
+        if first_grad is None:
+            first_grad = model.fc1.weight.grad.detach().cpu().clone()
         losses.append(loss.item())
-    report = {
+    model.to("cpu").eval()
+    return {
         "device": device,
         "output_dtype": output_dtype,
         "param_dtype": str(model.fc1.weight.dtype),
-        "grad_dtype": str(model.fc1.weight.grad.dtype),
-        "scaler_enabled": scaler.is_enabled(),
+        "first_grad": first_grad,
         "losses": losses,
     }
-    model.to("cpu").eval()
-    return model, report
