@@ -2,8 +2,8 @@
 
     pytest public_tests/
 
-They check the statement's example and compare your module with PyTorch's nn.MultiheadAttention, as the
-statement suggests, on one small input. The hidden grader checks more (other sizes and head counts,
+They check the statement's example, split_heads and merge_heads, and compare your module with PyTorch's
+nn.MultiheadAttention, as the statement suggests, on one small input. The hidden grader checks more (other sizes and head counts,
 cross-attention, causal and padding masks, bias=False).
 """
 
@@ -55,6 +55,24 @@ def test_example_shapes_and_weights():
     assert out.shape == (3, 5, 8), f"the output has shape {tuple(out.shape)}, expected (3, 5, 8)"
     assert w.shape == (3, 2, 5, 5), f"the weights have shape {tuple(w.shape)}, expected (3, 2, 5, 5): (B, num_heads, Lq, Lk)"
     assert torch.allclose(w.sum(-1), torch.ones(3, 2, 5), atol=1e-5), "every row of the attention weights should sum to 1"
+
+
+def test_split_and_merge_heads():
+    torch.manual_seed(0)
+    mha = MultiHeadAttention(d_model=8, num_heads=2)
+    x = torch.randn(3, 5, 8)
+    split = mha.split_heads(x)
+    assert split.shape == (3, 2, 5, 4), f"split_heads of a (3, 5, 8) tensor has shape {tuple(split.shape)}, expected (3, 2, 5, 4)"
+    assert torch.equal(split[0, 1, 0], x[0, 0, 4:8]), (
+        "split_heads(x)[0, 1, 0] (sequence 0, head 1, position 0) should be x[0, 0, 4:8], the features of head 1 at "
+        "position 0: view as (B, L, num_heads, head_dim) first, then move the heads forward"
+    )
+    assert torch.equal(split[2, 0, 3], x[2, 3, 0:4]), "split_heads(x)[2, 0, 3] should be x[2, 3, 0:4]"
+    merged = mha.merge_heads(split)
+    assert merged.shape == (3, 5, 8) and torch.equal(merged, x), (
+        "merge_heads(split_heads(x)) should give x back exactly: transpose the heads back next to the head_dim "
+        "before reshaping to (B, L, d_model)"
+    )
 
 
 def test_matches_torch_multihead_attention():

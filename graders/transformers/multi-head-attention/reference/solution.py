@@ -6,6 +6,15 @@ import torch
 from torch import nn
 
 
+def scaled_dot_product_attention(q, k, v, mask=None):
+    """Given in the starter: (softmax(q k^T / sqrt(d)) v, weights)."""
+    scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(~mask.to(torch.bool), float("-inf"))
+    weights = torch.softmax(scores, dim=-1)
+    return torch.matmul(weights, v), weights
+
+
 class MultiHeadAttention(nn.Module):
     def __init__(self, d_model: int, num_heads: int, bias: bool = True) -> None:
         super().__init__()
@@ -19,19 +28,18 @@ class MultiHeadAttention(nn.Module):
         self.v_proj = nn.Linear(d_model, d_model, bias=bias)
         self.out_proj = nn.Linear(d_model, d_model, bias=bias)
 
-    def _split(self, x: torch.Tensor) -> torch.Tensor:
+    def split_heads(self, x: torch.Tensor) -> torch.Tensor:
         batch, length, _ = x.shape
+        # Memory is position by position: cut each position's vector into heads, then move heads forward.
         return x.view(batch, length, self.num_heads, self.head_dim).transpose(1, 2)
 
+    def merge_heads(self, x: torch.Tensor) -> torch.Tensor:
+        batch, _, length, _ = x.shape
+        return x.transpose(1, 2).reshape(batch, length, self.d_model)
+
     def forward(self, query, key, value, mask=None):
-        q = self._split(self.q_proj(query))
-        k = self._split(self.k_proj(key))
-        v = self._split(self.v_proj(value))
-        scores = q @ k.transpose(-2, -1) / math.sqrt(self.head_dim)
-        if mask is not None:
-            scores = scores.masked_fill(~mask.to(torch.bool), float("-inf"))
-        weights = torch.softmax(scores, dim=-1)
-        heads = weights @ v
-        batch, _, length, _ = heads.shape
-        merged = heads.transpose(1, 2).reshape(batch, length, self.d_model)
-        return self.out_proj(merged), weights
+        q = self.split_heads(self.q_proj(query))
+        k = self.split_heads(self.k_proj(key))
+        v = self.split_heads(self.v_proj(value))
+        heads, weights = scaled_dot_product_attention(q, k, v, mask=mask)
+        return self.out_proj(self.merge_heads(heads)), weights
