@@ -192,7 +192,12 @@ def grader_box(job: GradingJob, *, name: str, inbox: Path, runtime: str) -> tupl
         volumes={str(inbox): {"bind": "/box/in", "mode": "ro"}},
         # No PYTHONHASHSEED: `python3 -I` ignores PYTHON* variables, so string hashes are randomised per
         # process, and strings precomputed to collide in the grader's dicts cannot be built in advance.
-        environment={"HOME": "/tmp", "GRADIENT_CALL_TIMEOUT": str(job.limits.call_timeout_s)},
+        # One thread per numeric library, as in the student box: on a shared host, thread pools sized to every
+        # core made a small scikit-learn fit in a grader ten times slower. Model libraries stay offline.
+        environment={
+            "HOME": "/tmp", "GRADIENT_CALL_TIMEOUT": str(job.limits.call_timeout_s), "OMP_NUM_THREADS": "1",
+            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HOME": "/tmp/hf", "MPLBACKEND": "Agg",
+        },
         # The namespace's owner sets what the run's namespace allows: no ports below 1024 without the
         # capability no box has (Docker sets 0 here by default).
         sysctls={"net.ipv4.ip_unprivileged_port_start": "1024"},

@@ -44,6 +44,8 @@ MAX_CELL_MESSAGES = 20
 # values it may hold: checked here before the grader box sees it.
 LLM_MAX_FRAME = 600 * 1024
 LLM_MAX_VALUES = 20_000
+# How long the grader's script may take to answer one such request (its own time, apart from the call's).
+MODEL_ANSWER_S = 10.0
 MAX_STUDENT_RESTARTS = 3  # a fresh student box after a call that hung or crashed, so later tests still run
 METRIC_PARTS = ("public", "private")
 INTERFERED = "Your program interfered with the grading channel while loading."
@@ -291,18 +293,25 @@ class Relay:
             call_limit = min(float(timeout), self.job.limits.wall_s)
         sent = time.monotonic()
         deadline = min(wall_deadline, sent + call_limit + CALL_GRACE_S)
+        answering = 0.0  # seconds the grader spent answering the scripted model: not the call's time
         try:
             student.send_bytes(raw, deadline=deadline)
             answer = student.recv_bytes(deadline=deadline)
             while answer.startswith(wire.LLM_FRAME_PREFIX):  # the call asks the scripted model first
-                reply = self.model_exchange(answer, deadline)
+                if time.monotonic() - sent - answering >= call_limit:
+                    reply = model_error(504, "The call's time is up: the model takes no more requests in it.")
+                else:
+                    asked = time.monotonic()
+                    reply = self.model_exchange(answer, wall_deadline)
+                    answering += time.monotonic() - asked
+                    deadline = min(wall_deadline, sent + answering + call_limit + CALL_GRACE_S)
                 if self.grader_gone:
                     return wire.stopped_frame(StopReason.STOPPED, "Stopped", "The grader stopped during this call.")
                 student.send_bytes(reply, deadline=deadline)
                 answer = student.recv_bytes(deadline=deadline)
             # Only this process can say a call ran out of time: an exception the student names "Timeout" is
             # just an exception. The box's own alarm answers at the limit, so its answer arrives late.
-            return wire.answer_frame(answer, late=time.monotonic() - sent >= call_limit)
+            return wire.answer_frame(answer, late=time.monotonic() - sent - answering >= call_limit)
         except wire.FrameTimeout:
             if time.monotonic() >= wall_deadline:
                 self.observe(Ending.WALL_TIME)
@@ -330,11 +339,13 @@ class Relay:
                 text = f"Your program sent an answer that could not be read ({exc})."
             return wire.stopped_frame(StopReason.CRASH, "Crashed", text)
 
-    def model_exchange(self, frame: bytes, deadline: float) -> bytes:
+    def model_exchange(self, frame: bytes, wall_deadline: float) -> bytes:
         """One request of the submission to the scripted model (relayed by the student box during a call):
         checked here, answered by the grader box's script, returned as the frame for the student box. What
         the submission gets wrong (no model offered, too large, malformed) is answered here with an HTTP
-        error and never reaches the grader."""
+        error and never reaches the grader. The grader gets MODEL_ANSWER_S of its own to answer (not the
+        call's time, which the submission controls); past that the request did it: charged as a timeout."""
+        deadline = min(wall_deadline, time.monotonic() + MODEL_ANSWER_S)
         spec = self.job.declared_tests.llm
         if spec is None:
             return model_error(404, "This exercise offers no model.")
@@ -354,7 +365,10 @@ class Relay:
             raw = grader.recv_bytes(deadline=deadline)
         except wire.FrameTimeout:
             self.grader_gone = True
-            self.observe(Ending.GRADER_BROKEN, "the grader's model script did not answer within the call's time")
+            if time.monotonic() >= wall_deadline:
+                self.observe(Ending.WALL_TIME)
+            else:
+                self.observe(Ending.MODEL_REQUEST_STALLED_GRADER, f"{MODEL_ANSWER_S:g}")
             return model_error(504, "The model did not answer in time.")
         except (wire.WireError, OSError) as exc:
             self.grader_gone = True
@@ -460,9 +474,12 @@ class Relay:
 
 
 def model_error(status: int, text: str) -> bytes:
-    """An HTTP error answer of the scripted model, made by the worker (the grader box never sees the request)."""
-    body = json.dumps({"error": {"message": text, "type": "invalid_request_error", "code": status}})
-    return json.dumps({"op": Op.LLM_REPLY, "status": status, "body": body}).encode()
+    """An HTTP error answer of the scripted model, made by the worker (the grader box never sees the request);
+    ``x-should-retry: false``, so the client does not ask again what will be refused again."""
+    kind = "invalid_request_error" if status < 500 else "api_error"
+    body = json.dumps({"error": {"message": text, "type": kind, "code": status}})
+    reply = {"op": Op.LLM_REPLY, "status": status, "body": body, "headers": {"x-should-retry": "false"}}
+    return json.dumps(reply).encode()
 
 
 def describe_load_error(message: dict[str, Any]) -> str:

@@ -39,6 +39,9 @@ class Ending(enum.Enum):
     # A notebook stopped loading after check points had run tests (detail: why): charged, those results stand
     STOPPED_AFTER_CHECK_POINTS = "stopped_after_check_points"
     WALL_TIME = "wall_time"  # the run's wall-clock limit passed
+    # The grader box did not answer a request of the submission to the scripted model in time: the request
+    # did it (a hostile prompt that makes the grader's script slow), charged like a timeout
+    MODEL_REQUEST_STALLED_GRADER = "model_request_stalled_grader"
     GRADER_BROKEN = "grader_broken"  # the grader box failed on its own (our grader or runner: no retry helps)
     ANSWER_EXHAUSTED_GRADER = "answer_exhausted_grader"  # the grader box ran out of memory holding an answer
     ANSWER_CRASHED_GRADER = "answer_crashed_grader"  # the grader box died holding an answer
@@ -72,6 +75,10 @@ RULES: Mapping[Ending, Rule] = MappingProxyType({
         "those keep their points, the other tests count as failed. {detail}",
     ),
     Ending.WALL_TIME: Rule(RunStatus.TIMEOUT, "Grading stopped at the time limit of {wall_s:g} s."),
+    Ending.MODEL_REQUEST_STALLED_GRADER: Rule(
+        RunStatus.TIMEOUT, "A request of your code to the model kept the grader busy for more than {detail} s, "
+        "so grading stopped there; the tests that had not finished count as failed.",
+    ),
     Ending.GRADER_BROKEN: Rule(RunStatus.INFRASTRUCTURE_ERROR, "{detail}"),
     Ending.ANSWER_EXHAUSTED_GRADER: Rule(
         RunStatus.MEMORY_LIMIT, "An answer from your code was too large for the grader to check "

@@ -78,10 +78,13 @@ def draws_per_submission(definition: ExerciseDefinition) -> bool:
 
 def reference_draws(definition: ExerciseDefinition, runs: int) -> list[int]:
     """Which secret each reference run uses: the deployment's for a fixed grader (the runs must agree); for a
-    seeded one, the deployment's twice (a regrade must reproduce its run) and then other draws, at least two,
-    each of which must give full marks."""
+    seeded one with ``runs`` of 3 or more, the deployment's twice (a regrade must reproduce its run) and then
+    other draws, at least two, each of which must give full marks. With fewer runs (the test suite's quick
+    check), a seeded grader still meets two draws."""
     if not draws_per_submission(definition):
         return [0] * runs
+    if runs <= 2:
+        return [0, 1]
     return [0, 0] + list(range(1, max(runs - 2, 2) + 1))
 
 

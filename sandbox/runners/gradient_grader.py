@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from scripted_model import ModelError, ScriptedModel, count_tokens, tool_call  # noqa: F401 - for graders
+from scripted_model import error_reply as _error_reply
 
 import gradient_wire as wire
 
@@ -178,7 +179,13 @@ class Bridge:
             self.channel.send(message)
             reply = self.channel.recv()
             while reply.get("op") == wire.Op.LLM:  # the call asks the scripted model (already checked by the worker)
-                self.channel.send(_model.serve(reply.get("request")))
+                answer = _model.serve(reply.get("request"))
+                try:
+                    self.channel.send(answer)
+                except wire.WireError as exc:  # an answer too large for a frame: the script's, not the channel's
+                    if _model.failure is None:
+                        _model.failure = AssertionError(f"the scripted model's answer could not be sent: {exc}")
+                    self.channel.send(_error_reply(500, "The model's answer was too large.", retry=False))
                 reply = self.channel.recv()
         if _model.failure is not None:  # the test's own script failed an assertion on a request: that is the verdict
             failure, _model.failure = _model.failure, None
@@ -627,7 +634,13 @@ class ServiceClient:
         response = api.post("/predict", json={"text": "great"})
         assert response.status == 200 and response.json()["label"] == "positive"
         answers = api.many([("GET", "/health")] * 20, concurrency=8)      # concurrent requests
+        assert api.elapsed_s < 2.0      # the batch's time, measured in the grader box (trusted)
+
+    A response's own ``elapsed_s``, ``first_byte_s`` and ``chunks`` are measured in the student box, where the
+    submission could change them: informative only. ``elapsed_s`` of the client is the last batch's.
     """
+
+    elapsed_s: float | None = None
 
     def request(self, method: str, path: str, *, json: Any = None, body: bytes | str | None = None,
                 headers: dict[str, str] | None = None, timeout: float = 10.0) -> ServiceResponse:
@@ -644,12 +657,20 @@ class ServiceClient:
         tuple or a dict with method, path, json, body, headers."""
         if _bridge is None:
             raise RuntimeError("the grader harness is not connected")
+        import time as _time
+
         frames = [_as_service_request(r) for r in requests]
-        rounds = math.ceil(len(frames) / max(1, concurrency))
+        workers = min(max(int(concurrency), 1), 16)  # as the runner clamps it
+        rounds = math.ceil(len(frames) / workers)
+        began = _time.monotonic()
         answer = _bridge.request({
-            "op": wire.Op.SERVICE, "requests": wire.encode(frames), "concurrency": concurrency,
-            "request_timeout": timeout, "timeout": min(300.0, timeout * rounds + 5.0),
+            "op": wire.Op.SERVICE, "requests": wire.encode(frames), "concurrency": workers,
+            # a request may take about twice its limit (the headers, then the last piece of its body)
+            "request_timeout": timeout, "timeout": min(300.0, 2 * timeout * rounds + 5.0),
         })
+        # Measured here, in the grader box: the responses' own timings come from the student box, where the
+        # submission runs, so a check that must hold (latency under load) uses this one.
+        self.elapsed_s = _time.monotonic() - began
         if type(answer) is not dict:
             raise AssertionError("The service's answer could not be read.")
         responses = answer.get("responses")

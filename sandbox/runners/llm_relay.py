@@ -17,6 +17,7 @@ answers the grader's call, so an exchange never overlaps the call's answer.
 from __future__ import annotations
 
 import json
+import signal
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -38,12 +39,19 @@ class CallState:
         self.in_call = False
 
     def exchange(self, frame: dict[str, Any]) -> dict[str, Any] | None:
-        """Send one request and read its reply; None when no call is running (nobody would answer)."""
+        """Send one request and read its reply; None when no call is running (nobody would answer). The call's
+        alarm is paused meanwhile: the time the grader takes to answer is not the call's (the worker does
+        not count it either)."""
         with self.wire_lock:
             if not self.in_call:
                 return None
-            self.channel.send(frame)
-            return self.channel.recv()
+            remaining = signal.setitimer(signal.ITIMER_REAL, 0)[0]
+            try:
+                self.channel.send(frame)
+                return self.channel.recv()
+            finally:
+                if remaining > 0:
+                    signal.setitimer(signal.ITIMER_REAL, remaining)
 
 
 def error_body(status: int, message: str, kind: str) -> dict[str, Any]:
@@ -62,13 +70,20 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
+        if length is None or not (length.isascii() and length.isdigit()):
+            self.close_connection = True  # a body we did not read must not be taken for the next request
             self.answer(error_body(411, "a request body needs a Content-Length", "invalid_request_error"))
             return
         size = int(length)
         if size > MAX_REQUEST_BYTES:
-            self.answer(error_body(413, f"the request is larger than {MAX_REQUEST_BYTES} bytes", "invalid_request_error"))
+            left = min(size, 64 * MAX_REQUEST_BYTES)  # read it all (bounded): the client then sees the 413
+            while left > 0:
+                piece = self.rfile.read(min(left, 65536))
+                if not piece:
+                    break
+                left -= len(piece)
             self.close_connection = True
+            self.answer(error_body(413, f"the request is larger than {MAX_REQUEST_BYTES} bytes", "invalid_request_error"))
             return
         self.relay(self.rfile.read(size))
 

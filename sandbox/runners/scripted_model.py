@@ -134,7 +134,9 @@ class ScriptedModel:
         try:
             return self._serve(request)
         except ModelError as exc:
-            return error_reply(exc.status, exc.message)
+            return error_reply(exc.status, exc.message, retry=exc.status not in (404, 500))
+        except RecursionError:  # the submission's request nests deeper than the checks go
+            return error_reply(400, "The request is nested too deeply.", retry=False)
         except BaseException as exc:  # noqa: BLE001 - the script's own failure: the test reports it
             if self.failure is None:
                 self.failure = exc
@@ -178,7 +180,7 @@ class ScriptedModel:
         finish = "tool_calls" if message.get("tool_calls") else "stop"
         limit = body.get("max_completion_tokens", body.get("max_tokens"))
         content = message.get("content")
-        if isinstance(limit, int) and isinstance(content, str) and self.count(content) > limit > 0:
+        if type(limit) is int and isinstance(content, str) and self.count(content) > limit > 0:
             message["content"] = truncate(content, limit, self.rule)
             finish = "length"
         completion = self.count(message_text(message))

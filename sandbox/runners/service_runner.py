@@ -24,6 +24,7 @@ from typing import Any
 
 LOG_PATH = "/tmp/gradient-service.log"  # noqa: S108 - the box's own tmpfs, which only this run sees
 MAX_BODY = 1024 * 1024  # bytes of one response's body kept for the grader
+MAX_BODIES = 4 * 1024 * 1024  # bytes kept over all the responses of one frame (the answer must fit a frame)
 MAX_HEADERS = 50
 MAX_CHUNKS = 1000  # arrival times of a streamed body's chunks
 MAX_REQUESTS = 64  # requests in one frame
@@ -109,7 +110,7 @@ class Service:
         if problem is not None:
             return {"problem": problem, "responses": [], "started_in": self.started_in}
         concurrency = frame.get("concurrency")
-        workers = concurrency if type(concurrency) is int and 1 <= concurrency <= MAX_CONCURRENCY else 1
+        workers = min(max(concurrency, 1), MAX_CONCURRENCY) if type(concurrency) is int else 1
         timeout = frame.get("request_timeout")
         timeout = float(timeout) if type(timeout) in (int, float) and timeout > 0 else 10.0
         if workers == 1:
@@ -117,6 +118,13 @@ class Service:
         else:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 responses = list(pool.map(lambda r: self.one(r, timeout), requests))
+        room = MAX_BODIES
+        for response in responses:  # in order: the first ones keep their bodies, the rest are cut
+            body = response.get("body")
+            if isinstance(body, bytes):
+                if len(body) > room:
+                    response["body"], response["truncated"] = body[:room], True
+                room -= len(response["body"])
         return {"problem": self.problem(), "responses": responses, "started_in": self.started_in}
 
     def one(self, request: Any, timeout: float) -> dict[str, Any]:

@@ -251,7 +251,12 @@ def serve(
             reply = {"op": Op.RESULT, "ok": False, "error": error_payload(exc)}
         with box.calls.wire_lock:  # waits for a model exchange still on the channel (a thread of the call's)
             box.calls.in_call = False
-        channel.send(reply)
+            signal.setitimer(signal.ITIMER_REAL, 0)  # an exchange that ended after the call re-armed its alarm
+        try:
+            channel.send(reply)
+        except wire.WireError as exc:  # an answer too large for a frame: say so instead of dying
+            too_large = RuntimeError(f"the answer could not be sent: {exc}")
+            channel.send({"op": Op.RESULT, "ok": False, "error": error_payload(too_large)})
 
 
 def preload(modules: list[str]) -> None:

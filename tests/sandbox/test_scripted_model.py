@@ -134,3 +134,14 @@ def ask(question):
 '''
     outcome = grade(source, grader_dir=LLM_GRADER)
     assert outcome.status == "graded"
+
+
+def test_a_prompt_that_stalls_the_script_is_the_submissions_timeout_not_a_free_retry(grade: Grade, by_test) -> None:
+    # A prompt that makes the grader's script slow (a regex that backtracks...) used to end the run as an
+    # uncharged infrastructure error, a free retry; the grader now has 10 s of its own to answer, then the
+    # request is held to have done it. The test before it keeps its points.
+    outcome = grade(CLIENT, grader_dir=FIXTURES / "llm_slow")
+    assert outcome.status == "timeout", outcome.messages
+    assert by_test(outcome)["test_first"] == "passed"
+    assert by_test(outcome)["test_stalls_on_a_hostile_prompt"] != "passed"
+    assert any("kept the grader busy" in m for m in outcome.messages), outcome.messages

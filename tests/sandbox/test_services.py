@@ -47,6 +47,12 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 time.sleep(0.05)
             self.close_connection = True
+        elif self.path == "/big":
+            data = b"y" * 900_000
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
         elif self.path == "/trickle":
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
