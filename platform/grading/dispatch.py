@@ -52,16 +52,17 @@ def admit_on_commit(run: GradingRun) -> None:
     transaction.on_commit(lambda: admit(run.pk))
 
 
-def waiting(student_id: int) -> models.QuerySet[GradingRun]:
-    """The student's runs in the broker's queue (sent, or due to be sent, and not started); regrades aside."""
+def waiting(student_id: int, queue: str) -> models.QuerySet[GradingRun]:
+    """The student's runs in one of the broker's queues (sent, or due to be sent, and not started); regrades
+    aside. Per queue: a run waiting behind a GPU backlog must not hold the student's CPU submissions."""
     return GradingRun.objects.filter(
-        submission__student_id=student_id, is_regrade=False, status=RunStatus.QUEUED, held=False
+        submission__student_id=student_id, queue=queue, is_regrade=False, status=RunStatus.QUEUED, held=False
     )
 
 
-def held(student_id: int) -> models.QuerySet[GradingRun]:
+def held(student_id: int, queue: str) -> models.QuerySet[GradingRun]:
     return GradingRun.objects.filter(
-        submission__student_id=student_id, is_regrade=False, status=RunStatus.QUEUED, held=True
+        submission__student_id=student_id, queue=queue, is_regrade=False, status=RunStatus.QUEUED, held=True
     ).order_by("created_at", "pk")
 
 
@@ -80,7 +81,12 @@ def admit(run_id: int) -> bool:
     student_id = run.submission.student_id
     with transaction.atomic():
         _lock_student(student_id)
-        ahead = waiting(student_id).exclude(pk=run.pk).exists() or held(student_id).filter(pk__lt=run.pk).exists()
+        # Only EARLIER runs hold this one: two submissions committed before either was admitted must not
+        # each see the other waiting and both stay held.
+        ahead = (
+            waiting(student_id, run.queue).filter(pk__lt=run.pk).exists()
+            or held(student_id, run.queue).filter(pk__lt=run.pk).exists()
+        )
         if ahead:
             GradingRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(held=True)
             return False
@@ -88,13 +94,13 @@ def admit(run_id: int) -> bool:
     return True
 
 
-def release_next(student_id: int) -> GradingRun | None:
-    """Send the student's oldest held run if none of theirs waits in the queue any more; None if nothing was."""
+def release_next(student_id: int, queue: str) -> GradingRun | None:
+    """Send the student's oldest held run of a queue if none of theirs waits in it any more; None if nothing was."""
     with transaction.atomic():
         _lock_student(student_id)
-        if waiting(student_id).exists():
+        if waiting(student_id, queue).exists():
             return None
-        following = held(student_id).first()
+        following = held(student_id, queue).first()
         if following is None:
             return None
         GradingRun.objects.filter(pk=following.pk).update(held=False)
@@ -104,6 +110,7 @@ def release_next(student_id: int) -> GradingRun | None:
 
 def release_after(run_id: int) -> None:
     """The run started or ended: its student's next held run may go (after the current transaction)."""
-    student_id = GradingRun.objects.filter(pk=run_id).values_list("submission__student_id", flat=True).first()
-    if student_id is not None:
-        transaction.on_commit(lambda: release_next(student_id))
+    found = GradingRun.objects.filter(pk=run_id).values_list("submission__student_id", "queue").first()
+    if found is not None:
+        student_id, queue = found
+        transaction.on_commit(lambda: release_next(student_id, queue))

@@ -48,7 +48,10 @@ def grade(run_id: int, *, pool: WarmPool | None) -> str:
         raise DatabaseAway(str(exc)) from exc
     if not claimed:
         return "skipped: already taken or finished"
-    dispatch.release_after(run_id)  # the student's run left the queue: their next one may take its place
+    try:
+        dispatch.release_after(run_id)  # the student's run left the queue: their next one may take its place
+    except Exception:  # noqa: BLE001 - never at the cost of this run: the sweeper sends a held run later
+        logger.exception("run %s: releasing the student's next run failed", run_id)
     keeper = LeaseKeeper(run_id, token)
     keeper.start()
     attempted: list[Outcome] = []  # the result this delivery tried to commit
@@ -262,9 +265,9 @@ def sweep(*, stale_after_s: int = STALE_SEND_S) -> dict[str, int]:
     # A held run whose student has none waiting any more (its release was lost with a worker): send it now.
     students = (
         GradingRun.objects.filter(status=RunStatus.QUEUED, held=True, created_at__lt=stale_before)
-        .values_list("submission__student_id", flat=True).distinct()
+        .values_list("submission__student_id", "queue").distinct()
     )
-    for student_id in list(students):
-        if dispatch.release_next(student_id) is not None:
+    for student_id, queue in list(students):
+        if dispatch.release_next(student_id, queue) is not None:
             requeued += 1
     return {"requeued": requeued, "failed": failed}

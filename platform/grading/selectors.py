@@ -47,7 +47,8 @@ def queue_position(run: GradingRun) -> int:
     queued = GradingRun.objects.filter(status=RunStatus.QUEUED, queue=run.queue, held=False)
     if run.held:
         earlier_held = GradingRun.objects.filter(
-            status=RunStatus.QUEUED, held=True, submission__student_id=run.submission.student_id, pk__lt=run.pk
+            status=RunStatus.QUEUED, held=True, queue=run.queue, submission__student_id=run.submission.student_id,
+            pk__lt=run.pk,
         )
         return queued.count() + earlier_held.count() + 1
     if run.sent_at is None:

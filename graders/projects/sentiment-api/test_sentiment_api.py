@@ -345,10 +345,10 @@ def test_concurrent_requests(student):
     answers = api.many(requests, concurrency=4, timeout=10)
     statuses = [a.status for a in answers]
     assert statuses == [200] * 24, f"24 POST /predict requests, 4 at a time, answered the statuses {statuses}"
-    slowest = max(a.elapsed_s for a in answers)
-    assert slowest < 3.0, (
-        f"24 POST /predict requests, 4 at a time: the slowest took {slowest:.2f} s. Load the model once at start-up, "
-        "not on every request, and keep blocking work out of `async def` endpoints"
+    took = api.elapsed_s  # measured in the grader box: the responses' own timings are the student box's
+    assert took < 18.0, (
+        f"24 POST /predict requests, 4 at a time, took {took:.2f} s in all (6 rounds). Load the model once at "
+        "start-up, not on every request, and keep blocking work out of `async def` endpoints"
     )
     by_text = {}
     for (_, _, body), answer in zip(requests, answers):

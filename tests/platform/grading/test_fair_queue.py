@@ -119,3 +119,26 @@ def test_regrades_are_not_held(synced_exercise, broker, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         again = regrade.regrade_submission(actor=UserFactory(is_staff=True), submission=run.submission, never_lower=False)
     assert broker == [run.pk, again.pk] and not again.held
+
+
+def test_two_submissions_committed_before_either_is_admitted_do_not_both_wait(
+    synced_exercise, broker, django_capture_on_commit_callbacks
+) -> None:
+    student = UserFactory()
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        first = intake.submission_create(student=student, exercise=synced_exercise, uploads={"solution.py": b"x = 1\n"})
+        second = intake.submission_create(student=student, exercise=synced_exercise, uploads={"solution.py": b"x = 2\n"})
+    for callback in reversed(pending):  # the later one's admission runs first
+        callback()
+    runs_ = [GradingRun.objects.get(submission=s) for s in (first, second)]
+    assert broker == [runs_[0].pk] and [r.held for r in runs_] == [False, True]
+
+
+def test_a_run_waiting_in_another_queue_does_not_hold_this_one(
+    synced_exercise, broker, django_capture_on_commit_callbacks
+) -> None:
+    student = UserFactory()
+    slow = submit(student, synced_exercise, django_capture_on_commit_callbacks)
+    GradingRun.objects.filter(pk=slow.pk).update(queue="gpu")  # waiting behind a GPU backlog
+    quick = submit(student, synced_exercise, django_capture_on_commit_callbacks)
+    assert broker == [slow.pk, quick.pk] and not GradingRun.objects.get(pk=quick.pk).held
