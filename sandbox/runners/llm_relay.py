@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import signal
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import gradient_wire as wire
@@ -58,77 +57,86 @@ def error_body(status: int, message: str, kind: str) -> dict[str, Any]:
     return {"status": status, "body": json.dumps({"error": {"message": message, "type": kind, "code": status}})}
 
 
-class Handler(BaseHTTPRequestHandler):
-    state: CallState  # set on the class the server is made with
-    protocol_version = "HTTP/1.1"
+def handler_class() -> type:
+    """The relay's request handler. http.server is imported here, only in a box whose exercise offers a model:
+    the runner of every other box stays as small as it was (a fork inside a call copies it)."""
+    from http.server import BaseHTTPRequestHandler
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        pass  # the student's own output is theirs; the relay says nothing
+    class Handler(BaseHTTPRequestHandler):
+        state: CallState  # set on the class the server is made with
+        protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        self.relay(b"")
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+            pass  # the student's own output is theirs; the relay says nothing
 
-    def do_POST(self) -> None:  # noqa: N802
-        length = self.headers.get("Content-Length")
-        if length is None or not (length.isascii() and length.isdigit()):
-            self.close_connection = True  # a body we did not read must not be taken for the next request
-            self.answer(error_body(411, "a request body needs a Content-Length", "invalid_request_error"))
-            return
-        size = int(length)
-        if size > MAX_REQUEST_BYTES:
-            left = min(size, 64 * MAX_REQUEST_BYTES)  # read it all (bounded): the client then sees the 413
-            while left > 0:
-                piece = self.rfile.read(min(left, 65536))
-                if not piece:
-                    break
-                left -= len(piece)
-            self.close_connection = True
-            self.answer(error_body(413, f"the request is larger than {MAX_REQUEST_BYTES} bytes", "invalid_request_error"))
-            return
-        self.relay(self.rfile.read(size))
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            self.relay(b"")
 
-    def relay(self, body: bytes) -> None:
-        frame = {"op": Op.LLM, "method": self.command, "path": self.path[:2000],
-                 "body": body.decode("utf-8", "replace")}
-        try:
-            reply = self.state.exchange(frame)
-        except wire.WireError:
-            reply = error_body(502, "the grading channel closed", "api_error")
-        if reply is None:
-            reply = error_body(
-                503, "The scripted model answers only while the grader is calling your code, not while your "
-                "module loads or after a call has returned.", "service_unavailable",
-            )
-        elif reply.get("op") != Op.LLM_REPLY:
-            reply = error_body(502, "the grading channel sent an unexpected frame", "api_error")
-        self.answer(reply)
+        def do_POST(self) -> None:  # noqa: N802
+            length = self.headers.get("Content-Length")
+            if length is None or not (length.isascii() and length.isdigit()):
+                self.close_connection = True  # a body we did not read must not be taken for the next request
+                self.answer(error_body(411, "a request body needs a Content-Length", "invalid_request_error"))
+                return
+            size = int(length)
+            if size > MAX_REQUEST_BYTES:
+                left = min(size, 64 * MAX_REQUEST_BYTES)  # read it all (bounded): the client then sees the 413
+                while left > 0:
+                    piece = self.rfile.read(min(left, 65536))
+                    if not piece:
+                        break
+                    left -= len(piece)
+                self.close_connection = True
+                self.answer(error_body(413, f"the request is larger than {MAX_REQUEST_BYTES} bytes", "invalid_request_error"))
+                return
+            self.relay(self.rfile.read(size))
 
-    def answer(self, reply: dict[str, Any]) -> None:
-        status = reply.get("status")
-        status = status if type(status) is int and 100 <= status <= 599 else 502
-        stream = reply.get("stream")
-        if type(stream) is list:  # server-sent events: each event as the grader wrote it, then [DONE]
-            data = "".join(f"data: {event}\n\n" for event in stream if type(event) is str) + "data: [DONE]\n\n"
-            content_type = "text/event-stream"
-        else:
-            body = reply.get("body")
-            data = body if type(body) is str else ""
-            content_type = "application/json"
-        payload = data.encode("utf-8", "replace")
-        self.send_response(status)
-        headers = reply.get("headers")
-        for name, value in (headers.items() if type(headers) is dict else ()):
-            if type(name) is str and type(value) is str and name.lower().startswith("x-") and len(name + value) < 200:
-                self.send_header(name, value.replace("\r", " ").replace("\n", " "))
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        def relay(self, body: bytes) -> None:
+            frame = {"op": Op.LLM, "method": self.command, "path": self.path[:2000],
+                     "body": body.decode("utf-8", "replace")}
+            try:
+                reply = self.state.exchange(frame)
+            except wire.WireError:
+                reply = error_body(502, "the grading channel closed", "api_error")
+            if reply is None:
+                reply = error_body(
+                    503, "The scripted model answers only while the grader is calling your code, not while your "
+                    "module loads or after a call has returned.", "service_unavailable",
+                )
+            elif reply.get("op") != Op.LLM_REPLY:
+                reply = error_body(502, "the grading channel sent an unexpected frame", "api_error")
+            self.answer(reply)
+
+        def answer(self, reply: dict[str, Any]) -> None:
+            status = reply.get("status")
+            status = status if type(status) is int and 100 <= status <= 599 else 502
+            stream = reply.get("stream")
+            if type(stream) is list:  # server-sent events: each event as the grader wrote it, then [DONE]
+                data = "".join(f"data: {event}\n\n" for event in stream if type(event) is str) + "data: [DONE]\n\n"
+                content_type = "text/event-stream"
+            else:
+                body = reply.get("body")
+                data = body if type(body) is str else ""
+                content_type = "application/json"
+            payload = data.encode("utf-8", "replace")
+            self.send_response(status)
+            headers = reply.get("headers")
+            for name, value in (headers.items() if type(headers) is dict else ()):
+                if type(name) is str and type(value) is str and name.lower().startswith("x-") and len(name + value) < 200:
+                    self.send_header(name, value.replace("\r", " ").replace("\n", " "))
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    return Handler
 
 
 def start(state: CallState) -> str:
     """Serve the relay on a free loopback port in a daemon thread; returns the base URL (…/v1)."""
-    handler = type("BoundHandler", (Handler,), {"state": state})
+    from http.server import ThreadingHTTPServer
+
+    handler = type("BoundHandler", (handler_class(),), {"state": state})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="llm-relay", daemon=True).start()

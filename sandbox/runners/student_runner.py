@@ -28,8 +28,6 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import llm_relay  # noqa: E402
-import service_runner  # noqa: E402
 
 import gradient_wire as wire  # noqa: E402
 from gradient_wire import Op  # noqa: E402
@@ -188,8 +186,11 @@ class Box:
     """What the runner serves besides the module: the scripted model's relay and a started service."""
 
     def __init__(self, channel: wire.Channel) -> None:
-        self.calls = llm_relay.CallState(channel)  # the model answers only while a call runs
-        self.service: service_runner.Service | None = None
+        # Where the exercise offers a model (go's "llm"): llm_relay.CallState, the model answering only while a
+        # call runs. None elsewhere, and nothing of it imported: a fork inside a call copies this runner, so it
+        # stays as small as it was (a fork bomb must still let the call's alarm answer in time).
+        self.calls: Any = None
+        self.service: Any = None  # a service_runner.Service, imported only where the exercise has a service
 
 
 def serve(
@@ -210,7 +211,8 @@ def serve(
             if check_point:
                 return
             continue  # not paused: nothing to resume, and no answer (the worker expects none)
-        box.calls.in_call = True  # the scripted model may answer from here until the answer is sent
+        if box.calls is not None:
+            box.calls.in_call = True  # the scripted model may answer from here until the answer is sent
         try:
             if op == Op.GETATTR:
                 target = module if request.get("target") is None else handles.get(request.get("target"))
@@ -249,9 +251,10 @@ def serve(
             reply: dict[str, Any] = {"op": Op.RESULT, "ok": True, "value": wire.encode(value, handles.register)}
         except BaseException as exc:  # noqa: BLE001 - every student failure becomes an answer
             reply = {"op": Op.RESULT, "ok": False, "error": error_payload(exc)}
-        with box.calls.wire_lock:  # waits for a model exchange still on the channel (a thread of the call's)
-            box.calls.in_call = False
-            signal.setitimer(signal.ITIMER_REAL, 0)  # an exchange that ended after the call re-armed its alarm
+        if box.calls is not None:
+            with box.calls.wire_lock:  # waits for a model exchange still on the channel (a thread of the call's)
+                box.calls.in_call = False
+                signal.setitimer(signal.ITIMER_REAL, 0)  # an exchange that ended after the call re-armed its alarm
         try:
             channel.send(reply)
         except wire.WireError as exc:  # an answer too large for a frame: say so instead of dying
@@ -300,6 +303,9 @@ def main() -> None:
     handles = Handles()
     box = Box(channel)
     if go.get("llm") is True:  # before the submission loads: clients read these when they are made
+        import llm_relay
+
+        box.calls = llm_relay.CallState(channel)
         os.environ["OPENAI_BASE_URL"] = llm_relay.start(box.calls)
         os.environ["OPENAI_API_KEY"] = llm_relay.API_KEY
 
@@ -321,6 +327,8 @@ def main() -> None:
     if type(service) is dict:
         load_timeout = go.get("load_timeout_s")
         budget = float(load_timeout) if type(load_timeout) in (int, float) and load_timeout > 0 else 30.0
+        import service_runner
+
         box.service = service_runner.Service(module_name, service)
         box.service.start(deadline=began + budget - 0.5)
     channel.send({"op": Op.READY, **report})
