@@ -394,6 +394,9 @@ GRADING_LEASE_S = env_int("GRADING_LEASE_S", 120)  # a run's claim lapses unless
 GRADING_MAX_DELIVERIES = env_int("GRADING_MAX_DELIVERIES", 3)
 # A run that failed on our side goes back to the queue after this many seconds, doubled on each later try.
 GRADING_RETRY_DELAY_S = env_int("GRADING_RETRY_DELAY_S", 15)
+# The fair queue (grading.dispatch.admit): off by default until tests/load/test_burst.py passes with it on
+# (482 of 500 runs finished in its 480 s with it; see issue 17's note).
+GRADING_FAIR_QUEUE = env_bool("GRADING_FAIR_QUEUE", False)
 # Runs of these images go to the "cpu-long" queue (seconds each), the others to "cpu" (well under one);
 # empty: every CPU run in "cpu".
 GRADING_LONG_QUEUE_IMAGES = env_list("GRADING_LONG_QUEUE_IMAGES", "ml")

@@ -106,11 +106,13 @@ def test_submission_page_shows_the_result(synced_exercise, student_user, celery_
 
 
 def test_a_burst_from_one_student_does_not_push_back_another_students_first(  # type: ignore[no-untyped-def]
-    synced_exercise, student_user, other_student, reference_source, celery_worker_process
+    synced_exercise, student_user, other_student, reference_source, celery_worker_process, settings
 ) -> None:
     """The fair queue with the real broker and one real worker: four submissions at once from one student,
     then one from another; the other's waits for at most the run already running and one more of the burst."""
     from grading import intake
+
+    settings.GRADING_FAIR_QUEUE = True  # admission happens here, in the test process; releases in the worker
 
     def submit_as(student) -> GradingRun:  # type: ignore[no-untyped-def]
         submission = intake.submission_create(

@@ -17,6 +17,11 @@ from tests.support.factories import UserFactory
 from tests.support.outcomes import fake_outcome
 
 
+@pytest.fixture(autouse=True)
+def fair_queue_on(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.GRADING_FAIR_QUEUE = True
+
+
 @pytest.fixture
 def broker(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The broker's queue: run ids in the order they were sent (and a sent_at, as the real send records)."""
