@@ -13,6 +13,7 @@ decides, in one place, how the run ended. Then the boxes and the folder are remo
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -101,13 +102,14 @@ class BoxRun:
 
     def outcome(self) -> Outcome:
         # No kill here: the logs are read from the boxes as they are, and cleanup() removes them by force.
-        return verdict(
+        outcome = verdict(
             self.job,
             self.relay.observations(),
             duration_s=time.monotonic() - self.started,
             student_output=self.relay.logs(self.relay.student_box),
             grader_output=self.relay.logs("grader") if self.keep_grader_output else "",
         )
+        return dataclasses.replace(outcome, warm=self.warm)
 
     def refill_pool(self) -> None:
         """Start a pair for the next run of this kind: after this run's result, so as not to slow it down."""

@@ -189,6 +189,9 @@ class Outcome:
     # Leaderboard metrics the grader computed: {"public": {"accuracy": 0.93}, "private": {...}}.
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
     questions: tuple[QuestionOutcome, ...] = ()  # the subtotals of the grader's questions, in order
+    # Whether the boxes came from the worker's warm pool (None: no boxes were involved, e.g. an engine that
+    # never answered); the platform counts it for its metrics.
+    warm: bool | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", RunStatus(self.status))  # a plain string too: checked

@@ -8,6 +8,7 @@ so the demo needs no server besides the Docker engine.
 from __future__ import annotations
 
 import hashlib
+import socket
 import warnings
 from datetime import timedelta
 from pathlib import Path
@@ -392,6 +393,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 GRADING_LEASE_S = env_int("GRADING_LEASE_S", 120)  # a run's claim lapses unless the worker renews it
 GRADING_MAX_DELIVERIES = env_int("GRADING_MAX_DELIVERIES", 3)
+# Recorded on each run a worker claims (GradingRun.worker): which host graded it. Name each worker host.
+WORKER_NAME = env_str("WORKER_NAME", "") or socket.gethostname()
+# /metrics (grading/metrics.py) answers only a request bearing this token (Authorization: Bearer ...);
+# unset, it answers 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 # A run that failed on our side goes back to the queue after this many seconds, doubled on each later try.
 GRADING_RETRY_DELAY_S = env_int("GRADING_RETRY_DELAY_S", 15)
 # The fair queue (grading.dispatch.admit): off by default until tests/load/test_burst.py passes with it on

@@ -102,6 +102,10 @@ class GradingRun(models.Model):
     deliveries = models.PositiveIntegerField(default=0)
     lease_token = models.CharField(max_length=64, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The worker that claimed it last (settings.WORKER_NAME: its host unless named), and whether that run's
+    # boxes came warm from the worker's pool (null: not known, or no boxes): for operators and /metrics.
+    worker = models.CharField(max_length=200, blank=True)
+    warm_start = models.BooleanField(null=True, blank=True)
     tests_done = models.PositiveIntegerField(default=0)
     tests_total = models.PositiveIntegerField(default=0)
     score = points_field(null=True, blank=True)

@@ -135,6 +135,7 @@ def claim(*, run_id: int, token: str) -> bool:
         deliveries=F("deliveries") + 1,
         started_at=now,
         tests_done=0,
+        worker=settings.WORKER_NAME,
     )
     return claimed == 1
 
@@ -183,6 +184,7 @@ def complete(*, run_id: int, token: str, outcome: Outcome) -> bool:
         ]
         run.student_output = outcome.student_output
         run.duration_s = outcome.duration_s
+        run.warm_start = outcome.warm
         run.metrics = outcome.metrics
         run.finished_at = timezone.now()
         run.tests_done = len(outcome.tests)

@@ -7,6 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from grading.metrics import metrics_view
 from web import (
     account_page,
     accounts,
@@ -39,6 +40,7 @@ def health(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("", roadmap.roadmap_view, name="roadmap"),
+    path("metrics", metrics_view, name="metrics"),  # Prometheus, with METRICS_TOKEN (docs/operations.md)
     path("leaderboard/", roadmap.roadmap_leaderboard_view, name="roadmap_leaderboard"),
     path("exercises/<path:slug>/starter/", roadmap.starter_view, name="starter"),
     # A slug is always "<group>/<name>", so a support file's own folders cannot be taken for the slug's.

@@ -52,7 +52,7 @@ def api(synced_exercise, student_user) -> APIClient:  # type: ignore[no-untyped-
     return client
 
 
-def test_reference_and_wrong_solutions_graded_by_a_real_worker(api, celery_worker_process) -> None:
+def test_reference_and_wrong_solutions_graded_by_a_real_worker(api, celery_worker_process, settings) -> None:
     good = submit(api, GRADER / "reference" / "solution.py")
     bad = submit(api, GRADER / "wrong" / "case-sensitive" / "solution.py")
     good_run = wait_final(good["run"]["id"])
@@ -67,6 +67,13 @@ def test_reference_and_wrong_solutions_graded_by_a_real_worker(api, celery_worke
     detail = api.get(f"/api/v1/submissions/{good['id']}/").json()
     assert detail["score"] == 10 and detail["run"]["status"] == "graded"
     assert {t["outcome"] for t in detail["run"]["tests"]} == {"passed"}
+
+    # The worker recorded who graded each run and where its boxes came from; /metrics counts them.
+    assert good_run.worker == bad_run.worker != "" and None not in (good_run.warm_start, bad_run.warm_start)
+    settings.METRICS_TOKEN = "e2e-metrics"
+    scraped = Client().get("/metrics", HTTP_AUTHORIZATION="Bearer e2e-metrics").content.decode()
+    assert 'gradient_runs_finished_total{queue="cpu",status="graded"} 2.0' in scraped
+    assert f'gradient_worker_last_claim_timestamp_seconds{{worker="{good_run.worker}"}}' in scraped
 
 
 def test_hostile_output_commits_once_and_shows_as_escaped_text(api, tmp_path, celery_worker_process) -> None:
