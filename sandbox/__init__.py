@@ -72,6 +72,7 @@ __all__ = [
     "WarmPool",
     "as_points",
     "declared_tests",
+    "engine_answers",
     "ensure_images",
     "grader_test_files",
     "image_with",
@@ -108,6 +109,13 @@ def run_job(
     return _run_job(
         job, config=config, progress=progress, pool=pool, on_outcome=on_outcome, grader_output=grader_output
     )
+
+
+def engine_answers(timeout_s: float = 3.0) -> bool:
+    """Whether the Docker engine (DOCKER_HOST) answers a ping now; never raises. See sandbox/engine.py."""
+    from sandbox.engine import engine_answers as ping
+
+    return ping(timeout_s)
 
 
 def ensure_images(

@@ -30,3 +30,18 @@ def docker_client(timeout_s: int = DEFAULT_DOCKER_TIMEOUT_S) -> Any:
         docker_client.cache_clear()
         raise SandboxUnavailable(NO_ENGINE.format(reason=str(exc).splitlines()[0][:200])) from exc
     return client
+
+
+def engine_answers(timeout_s: float = 3.0) -> bool:
+    """Whether the engine DOCKER_HOST names answers a ping now (a fresh connection, never cached; never raises):
+    a worker asks before it takes a run, so that a host whose engine is away leaves its runs to the others."""
+    import docker
+
+    try:
+        client = docker.from_env(timeout=timeout_s)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except Exception:  # noqa: BLE001 - any failure to reach it means "no"
+        return False

@@ -237,6 +237,17 @@ def fail(*, run_id: int, message: str) -> bool:
     return True
 
 
+HAND_BACK_DELAY_S = 1.0  # time for the worker that hands a run back to stop consuming its queue
+
+
+def hand_back(run_id: int) -> None:
+    """Send a run's task again without claiming it (this worker cannot grade it now): another worker takes it.
+    A run no longer queued (claimed meanwhile, or done) needs nothing; deliveries are not counted."""
+    run = GradingRun.objects.filter(pk=run_id, status=RunStatus.QUEUED, held=False).first()
+    if run is not None:
+        dispatch.send(run, countdown=HAND_BACK_DELAY_S)
+
+
 def sweep(*, stale_after_s: int = STALE_SEND_S) -> dict[str, int]:
     """Re-queue runs whose lease lapsed (their worker died) and re-send queued runs whose last send is old
     (the message was lost); fail those delivered too many times. Run by Celery beat every minute. A queued

@@ -16,6 +16,11 @@ DATABASE_RETRY_S = 5  # a delivery that finds the database away tries again this
 
 @shared_task(bind=True, name="grading.run", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def grade_run(self: Task, run_id: int) -> str:
+    queue = (self.request.delivery_info or {}).get("routing_key") or ""
+    if not worker.engine_ready(hostname=self.request.hostname or "", queue=queue):
+        # Taken here, the run could only fail: leave it to a worker whose engine answers (grading/worker.py).
+        runs.hand_back(run_id)
+        return "handed back: this worker's Docker engine does not answer"
     try:
         return runs.grade(run_id, pool=worker.warm_pool())
     except runs.DatabaseAway as exc:

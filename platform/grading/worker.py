@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from typing import Any
 
 from django.conf import settings
 
-from sandbox import WarmPool
+from sandbox import WarmPool, engine_answers
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +37,50 @@ def close_warm_pool() -> None:
     """A stopping worker removes the boxes it kept warm (a killed one leaves them to the next pool)."""
     if _pool is not None:
         _pool.close()
+
+
+# ----------------------------------------------------------------------------------------- the engine away
+#
+# Each worker host has its own Docker engine. When it stops answering, a run taken here can only fail (and
+# use up one of its deliveries), while another host's worker could grade it. So a worker asks before it
+# takes a run; if its engine is away it hands the run back to the queue, stops consuming that queue, and
+# starts consuming it again once the engine answers. With one host, runs wait in the queue meanwhile.
+
+ENGINE_RECHECK_S = 2.0
+_paused: dict[str, threading.Thread] = {}  # queue -> the thread that resumes it
+_paused_lock = threading.Lock()
+
+
+def engine_ready(*, hostname: str, queue: str) -> bool:
+    """True when this host's engine answers. Otherwise stop this worker consuming ``queue`` until it does."""
+    if engine_answers():
+        return True
+    if hostname and queue:
+        _pause(hostname, queue)
+    return False
+
+
+def _control() -> Any:
+    from celery import current_app
+
+    return current_app.control
+
+
+def _pause(hostname: str, queue: str) -> None:
+    with _paused_lock:
+        if queue in _paused:
+            return
+        logger.warning("the Docker engine does not answer: %s stops taking runs from %s until it does", hostname, queue)
+        _control().cancel_consumer(queue, destination=[hostname], reply=False)
+        resume = threading.Thread(target=_resume_when_back, args=(hostname, queue), daemon=True, name=f"resume-{queue}")
+        _paused[queue] = resume
+        resume.start()
+
+
+def _resume_when_back(hostname: str, queue: str) -> None:
+    while not engine_answers():
+        time.sleep(ENGINE_RECHECK_S)
+    with _paused_lock:
+        _control().add_consumer(queue, destination=[hostname], reply=False)
+        _paused.pop(queue, None)
+    logger.warning("the Docker engine answers again: %s takes runs from %s again", hostname, queue)

@@ -46,13 +46,13 @@ class PrivateDocker:
     private = True
     reason = ""
 
-    def __init__(self, image_tag: str) -> None:
+    def __init__(self, image_tag: str, name: str = "faults-private") -> None:
         if shutil.which("dockerd") is None:
             raise EngineUnavailable("dockerd is not on PATH")
-        self.dir = Path(tempfile.mkdtemp(prefix="gradient-faults-docker-"))
+        self.dir = Path(tempfile.mkdtemp(prefix=f"gradient-{name}-docker-"))
         self.socket = self.dir / "docker.sock"
         self.host = f"unix://{self.socket}"
-        self.log = ARTIFACTS / "faults-private-dockerd.log"
+        self.log = ARTIFACTS / f"{name}-dockerd.log"
         self.process: subprocess.Popen[bytes] | None = None
         try:
             self.start()
