@@ -535,21 +535,29 @@ def check_exercise(definition: ExerciseDefinition, *, defaults: dict[str, Any], 
         except NotGradable as exc:
             check.starter = "not gradable"
             check.problems.append(f"the starter cannot be loaded: {exc}")
+    # An author's check (runs >= 3) grades each wrong solution under every draw the reference met: a wrong
+    # rule that coincides with the right one on some draw would give some students full marks for it. The
+    # suite's quick check grades them under the deployment's secret only.
+    wrong_draws = sorted(set(draws)) if runs >= 3 else [0]
     for wrong in wrongs:
-        try:
-            outcome = _grade(definition, wrong, defaults)
-        except NotGradable as exc:
-            check.problems.append(f"wrong/{wrong.name} cannot be loaded: {exc}")
-            continue
-        not_graded = _must_be_graded(f"wrong/{wrong.name}", outcome)
-        if not_graded:
-            # Zero points for a submission the sandbox never graded says nothing about the hidden tests.
-            check.problems.extend(not_graded)
-            continue
-        caught = _failing(outcome)
-        check.wrong.append(f"{wrong.name}: {outcome.score:g} (caught by {', '.join(caught) or 'nothing'})")
-        if outcome.score >= outcome.max_score:
-            check.problems.append(f"wrong/{wrong.name} gets full marks")
+        for draw in wrong_draws:
+            try:
+                outcome = _grade(definition, wrong, defaults, draw=draw)
+            except NotGradable as exc:
+                check.problems.append(f"wrong/{wrong.name} cannot be loaded: {exc}")
+                break
+            not_graded = _must_be_graded(f"wrong/{wrong.name}", outcome)
+            if not_graded:
+                # Zero points for a submission the sandbox never graded says nothing about the hidden tests.
+                check.problems.extend(not_graded)
+                break
+            if draw == wrong_draws[0]:
+                caught = _failing(outcome)
+                check.wrong.append(f"{wrong.name}: {outcome.score:g} (caught by {', '.join(caught) or 'nothing'})")
+            if outcome.score >= outcome.max_score:
+                seed = f" (seed draw {draw})" if draw else ""
+                check.problems.append(f"wrong/{wrong.name} gets full marks{seed}")
+                break
     check.seconds = time.monotonic() - started
     return check
 

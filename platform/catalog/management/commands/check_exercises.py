@@ -77,7 +77,7 @@ def table(results: list[ExerciseCheck]) -> str:
     rows = [("exercise", "reference", "starter", "wrong solutions (score, caught by)", "runs agree", "seeds", "reference run", "time", "result")]
     for r in results:
         rows.append((
-            r.slug, r.reference, r.starter, " | ".join(r.wrong) or "-", "yes" if r.deterministic else "NO",
+            r.slug, r.reference, r.starter, "; ".join(r.wrong) or "-", "yes" if r.deterministic else "NO",
             str(r.seeds), f"{r.reference_seconds:.1f}s", f"{r.seconds:.1f}s", "ok" if r.ok else "FAIL: " + "; ".join(r.problems)[:300],
         ))
     lines = ["| " + " | ".join(row) + " |" for row in rows]
