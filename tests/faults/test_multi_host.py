@@ -200,6 +200,11 @@ def test_one_engine_stopped_mid_burst_costs_no_run_its_result(
     late_b = [run.pk for run in runs if run.worker == "host-b" and run.finished_at and run.deliveries > 1]
     assert late_b == [], "a run retried after host-b's engine stopped cannot have been finished there"
     assert finished_by["host-a"] >= 1 and interrupted, (finished_by, interrupted)
+    # More runs while the engine is still away: host-b's idle worker is offered some, hands them back and
+    # stops taking runs (the burst above may have drained before it was offered one).
+    while_down = burst(synced_exercise, 4)
+    settle(while_down, 180)
+    assert {run.worker for run in assert_each_graded_once(while_down)} == {"host-a"}
     assert "stops taking runs" in worker_group.log("hosts-b")
 
     # The engine comes back: host-b takes runs again, without a restart of its worker.
