@@ -19,10 +19,12 @@ from tests.support.paths import ARTIFACTS, ROOT
 from tests.support.processes import group_alive, wait_for
 
 
-def worker_database_url() -> str:
-    """The URL of the database pytest-django made (the workers must use it, not the configured one)."""
+def worker_database_url(name: str | None = None) -> str:
+    """The URL of the database pytest-django made (the workers must use it, not the configured one), or of
+    another database ``name`` on the same server."""
     db = settings.DATABASES["default"]
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
+            f"{name or db['NAME']}")
 
 
 def worker_log(name: str) -> str:

@@ -8,13 +8,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
 from django.db import connection
 
 from tests.platform.courses.test_staff import book, people  # noqa: F401 - fixtures: a graded cohort
+from tests.support.workers import worker_database_url as database_url
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.django_db(transaction=True)  # committed rows: pg_dump reads them from outside
@@ -34,12 +34,6 @@ csv = client.get("/cohorts/%(cohort)d/gradebook.csv")
 rows = re.findall(r'<tr class="gradebook-row" data-username="[^"]+">.*?</tr>', page.content.decode(), re.S)
 print(json.dumps({"status": [page.status_code, csv.status_code], "csv": csv.content.decode(), "rows": rows}))
 """
-
-
-def database_url(name: str) -> str:
-    s = connection.settings_dict
-    return (f"postgres://{quote(s['USER'])}:{quote(s['PASSWORD'])}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/"
-            f"{name}")
 
 
 def gradebook_in(url: str, cohort_id: int) -> dict:
