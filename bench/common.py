@@ -83,17 +83,134 @@ class CpuMeter:
     process's own (the load generator: client threads, polling), counted apart. Linux only."""
 
     def __enter__(self) -> CpuMeter:
-        self.machine_start, self.own_start = machine_busy_s(), own_cpu_s()
+        self.start = CpuSnapshot.now()
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self.machine = machine_busy_s() - self.machine_start
-        self.own = own_cpu_s() - self.own_start
+        end = CpuSnapshot.now()
+        self.machine = end.machine - self.start.machine
+        self.own = end.own - self.start.own
+        self.parts = cpu_by_part(self.start, end)
 
     @property
     def platform(self) -> float:
         """The machine's CPU less the load generator's."""
         return self.machine - self.own
+
+
+# Where a run's CPU goes, by part of the machine: each process is put in one part by its name and command
+# line; the boxes are counted by their cgroup (the engine's parent cgroup keeps the CPU of boxes already
+# removed); interrupts come from /proc/stat. A process that ended between the two readings is counted
+# where its parent waited for it (runc by its box's shim). A box's shim, which the engine starts detached,
+# ends with its box and is reaped by init (PID 1), whose children's time then also holds the box's own
+# processes (the shim reaps the box's init), already counted by the cgroup: so init's children are not read,
+# and what no part claims, mostly the shims and runc of boxes removed meanwhile, is "shims, runc (ended)".
+PARTS = (
+    "boxes", "engine (dockerd)", "containerd", "shims, runc (live)", "shims, runc (ended)", "workers",
+    "web server", "PostgreSQL", "Redis", "kernel threads", "interrupts", "other processes",
+)
+UNCLAIMED = "shims, runc (ended)"
+BOX_CGROUPS = (  # cgroup v1 (cgroupfs driver), cgroup v2 (cgroupfs driver)
+    ("/sys/fs/cgroup/cpuacct/docker/cpuacct.usage", 1e-9),
+    ("/sys/fs/cgroup/docker/cpu.stat", 1e-6),
+)
+
+
+def boxes_cpu_s() -> float | None:
+    for path, scale in BOX_CGROUPS:
+        try:
+            text = Path(path).read_text()
+        except OSError:
+            continue
+        if path.endswith("cpu.stat"):
+            usage = dict(line.split() for line in text.splitlines() if line.strip())
+            return int(usage["usage_usec"]) * scale
+        return int(text) * scale
+    return None
+
+
+def _part_of(pid: int, comm: str, ppid: int, cmdline: str, own: int) -> str | None:
+    if pid == own:
+        return None  # the load generator: counted apart (CpuMeter.own)
+    if ppid == 2 or pid == 2:
+        return "kernel threads"
+    if comm == "dockerd":
+        return "engine (dockerd)"
+    if comm == "containerd":
+        return "containerd"
+    if comm.startswith("containerd-shim") or comm == "runc":
+        return "shims, runc (live)"
+    if comm.startswith("postgres"):
+        return "PostgreSQL"
+    if comm.startswith("redis-server"):
+        return "Redis"
+    if "celery" in cmdline:
+        return "workers"
+    if "gunicorn" in cmdline or "runserver" in cmdline:
+        return "web server"
+    return "other processes"
+
+
+def processes_cpu_s() -> dict[tuple[int, int], tuple[str, float]]:
+    """(pid, start time) -> (part, CPU seconds of the process and the children it waited for), for every
+    process outside the boxes."""
+    tick = os.sysconf("SC_CLK_TCK")
+    own = os.getpid()
+    found: dict[tuple[int, int], tuple[str, float]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            if "/docker/" in Path(f"/proc/{pid}/cgroup").read_text():
+                continue  # a box's process: counted by the boxes' cgroup
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # it ended while we looked
+        comm = stat[stat.index("(") + 1: stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        ppid = int(fields[1])
+        utime, stime, cutime, cstime = (int(f) for f in fields[11:15])
+        start = int(fields[19])
+        part = _part_of(pid, comm, ppid, cmdline, own)
+        if pid == 1:  # init: its own time only (see PARTS)
+            found[(pid, start)] = ("other processes", (utime + stime) / tick)
+        elif part is not None:
+            found[(pid, start)] = (part, (utime + stime + cutime + cstime) / tick)
+    return found
+
+
+def interrupts_cpu_s() -> float:
+    with open("/proc/stat", encoding="ascii") as stat:
+        fields = stat.readline().split()[1:]
+    return (int(fields[5]) + int(fields[6])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class CpuSnapshot:
+    machine: float
+    own: float
+    boxes: float | None
+    interrupts: float
+    processes: dict[tuple[int, int], tuple[str, float]]
+
+    @classmethod
+    def now(cls) -> CpuSnapshot:
+        return cls(machine_busy_s(), own_cpu_s(), boxes_cpu_s(), interrupts_cpu_s(), processes_cpu_s())
+
+
+def cpu_by_part(before: CpuSnapshot, after: CpuSnapshot) -> dict[str, float]:
+    """CPU seconds of each part between two snapshots; UNCLAIMED is what no other part claims."""
+    parts = dict.fromkeys(PARTS, 0.0)
+    for key, (part, seconds) in after.processes.items():
+        parts[part] += seconds - (before.processes[key][1] if key in before.processes else 0.0)
+    if before.boxes is not None and after.boxes is not None:
+        parts["boxes"] = after.boxes - before.boxes
+    parts["interrupts"] = after.interrupts - before.interrupts
+    claimed = sum(v for k, v in parts.items() if k != UNCLAIMED)
+    parts[UNCLAIMED] = max(0.0, (after.machine - before.machine) - (after.own - before.own) - claimed)
+    return parts
 
 
 def machine_busy_s() -> float:

@@ -37,6 +37,7 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=60, help="throughput: submissions per worker count")
     parser.add_argument("--students", type=int, default=40, help="throughput: simulated students")
     parser.add_argument("--clients", type=int, default=8, help="throughput: client threads posting at once")
+    parser.add_argument("--concurrency", type=int, default=1, help="throughput: runs each worker takes at once")
     parser.add_argument("--page-requests", type=int, default=50, help="pages: GETs per page")
     parser.add_argument("--page-budget-s", type=float, default=60.0, help="pages: stop a slow page after this")
     parser.add_argument("--short", type=int, default=36, help="mixed: trivial submissions in the burst")
@@ -68,7 +69,8 @@ def main() -> None:
         start = time.monotonic()
         trivial_floor = floors.get(throughput.EXERCISE)
         throughput.run(report, count=args.submissions, students=args.students, clients=args.clients,
-                       floor_p50=percentile(trivial_floor, 50) if trivial_floor else None)
+                       floor_p50=percentile(trivial_floor, 50) if trivial_floor else None,
+                       concurrency=args.concurrency)
         timings["throughput"] = time.monotonic() - start
     if "otter" in only:
         start = time.monotonic()

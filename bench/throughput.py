@@ -4,7 +4,7 @@
 
 A pool of simulated students, each with an API token, POST the trivial exercise's reference to
 /api/v1/submissions/ on a web server started here on 127.0.0.1 (gunicorn, or runserver without it), from
-several client threads at once. Celery worker processes (concurrency 1 each) grade them in the Docker
+several client threads at once. Celery worker processes (concurrency 1 each, or --concurrency) grade them in the Docker
 sandbox. Throughput = submissions / (last run finished - first submission created), from the database's
 timestamps; each submission's latency is finished - created as in bench/latency.py.
 """
@@ -79,14 +79,16 @@ def post_submissions(url: str, tokens: list[str], count: int, clients: int) -> t
     return [body for body, _ in results], [elapsed for _, elapsed in results]
 
 
-def measure(url: str, tokens: list[str], *, workers: int, count: int, clients: int) -> dict[str, object]:
+def measure(
+    url: str, tokens: list[str], *, workers: int, count: int, clients: int, concurrency: int = 1
+) -> dict[str, object]:
     from grading.models import GradingRun
 
     purge_queue("cpu")
     names = [f"throughput-{workers}-{index}" for index in range(workers)]
-    processes = [start_worker(name, concurrency=1) for name in names]
+    processes = [start_worker(name, concurrency=concurrency) for name in names]
     try:
-        warm, _ = post_submissions(url, tokens, workers, workers)  # each worker's first run is slower
+        warm, _ = post_submissions(url, tokens, workers * concurrency, workers * concurrency)  # each worker's first run is slower
         wait_final([body["run"]["id"] for body in warm], 120)
         with CpuMeter() as cpu:
             bodies, post_times = post_submissions(url, tokens, count, clients)
@@ -105,25 +107,49 @@ def measure(url: str, tokens: list[str], *, workers: int, count: int, clients: i
     latencies = [(r.finished_at - r.submission.created_at).total_seconds() for r in runs]
     return {"workers": workers, "span": span, "rate": count / span, "latencies": latencies, "posts": post_times,
             "pairs": pairs_used(names), "cpu_per_run": cpu.platform / count, "generator_per_run": cpu.own / count,
-            "busy_cores": cpu.machine / span}
+            "busy_cores": cpu.machine / span, "parts": {part: s / count for part, s in cpu.parts.items()}}
 
 
-def run(report: Report, *, count: int, students: int, clients: int, floor_p50: float | None) -> None:
+def own_floor(runs: int = 10) -> float:
+    """p50 of the trivial exercise's hidden tests with plain pytest on the host (bench/latency.py's floor)."""
+    import tempfile
+
+    import latency
+
+    with tempfile.TemporaryDirectory(prefix="gradient-floor-") as scratch:
+        times = latency.floor(EXERCISE, runs, Path(scratch))
+    print(summary("host floor (plain pytest, one process)", times))
+    return percentile(times, 50)
+
+
+def cpu_parts_line(parts: dict[str, float]) -> str:
+    """Where one run's CPU went, the largest parts first (bench/common.py, PARTS)."""
+    shown = [f"{part} {seconds * 1000:.0f} ms" for part, seconds in sorted(parts.items(), key=lambda p: -p[1])
+             if seconds >= 0.0005]
+    return "  CPU per run by part: " + ", ".join(shown)
+
+
+def run(
+    report: Report, *, count: int, students: int, clients: int, floor_p50: float | None, concurrency: int = 1
+) -> None:
     heading(f"b. throughput: {count} trivial submissions over the REST API, {students} students, "
             f"{clients} client threads")
+    if floor_p50 is None:  # run alone (--only throughput): its own floor, in this run
+        floor_p50 = own_floor()
     tokens = student_tokens(students)
     web = start_web()
     print(f"  web: {web.kind} at {web.url}; {apply_warm_pool_option(None)}")
     results = []
     try:
         for workers in (1, 2):
-            result = measure(web.url, tokens, workers=workers, count=count, clients=clients)
+            result = measure(web.url, tokens, workers=workers, count=count, clients=clients, concurrency=concurrency)
             results.append(result)
-            print(f"  {workers} worker(s), concurrency 1 each: {count} graded in {result['span']:.2f}s = "
+            print(f"  {workers} worker(s), concurrency {concurrency} each: {count} graded in {result['span']:.2f}s = "
                   f"{result['rate']:.2f} submissions/s ({result['pairs']}, warm-up runs included)")
             print(f"  CPU per run, the whole machine less the load generator: {result['cpu_per_run']:.3f} s "
                   f"(the generator: {result['generator_per_run']:.3f} s per run; "
                   f"{result['busy_cores']:.2f} cores busy on average)")
+            print(cpu_parts_line(result["parts"]))  # type: ignore[arg-type]
             print(summary("per-submission upload -> committed score", result["latencies"]))  # type: ignore[arg-type]
             print(summary("POST /api/v1/submissions/ (client side)", result["posts"], "ms"))  # type: ignore[arg-type]
     finally:
@@ -149,6 +175,8 @@ def run(report: Report, *, count: int, students: int, clients: int, floor_p50: f
         report.add("b. throughput", f"CPU per run, {result['workers']} worker(s) (machine less load generator)",
                    f"{result['cpu_per_run']:.3f} s ({result['busy_cores']:.2f} cores busy)",
                    f"generator {result['generator_per_run']:.3f} s", "")
+        for part, seconds in sorted(result["parts"].items(), key=lambda p: -p[1]):  # type: ignore[attr-defined]
+            report.add("b. throughput", f"  of which {part}", f"{seconds * 1000:.0f} ms", "", "")
 
 
 def main() -> None:
@@ -156,6 +184,7 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=60)
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=1, help="runs each worker takes at once")
     add_warm_pool_option(parser)
     args = parser.parse_args()
     apply_warm_pool_option(args.warm_pool)
@@ -164,7 +193,8 @@ def main() -> None:
 
     exercises_sync()
     report = Report()
-    run(report, count=args.submissions, students=args.students, clients=args.clients, floor_p50=None)
+    run(report, count=args.submissions, students=args.students, clients=args.clients, floor_p50=None,
+        concurrency=args.concurrency)
     print()
     print(report.table())
 
