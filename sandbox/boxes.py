@@ -98,10 +98,14 @@ def pair_key(job: GradingJob, tag: str, runtime: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+# Runtimes that run a box on the host's kernel, in namespaces the engine sets up from the same OCI spec.
+HOST_KERNEL_RUNTIMES = ("runc", "crun")
+
+
 def shared_network_namespaces(runtime: str) -> bool:
-    """Whether boxes may join another box's network namespace: yes under runc; gVisor (runsc) gives each box
-    a kernel of its own, so there every box keeps its own ``--network none``."""
-    return runtime == "runc"
+    """Whether boxes may join another box's network namespace: yes under runc and crun; gVisor (runsc) gives
+    each box a kernel of its own, so there every box keeps its own ``--network none``."""
+    return runtime in HOST_KERNEL_RUNTIMES
 
 
 def _join_network(options: dict[str, Any], container_id: str | None, runtime: str) -> None:

@@ -36,6 +36,15 @@ ensure_docker() {
   "$ROOT/scripts/ensure-docker"
 }
 
+# The boxes' OCI runtime: runc unless SANDBOX_RUNTIME names another. crun, on request, is installed and
+# registered here (scripts/ensure-crun); it must then work, or the run stops rather than measure runc.
+ensure_runtime() {
+  if [ "${SANDBOX_RUNTIME:-runc}" = crun ] && [ "$("$ROOT/scripts/ensure-crun")" != crun ]; then
+    echo "error: SANDBOX_RUNTIME=crun, but crun does not work on this machine (see above)" >&2
+    exit 1
+  fi
+}
+
 ensure_images() {
   say "building the sandbox images (only when their inputs changed)"
   # The base images, then the derived ones the exercises' `requirements` ask for (manage.py build_images).
