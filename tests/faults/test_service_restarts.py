@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.conf import settings
 
 from tests.support.processes import wait_for
 from tests.support.solutions import REFERENCE, SLOW_REFERENCE
@@ -81,7 +82,9 @@ def test_broker_restarted_without_its_data_mid_run(private_stack: PrivateStack, 
              30, "the worker to reconnect")
     time.sleep(2)
     assert [stack.status_of(r) for r in runs[1:]] == ["queued", "queued"]  # their messages died with the broker
-    assert stack.sweep(stale_after_s=0)["requeued"] == 2  # (with GRADING_FAIR_QUEUE on: 1, the third is held)
+    # The second is sent again; with the fair queue (the default) the third stays held behind it, and goes
+    # when the second starts.
+    assert stack.sweep(stale_after_s=0)["requeued"] == (1 if settings.GRADING_FAIR_QUEUE else 2)
     settle(stack, runs, 120)
     worker_group.stop(worker)
     for run_id in runs:
