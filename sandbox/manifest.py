@@ -268,9 +268,19 @@ MANIFEST_FORMAT = 2
 
 
 def declared_tests(grader_dir: Path) -> Manifest:
+    """The tests, points and questions the grader's source declares, read with ``ast`` (never run). Cached
+    until a test file changes (its name, size or modification time), like ``preloads``: the manifest is
+    immutable, and parsing every grader again cost a second per ``sync_exercises`` of the whole catalogue."""
     files = grader_test_files(grader_dir)
     if not files:
         raise GraderDefinitionError(f"{grader_dir} has no test_*.py file")
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    return _declared_tests(str(grader_dir), stamp)
+
+
+@functools.lru_cache(maxsize=512)
+def _declared_tests(grader_dir: str, stamp: tuple[tuple[str, int, int], ...]) -> Manifest:
+    files = [Path(grader_dir) / name for name, _, _ in stamp]
     tests: list[DeclaredTest] = []
     options: dict[str, DeclaredQuestion] = {}
     offers: dict[str, Any] = {}  # LLM and SERVICE, each declared in at most one file
