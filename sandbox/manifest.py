@@ -268,24 +268,25 @@ MANIFEST_FORMAT = 2
 
 
 def declared_tests(grader_dir: Path) -> Manifest:
-    """The tests, points and questions the grader's source declares, read with ``ast`` (never run). Cached
-    until a test file changes (its name, size or modification time), like ``preloads``: the manifest is
-    immutable, and parsing every grader again cost a second per ``sync_exercises`` of the whole catalogue."""
+    """The tests, points and questions the grader's source declares, read with ``ast`` (never run). Cached by
+    the test files' names and contents (a file rewritten within the clock's tick keeps its modification
+    time): the manifest is immutable, and parsing every grader again cost a second per ``sync_exercises``
+    of the whole catalogue, hashing them costs milliseconds."""
     files = grader_test_files(grader_dir)
     if not files:
         raise GraderDefinitionError(f"{grader_dir} has no test_*.py file")
-    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-    return _declared_tests(str(grader_dir), stamp)
+    sources = tuple((p.name, p.read_text(encoding="utf-8")) for p in files)
+    return _declared_tests(str(grader_dir), sources)
 
 
 @functools.lru_cache(maxsize=512)
-def _declared_tests(grader_dir: str, stamp: tuple[tuple[str, int, int], ...]) -> Manifest:
-    files = [Path(grader_dir) / name for name, _, _ in stamp]
+def _declared_tests(grader_dir: str, sources: tuple[tuple[str, str], ...]) -> Manifest:
     tests: list[DeclaredTest] = []
     options: dict[str, DeclaredQuestion] = {}
     offers: dict[str, Any] = {}  # LLM and SERVICE, each declared in at most one file
-    for path in files:
-        tree = parse_python(path.read_text(encoding="utf-8"), filename=str(path))
+    for name, source in sources:
+        path = Path(grader_dir) / name
+        tree = parse_python(source, filename=str(path))
         for constant, spec_type in (("LLM", ModelSpec), ("SERVICE", ServiceSpec)):
             raw = _module_constant(tree, constant, path)
             if raw is not None:
