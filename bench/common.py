@@ -173,10 +173,9 @@ def processes_cpu_s() -> dict[tuple[int, int], tuple[str, float]]:
         ppid = int(fields[1])
         utime, stime, cutime, cstime = (int(f) for f in fields[11:15])
         start = int(fields[19])
-        part = _part_of(pid, comm, ppid, cmdline, own)
         if pid == 1:  # init: its own time only (see PARTS)
             found[(pid, start)] = ("other processes", (utime + stime) / tick)
-        elif part is not None:
+        elif (part := _part_of(pid, comm, ppid, cmdline, own)) is not None:
             found[(pid, start)] = (part, (utime + stime + cutime + cstime) / tick)
     return found
 

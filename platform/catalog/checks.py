@@ -15,12 +15,12 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from catalog.definitions import ExerciseDefinition
 from catalog.jobs import build_job, load_for_exercise, read_submission_path
+from core.points import format_points
 from sandbox import (
     NotGradable,
     Outcome,
@@ -87,11 +87,6 @@ def reference_draws(definition: ExerciseDefinition, runs: int) -> list[int]:
     if runs <= 2:
         return [0, 1]
     return [0, 0] + list(range(1, max(runs - 2, 2) + 1))
-
-
-def points(value: Any) -> str:
-    """Points as a person writes them: 10, 8.75 (a Decimal's trailing zeros and exponent dropped)."""
-    return format(Decimal(str(value)).normalize(), "f")
 
 
 def gpu_available() -> bool:
@@ -522,10 +517,10 @@ def check_exercise(definition: ExerciseDefinition, *, defaults: dict[str, Any], 
         if outcome.status != RunStatus.GRADED or outcome.score != outcome.max_score:
             details = "; ".join(f"{t.name}: {t.message[:200]}" for t in outcome.tests if t.outcome != TestResultOutcome.PASSED)
             seed = f" (seed draw {draw})" if draw else ""
-            check.problems.append(f"reference{seed}: {outcome.status} {points(outcome.score)}/{points(outcome.max_score)} {details}")
+            check.problems.append(f"reference{seed}: {outcome.status} {format_points(outcome.score)}/{format_points(outcome.max_score)} {details}")
             break
     check.seeds = len(set(draws))
-    check.reference = f"{points(scores[-1][1])}/{points(declared.max_score)}"
+    check.reference = f"{format_points(scores[-1][1])}/{format_points(declared.max_score)}"
     if len(set(scores)) > 1:
         check.deterministic = False
         check.problems.append(f"the reference scored differently across runs: {sorted({s[1] for s in scores})}")
@@ -534,7 +529,7 @@ def check_exercise(definition: ExerciseDefinition, *, defaults: dict[str, Any], 
     if starter.is_dir():
         try:
             outcome = _grade(definition, starter, defaults)
-            check.starter = points(outcome.score)
+            check.starter = format_points(outcome.score)
             if outcome.score >= outcome.max_score:
                 check.problems.append("the starter gets full marks")
             check.problems.extend(_must_be_graded("the starter", outcome))
@@ -559,7 +554,7 @@ def check_exercise(definition: ExerciseDefinition, *, defaults: dict[str, Any], 
                 break
             if draw == wrong_draws[0]:
                 caught = _failing(outcome)
-                check.wrong.append(f"{wrong.name}: {points(outcome.score)} (caught by {', '.join(caught) or 'nothing'})")
+                check.wrong.append(f"{wrong.name}: {format_points(outcome.score)} (caught by {', '.join(caught) or 'nothing'})")
             if outcome.score >= outcome.max_score:
                 seed = f" (seed draw {draw})" if draw else ""
                 check.problems.append(f"wrong/{wrong.name} gets full marks{seed}")

@@ -12,6 +12,7 @@ import pytest
 
 from catalog import checks
 from catalog.definitions import resolve
+from core.points import format_points
 from sandbox import Outcome, RunStatus
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -57,11 +58,11 @@ def test_the_suites_quick_check_grades_wrong_solutions_once(monkeypatch: pytest.
 
 def test_the_table_writes_points_as_a_person_does(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fractional exercise's maximum is a Decimal with places ("10.00"): the table says 10/10, not 10/10.00."""
-    assert [checks.points(v) for v in (Decimal("10.00"), Decimal("8.75"), Decimal("0.3333"), 7.0, 0)] == [
+    assert [format_points(v) for v in (Decimal("10.00"), Decimal("8.75"), Decimal("0.3333"), 7.0, 0)] == [
         "10", "8.75", "0.3333", "7", "0"
     ]
     fake_grading(monkeypatch, full_marks_for=set())
     check = checks.check_exercise(definition(), defaults={}, runs=1)
-    total = checks.points(definition().declared_tests.max_score)
+    total = format_points(definition().declared_tests.max_score)
     assert check.reference == f"{total}/{total}" and "." not in check.reference
     assert check.starter == "1" and all(": 1 (caught by" in line for line in check.wrong)
