@@ -74,22 +74,29 @@ def _lock_student(student_id: int) -> None:
 
 
 def admit(run_id: int) -> bool:
-    """Send the run now (True), or hold it while another of the same student's runs waits (False)."""
-    run = GradingRun.objects.select_related("submission").filter(pk=run_id, status=RunStatus.QUEUED).first()
-    if run is None:
+    """Send a new run now (True), or leave it held while an earlier run of the same student's waits or is held
+    (False). A run is created held (grading.intake), so until this decides it never counts as waiting: had it
+    counted, a release between its commit and this call would find "one waiting", send nothing, and leave the
+    student's held runs for the sweeper."""
+    found = GradingRun.objects.filter(pk=run_id).values_list("submission__student_id", flat=True).first()
+    if found is None:
         return False
-    student_id = run.submission.student_id
+    student_id = found
     with transaction.atomic():
         _lock_student(student_id)
+        # Read again under the lock: a release may already have sent it (it was the student's oldest held).
+        run = GradingRun.objects.filter(pk=run_id, status=RunStatus.QUEUED, held=True).first()
+        if run is None:
+            return False
         # Only EARLIER runs hold this one: two submissions committed before either was admitted must not
-        # each see the other waiting and both stay held.
+        # each see the other and both stay held.
         ahead = (
             waiting(student_id, run.queue).filter(pk__lt=run.pk).exists()
             or held(student_id, run.queue).filter(pk__lt=run.pk).exists()
         )
         if ahead:
-            GradingRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(held=True)
             return False
+        GradingRun.objects.filter(pk=run.pk).update(held=False)
     send(run)
     return True
 

@@ -122,6 +122,9 @@ def submission_create(
             exercise_version=version,
             queue=queue,
             tests_total=len(version.manifest),
+            # Under the fair queue a new run is held until `admit` decides: a run not yet admitted must never
+            # look like one waiting in the broker, or it would stop the student's held runs being released.
+            held=settings.GRADING_FAIR_QUEUE,
         )
         if settings.GRADING_FAIR_QUEUE:
             dispatch.admit_on_commit(run)  # the fair queue: held while another of the student's runs waits

@@ -94,7 +94,8 @@ class GradingRun(models.Model):
     # backlog is not sent again every minute.
     sent_at = models.DateTimeField(null=True, blank=True)
     # Held back by the fair queue (grading.dispatch.admit): the student already has a run waiting in the queue,
-    # so this one is sent only once that one has started. Never set on regrades.
+    # so this one is sent only once that one has started. A new run is held from its creation until admitted.
+    # Never set on regrades.
     held = models.BooleanField(default=False)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

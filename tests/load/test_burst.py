@@ -141,7 +141,11 @@ def test_a_burst_of_submissions_is_graded_exactly_once(live_server, load_queue, 
         dict(Submission.objects.filter(pk__in=ids).annotate(n=Count("runs")).values_list("pk", "n"))
     )
     assert set(runs_per_submission.values()) == {1}, runs_per_submission.most_common(3)
-    assert final == SUBMISSIONS, f"only {final} of {SUBMISSIONS} runs finished in {GRADING_DEADLINE_S} s"
+    unfinished = list(
+        GradingRun.objects.filter(submission_id__in=ids).exclude(status__in=list(FINAL_STATUSES))
+        .values("pk", "status", "held", "sent_at", "deliveries", "submission__student__username")[:10]
+    )
+    assert final == SUBMISSIONS, f"only {final} of {SUBMISSIONS} runs finished in {GRADING_DEADLINE_S} s: {unfinished}"
     runs = list(GradingRun.objects.filter(submission_id__in=ids).select_related("submission"))
     not_graded = [(r.pk, r.status, r.score, r.messages) for r in runs if r.status != "graded" or r.score != 10]
     assert not not_graded, not_graded[:5]

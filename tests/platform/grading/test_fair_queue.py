@@ -147,3 +147,43 @@ def test_a_run_waiting_in_another_queue_does_not_hold_this_one(
     GradingRun.objects.filter(pk=slow.pk).update(queue="gpu")  # waiting behind a GPU backlog
     quick = submit(student, synced_exercise, django_capture_on_commit_callbacks)
     assert broker == [slow.pk, quick.pk] and not GradingRun.objects.get(pk=quick.pk).held
+
+
+def test_a_release_between_a_new_runs_commit_and_its_admission_still_sends_the_held_run(
+    synced_exercise, broker, django_capture_on_commit_callbacks
+) -> None:
+    """The race the load test found: the first run is claimed after a third submission committed but before
+    that submission's admission ran. The release must send the second (held) run; the third, admitted after,
+    waits behind it. Nothing may be left held with nothing of the student's in the broker."""
+    student = UserFactory()
+    first, second = (submit(student, synced_exercise, django_capture_on_commit_callbacks) for _ in range(2))
+    assert broker == [first.pk]
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        third = intake.submission_create(student=student, exercise=synced_exercise, uploads={"solution.py": b"x = 3\n"})
+    take_next(broker, django_capture_on_commit_callbacks)  # the first run starts: its release runs now
+    assert broker == [second.pk]
+    for callback in pending:  # the third's admission comes late
+        callback()
+    third_run = GradingRun.objects.get(submission=third)
+    assert broker == [second.pk] and GradingRun.objects.get(pk=third_run.pk).held
+    order = []
+    while broker:
+        order.append(take_next(broker, django_capture_on_commit_callbacks).pk)
+    assert order == [second.pk, third_run.pk]
+    assert not GradingRun.objects.filter(held=True).exists()
+
+
+def test_a_run_released_before_its_own_admission_is_not_sent_twice(
+    synced_exercise, broker, django_capture_on_commit_callbacks
+) -> None:
+    student = UserFactory()
+    first = submit(student, synced_exercise, django_capture_on_commit_callbacks)
+    assert broker == [first.pk]
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        second = intake.submission_create(student=student, exercise=synced_exercise, uploads={"solution.py": b"x = 2\n"})
+    second_run = GradingRun.objects.get(submission=second)
+    take_next(broker, django_capture_on_commit_callbacks)  # the first starts and releases the second
+    assert broker == [second_run.pk]
+    for callback in pending:
+        callback()
+    assert broker == [second_run.pk]  # admitted already: not sent again
