@@ -48,6 +48,20 @@ def _linear_data(rng, n=300, d=5, noise=0.8):
     return X, y
 
 
+def _fair_split(rng, tries=30):
+    """A train/test split on which the README's Pegasos (the grader's `_train`, defaults) comes within 0.02
+    of LinearSVC: on about 7 % of draws 20 epochs fall more than 0.05 short, and a correct solution must
+    not lose points to the draw. About 4 draws in 5 qualify; the first that does is used."""
+    for _ in range(tries):
+        X, y = _linear_data(rng, n=400, d=6)
+        Xtr, ytr, Xte, yte = X[:300], y[:300], X[300:], y[300:]
+        reference = float(LinearSVC(C=1.0).fit(Xtr, ytr).score(Xte, yte))
+        w, b = _train(Xtr, ytr)
+        if float(((Xte @ w + b > 0).astype(int) == yte).mean()) >= reference - 0.02:
+            return Xtr, ytr, Xte, yte, reference
+    raise RuntimeError(f"no split in {tries} draws where Pegasos comes near LinearSVC")
+
+
 def _circles(rng, n=240):
     radius = np.where(np.arange(n) % 2 == 0, 1.0, 2.2) + rng.normal(scale=0.15, size=n)
     angle = rng.uniform(0, 2 * np.pi, size=n)
@@ -148,10 +162,7 @@ def test_training_follows_the_schedule(student):
 
 @points(2)
 def test_accuracy_close_to_linear_svc(student):
-    rng = submission_rng(f"{SLUG}:accuracy")
-    X, y = _linear_data(rng, n=400, d=6)
-    Xtr, ytr, Xte, yte = X[:300], y[:300], X[300:], y[300:]
-    reference = float(LinearSVC(C=1.0).fit(Xtr, ytr).score(Xte, yte))
+    Xtr, ytr, Xte, yte, reference = _fair_split(submission_rng(f"{SLUG}:accuracy"))
     w, b = _pair(student.train_linear_svm(Xtr, ytr), "train_linear_svm(<300 rows, 6 features>, y)")
     scores = _array(student.decision_function(w, b, Xte), "decision_function(w, b, <100 test rows>)", (100,))
     assert_close(scores, Xte @ w + b, rtol=1e-9, atol=1e-9, what="decision_function(w, b, X) (X @ w + b)")
