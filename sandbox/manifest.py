@@ -479,10 +479,10 @@ PRELOADABLE = ("numpy", "pandas", "scipy", "sklearn", "torch")
 
 
 @functools.lru_cache(maxsize=256)
-def _preloads(grader_dir: str, stamp: tuple[tuple[str, int, int], ...]) -> tuple[str, ...]:
+def _preloads(sources: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     found: set[str] = set()
-    for name, _, _ in stamp:
-        tree = parse_python((Path(grader_dir) / name).read_text(encoding="utf-8"))
+    for name, source in sources:
+        tree = parse_python(source, filename=name)
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 found.update(alias.name.split(".")[0] for alias in node.names)
@@ -493,6 +493,6 @@ def _preloads(grader_dir: str, stamp: tuple[tuple[str, int, int], ...]) -> tuple
 
 def preloads(grader_dir: Path) -> tuple[str, ...]:
     """The slow libraries the grader's tests import: the student's code almost surely uses them too, so both
-    boxes import them while they wait for a submission. (Cached until a test file changes.)"""
-    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in grader_test_files(grader_dir))
-    return _preloads(str(grader_dir), stamp)
+    boxes import them while they wait for a submission. (Cached by the test files' names and contents, as
+    ``declared_tests`` is.)"""
+    return _preloads(tuple((p.name, p.read_text(encoding="utf-8")) for p in grader_test_files(grader_dir)))

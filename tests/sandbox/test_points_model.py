@@ -248,3 +248,19 @@ def test_names_longer_than_results_keep_and_absurd_totals_are_refused(tmp_path: 
                   "@points(999999)\ndef test_b(student): ...\n")
     with pytest.raises(GraderDefinitionError, match="at most"):
         declared_tests(path)
+
+
+def test_the_cached_manifest_and_preloads_follow_a_rewrite_that_keeps_the_modification_time(tmp_path: Path) -> None:
+    """Both caches are keyed by the test files' contents: an edit within the clock's tick (same mtime, same
+    size) is still seen."""
+    import os
+
+    from sandbox.manifest import preloads
+
+    path = grader(tmp_path, "import numpy\n\ndef test_aa(student):\n    pass\n")
+    test_file = path / "test_q.py"
+    stamp = test_file.stat().st_mtime_ns
+    assert declared_tests(path).names == ("test_aa",) and preloads(path) == ("numpy",)
+    test_file.write_text("import pandas\n\ndef test_bb(student):\n    pass\n", encoding="utf-8")  # same size
+    os.utime(test_file, ns=(stamp, stamp))
+    assert declared_tests(path).names == ("test_bb",) and preloads(path) == ("pandas",)
