@@ -19,13 +19,26 @@ def repo_root() -> Path:
     return ROOT
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The test database, with the catalogue synced into it once: a test's own transaction is rolled back,
+    so every test starts with all exercises in place (``synced_exercise``) without writing 110 of them again
+    (about a second per test, over 200 tests). A transactional test's flush empties it; the next
+    ``synced_exercise`` syncs again. Tests that need an empty catalogue clear it (``grader_tree``)."""
+    from catalog.services import exercises_sync
+
+    with django_db_blocker.unblock():
+        exercises_sync()
+
+
 @pytest.fixture
 def synced_exercise(db):  # type: ignore[no-untyped-def]
-    """The word-frequencies exercise loaded into the database, as sync_exercises does."""
+    """The word-frequencies exercise loaded into the database, as sync_exercises does (all exercises are)."""
     from catalog.models import Exercise
     from catalog.services import exercises_sync
 
-    exercises_sync()
+    if not Exercise.objects.filter(slug=WORD_FREQ, active=True).exists():  # flushed by a transactional test
+        exercises_sync()
     return Exercise.objects.get(slug=WORD_FREQ)
 
 
