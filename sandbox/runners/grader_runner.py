@@ -1,20 +1,29 @@
 """Runs inside the grader box: the hidden pytest tests, with ``student`` proxied to the student box.
 
     python3 -I -B /opt/gradient/grader_runner.py SOCKET [PRELOAD ...]
+    python3 -I -B /opt/gradient/grader_runner.py --serve CONTROL_SOCKET RUNS_DIR [PRELOAD ...]
 
 Like the student runner, it connects, imports pytest and the slow libraries the tests use, says ``warm`` and
 waits for ``{"op": "go", "tests": TESTS_DIR}``: the worker may start the box before the run exists.
 Each finished test is sent to the worker at once (``{"op": "test", ...}``), so the tests that finished keep
 their points when a limit stops the run later; ``{"op": "done"}`` closes the run. The worker checks every
 name against the tests it found in the grader's source and computes the score itself.
+
+``--serve`` makes the box a grader server for many runs of one grader (``serve``): the parent imports pytest
+and the preloads once, then forks a child per run, which grades that run exactly as above and exits.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import re
+import select
+import shutil
+import signal
 import socket
 import sys
+import tempfile
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -205,12 +214,18 @@ def preload(modules: list[str]) -> None:
 
 
 def main() -> int:
-    socket_path = sys.argv[1]
+    if sys.argv[1:2] == ["--serve"]:
+        return serve(sys.argv[2], sys.argv[3], sys.argv[4:])
+    return grade_one(sys.argv[1], sys.argv[2:])
+
+
+def grade_one(socket_path: str, modules: list[str]) -> int:
+    """One run: connect to the worker's socket for it, say ``warm``, wait for ``go``, run the tests."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.connect(socket_path)
     # The worker's answer frames wrap a student frame of up to DEFAULT_MAX_FRAME in a few bytes of its own.
     channel = wire.Channel(sock, max_frame=wire.DEFAULT_MAX_FRAME + 1024)
-    preload(sys.argv[2:])
+    preload(modules)
     channel.send({"op": Op.WARM})
     try:
         go = channel.recv()
@@ -247,6 +262,143 @@ def main() -> int:
     )
     channel.send({"op": Op.DONE, "exit_code": int(code)})
     return 0
+
+
+# ------------------------------------------------------------------------------------------ the grader server
+
+RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # one path component, never "." or ".."
+
+
+def serve(control_path: str, runs_dir: str, modules: list[str]) -> int:
+    """A grader server: import once, fork a child per run.
+
+    The parent connects to the worker's control socket, imports pytest and the preloads, says ``warm`` and
+    then only obeys the worker: ``fork`` starts a child for a run (answered ``forked``), ``kill`` kills a
+    run's child and all it started, and each child's end is reported (``exited``, with its exit code or
+    signal). The parent never talks to a student box: only a child does, through the worker, over the run's
+    own socket (``RUNS_DIR/NAME/chan.sock``, made by the worker). A child makes itself the first the kernel
+    kills when the box runs out of memory (``oom_score_adj`` 1000), so a run that exhausts the memory takes
+    neither the parent nor another run with it; it has a process group of its own (``kill`` reaches the
+    processes it started) and a private scratch folder, removed when it ends. When the worker closes the
+    control socket, the children are killed and the server exits."""
+    control = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    control.connect(control_path)
+    channel = wire.Channel(control)
+    preload(modules)
+    import gc
+
+    gc.freeze()  # what the parent imported stays out of the children's collections: fewer pages copied
+    wake_read, wake_write = os.pipe()
+    for fd in (wake_read, wake_write):
+        os.set_blocking(fd, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that the wake-up descriptor hears of it
+    children: dict[int, tuple[str, str]] = {}  # pid -> (run name, scratch folder)
+    channel.send({"op": Op.WARM})
+    try:
+        while True:
+            try:
+                readable, _, _ = select.select([control, wake_read], [], [])
+            except InterruptedError:
+                continue
+            if wake_read in readable:
+                while True:
+                    try:
+                        if not os.read(wake_read, 512):
+                            break
+                    except BlockingIOError:
+                        break
+                _reap(children, channel)
+            if control in readable:
+                try:
+                    command = channel.recv()
+                except wire.WireError:
+                    return 0  # the worker closed the server
+                _obey(command, children, channel, runs_dir, wake_read, wake_write)
+    finally:
+        for pid in list(children):
+            _kill_group(pid)
+        while children:
+            try:
+                pid, _ = os.waitpid(-1, 0)
+            except ChildProcessError:
+                break
+            _forget(children.pop(pid, None))
+
+
+def _obey(command: dict[str, Any], children: dict[int, tuple[str, str]], channel: wire.Channel, runs_dir: str,
+          *inherited: int) -> None:
+    run = command.get("run")
+    if type(run) is not str or not RUN_NAME.fullmatch(run):
+        return
+    if command.get("op") == Op.KILL:
+        for pid, (name, _) in children.items():
+            if name == run:
+                _kill_group(pid)
+        return
+    if command.get("op") != Op.FORK:
+        return
+    scratch = tempfile.mkdtemp(prefix="run-", dir=tempfile.gettempdir())  # mode 0700
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the server's loop
+        code = 1
+        try:
+            _become_child(channel, scratch, *inherited)
+            code = grade_one(os.path.join(runs_dir, run, "chan.sock"), [])
+        finally:
+            os._exit(code)
+    try:
+        os.setpgid(pid, pid)  # the child does it too: whichever runs first, `kill` can reach the group at once
+    except (ProcessLookupError, PermissionError):
+        pass
+    children[pid] = (run, scratch)
+    channel.send({"op": Op.FORKED, "run": run, "pid": pid})
+
+
+def _become_child(channel: wire.Channel, scratch: str, *inherited: int) -> None:
+    """What separates a run's child from the server and from other runs."""
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    channel.close()  # the control socket is the parent's alone
+    for fd in inherited:
+        os.close(fd)
+    os.setpgid(0, 0)
+    with open("/proc/self/oom_score_adj", "w", encoding="ascii") as adj:  # raising it needs no privilege
+        adj.write("1000")
+    os.chdir(scratch)
+    os.environ["TMPDIR"] = scratch
+    tempfile.tempdir = scratch
+
+
+def _reap(children: dict[int, tuple[str, str]], channel: wire.Channel) -> None:
+    while children:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        entry = children.pop(pid, None)
+        if entry is None:
+            continue
+        _kill_group(pid)  # what the run's child started dies with it
+        _forget(entry)  # before the report: once the worker hears of the end, nothing of the run is left
+        if os.WIFSIGNALED(status):
+            channel.send({"op": Op.EXITED, "run": entry[0], "signal": os.WTERMSIG(status)})
+        else:
+            channel.send({"op": Op.EXITED, "run": entry[0], "code": os.waitstatus_to_exitcode(status)})
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _forget(entry: tuple[str, str] | None) -> None:
+    if entry is not None:
+        shutil.rmtree(entry[1], ignore_errors=True)
 
 
 if __name__ == "__main__":

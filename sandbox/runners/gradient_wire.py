@@ -66,6 +66,12 @@ class Op(enum.StrEnum):
     LLM = "llm"  # student box -> worker -> grader box: one HTTP request to the model (checked by the worker)
     LLM_REPLY = "llm_reply"  # grader box -> worker -> student box: the model's HTTP answer
     SERVICE = "service"  # grader -> student: HTTP requests to the submission's server, made inside the student box
+    # A grader server (grader_runner.py --serve): one grader box that serves many runs, a forked child per run.
+    # Only the worker and the server's parent process speak these; the parent never hears from a student box.
+    FORK = "fork"  # worker -> server: start a child for {"run": NAME}; it connects to runs/NAME/chan.sock
+    FORKED = "forked"  # server -> worker: the child's {"run", "pid"}
+    KILL = "kill"  # worker -> server: SIGKILL {"run": NAME}'s child and everything it started
+    EXITED = "exited"  # server -> worker: a child ended: {"run", "code"} or {"run", "signal"}
 
 
 REQUESTS = frozenset({Op.GETATTR, Op.CALL, Op.HTTP, Op.SETATTR, Op.DELATTR, Op.SERVICE})  # what the grader asks
