@@ -48,8 +48,10 @@ def send_on_commit(run: GradingRun, *, countdown: float | None = None) -> None:
 
 
 def admit_on_commit(run: GradingRun) -> None:
-    """A student's new run: sent once the transaction commits, unless the fair queue holds it (``admit``)."""
-    transaction.on_commit(lambda: admit(run.pk))
+    """A student's new run: sent once the transaction commits, unless the fair queue holds it (``admit``).
+    Robust: the submission is stored by then, so a failed admission (the broker away) is logged, never a 500
+    that would make the student submit again; the sweeper sends the held run later."""
+    transaction.on_commit(lambda: admit(run.pk), robust=True)
 
 
 def waiting(student_id: int, queue: str) -> models.QuerySet[GradingRun]:
@@ -105,7 +107,9 @@ def release_next(student_id: int, queue: str) -> GradingRun | None:
     """Send the student's oldest held run of a queue if none of theirs waits in it any more; None if nothing was."""
     with transaction.atomic():
         _lock_student(student_id)
-        if waiting(student_id, queue).exists():
+        # With the fair queue turned off since the run was held, new runs are sent as they come and one may
+        # always be waiting: the held run must not wait behind all of them.
+        if settings.GRADING_FAIR_QUEUE and waiting(student_id, queue).exists():
             return None
         following = held(student_id, queue).first()
         if following is None:

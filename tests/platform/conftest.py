@@ -41,10 +41,12 @@ class GraderTree:
 
 
 @pytest.fixture
-def grader_tree(db, tmp_path: Path, settings) -> GraderTree:  # type: ignore[no-untyped-def]
+def grader_tree(db, tmp_path: Path, settings, request) -> GraderTree:  # type: ignore[no-untyped-def]
     """Two exercises copied under tmp_path, with the settings pointing there (the sync reads them, and the
     workers' grader cache lives under tmp_path/work). Nothing is synced yet: the catalogue synced for the
     session (tests/conftest.py) is cleared, inside the test's transaction."""
+    # synced_exercise's row would be deleted here, and a test holding it would run against a dangling row.
+    assert "synced_exercise" not in request.fixturenames, "grader_tree and synced_exercise do not mix"
     Exercise.objects.all().delete()
     tree = GraderTree(exercises=tmp_path / "exercises", graders=tmp_path / "graders")
     for slug in (WORD_FREQ, GRADE_BOOK):

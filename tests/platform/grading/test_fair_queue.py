@@ -187,3 +187,18 @@ def test_a_run_released_before_its_own_admission_is_not_sent_twice(
     for callback in pending:
         callback()
     assert broker == [second_run.pk]  # admitted already: not sent again
+
+
+def test_a_run_held_before_the_fair_queue_was_turned_off_does_not_wait_behind_later_ones(
+    synced_exercise, broker, django_capture_on_commit_callbacks, settings
+) -> None:
+    student = UserFactory()
+    first, second = (submit(student, synced_exercise, django_capture_on_commit_callbacks) for _ in range(2))
+    assert GradingRun.objects.get(pk=second.pk).held
+    settings.GRADING_FAIR_QUEUE = False
+    later = submit(student, synced_exercise, django_capture_on_commit_callbacks)  # sent at once, waiting
+    broker.remove(first.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert runs.claim(run_id=first.pk, token="t")
+        dispatch.release_after(first.pk)
+    assert broker == [later.pk, second.pk] and not GradingRun.objects.get(pk=second.pk).held
