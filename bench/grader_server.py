@@ -6,7 +6,7 @@ here by a stub that fails each call: the grader's side of a run, without a stude
 the grader box's real options (``sandbox.boxes.grader_box``). Only the grader's half of a run is measured;
 a whole run also starts a student box, which the server does not change.
 
-    .venv/bin/python -m bench.grader_server --runs 30 [--image python]
+    .venv/bin/python -m bench.grader_server --runs 30
 """
 
 from __future__ import annotations
@@ -111,7 +111,8 @@ def server_box(client: Any, tag: str, work: Path, runs: int, runtime: str) -> tu
     control_listener = listen(inbox / "control.sock")
     command, options = grader_box(job("python"), name=f"gradient-bench-server-{os.getpid()}", inbox=inbox,
                                   runtime=runtime)
-    command = [*command[:3], command[3], "--serve", "/box/in/control.sock", "/box/in/runs", *command[5:]]
+    assert command[3].endswith("grader_runner.py") and command[4] == "/box/in/chan.sock", command  # grader_box's layout
+    command = [*command[:4], "--serve", "/box/in/control.sock", "/box/in/runs", *command[5:]]
     container = client.containers.create(tag, command, **options)
     try:
         with CpuMeter() as start_meter:

@@ -71,7 +71,7 @@ class Op(enum.StrEnum):
     FORK = "fork"  # worker -> server: start a child for {"run": NAME}; it connects to runs/NAME/chan.sock
     FORKED = "forked"  # server -> worker: the child's {"run", "pid"}
     KILL = "kill"  # worker -> server: SIGKILL {"run": NAME}'s child and everything it started
-    EXITED = "exited"  # server -> worker: a child ended: {"run", "code"} or {"run", "signal"}
+    EXITED = "exited"  # server -> worker: a child ended {"run", "pid", "code" | "signal"}, or none started {"run", "error"}
 
 
 REQUESTS = frozenset({Op.GETATTR, Op.CALL, Op.HTTP, Op.SETATTR, Op.DELATTR, Op.SERVICE})  # what the grader asks

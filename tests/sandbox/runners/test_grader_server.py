@@ -35,7 +35,10 @@ import gradient_grader
 
 
 def test_reports_who_graded():
-    assert False, f"pid={os.getpid()} pgid={os.getpgid(0)} cwd={os.getcwd()} sent={gradient_grader._hidden_sent['run']}"
+    assert False, (
+        f"pid={os.getpid()} pgid={os.getpgid(0)} cwd={os.getcwd()} home={os.environ['HOME']} "
+        f"sent={gradient_grader._hidden_sent['run']}"
+    )
 
 
 def test_passes():
@@ -153,23 +156,26 @@ def test_each_run_is_graded_by_a_fresh_child_of_its_own(server: Server) -> None:
         assert facts["pid"] == str(pid) and facts["pgid"] == str(pid)  # a process group of its own
         assert facts["sent"] == "None"  # the last run's module state did not carry over
         assert Path(facts["cwd"]).name.startswith("run-") and facts["cwd"] not in [s["cwd"] for s in seen]
+        assert facts["home"] == facts["cwd"]  # per-user caches go with the run
         seen.append(facts)
-        assert server.recv_control() == {"op": "exited", "run": run, "code": 0}
+        assert server.recv_control() == {"op": "exited", "run": run, "pid": pid, "code": 0}
         assert not Path(facts["cwd"]).exists()  # the scratch folder went with the child
     assert server.process.poll() is None
 
 
 def test_a_killed_child_takes_neither_the_server_nor_the_next_run(server: Server) -> None:
-    _, channel = server.fork("stalled", STALLS)
+    stalled, channel = server.fork("stalled", STALLS)
     channel.recv(deadline=time.monotonic() + DEADLINE_S)  # collected
     channel.send({"op": wire.Op.RUN})
+    server.control.send({"op": wire.Op.FORK, "run": "stalled"})  # a retry while the first is still running
+    assert server.recv_control() == {"op": "exited", "run": "stalled", "error": "a child of this run is still running"}
     server.control.send({"op": wire.Op.KILL, "run": "stalled"})
-    assert server.recv_control() == {"op": "exited", "run": "stalled", "signal": signal.SIGKILL}
+    assert server.recv_control() == {"op": "exited", "run": "stalled", "pid": stalled, "signal": signal.SIGKILL}
 
-    _, channel = server.fork("oom", KILLED_FOR_MEMORY)
+    oom, channel = server.fork("oom", KILLED_FOR_MEMORY)
     channel.recv(deadline=time.monotonic() + DEADLINE_S)
     channel.send({"op": wire.Op.RUN})
-    assert server.recv_control() == {"op": "exited", "run": "oom", "signal": signal.SIGKILL}
+    assert server.recv_control() == {"op": "exited", "run": "oom", "pid": oom, "signal": signal.SIGKILL}
 
     _, channel = server.fork("after", GRADER)
     assert grade(channel)["test_passes"]["outcome"] == "passed"
