@@ -272,11 +272,15 @@ def declared_tests(grader_dir: Path) -> Manifest:
     the test files' names and contents (a file rewritten within the clock's tick keeps its modification
     time): the manifest is immutable, and parsing every grader again cost a second per ``sync_exercises``
     of the whole catalogue, hashing them costs milliseconds."""
-    files = grader_test_files(grader_dir)
-    if not files:
+    sources = _test_sources(grader_dir)
+    if not sources:
         raise GraderDefinitionError(f"{grader_dir} has no test_*.py file")
-    sources = tuple((p.name, p.read_text(encoding="utf-8")) for p in files)
     return _declared_tests(str(grader_dir), sources)
+
+
+def _test_sources(grader_dir: Path) -> tuple[tuple[str, str], ...]:
+    """(name, source) of the grader's test files: the key of the caches of what is read from them."""
+    return tuple((p.name, p.read_text(encoding="utf-8")) for p in grader_test_files(grader_dir))
 
 
 @functools.lru_cache(maxsize=512)
@@ -495,4 +499,4 @@ def preloads(grader_dir: Path) -> tuple[str, ...]:
     """The slow libraries the grader's tests import: the student's code almost surely uses them too, so both
     boxes import them while they wait for a submission. (Cached by the test files' names and contents, as
     ``declared_tests`` is.)"""
-    return _preloads(tuple((p.name, p.read_text(encoding="utf-8")) for p in grader_test_files(grader_dir)))
+    return _preloads(_test_sources(grader_dir))

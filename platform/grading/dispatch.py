@@ -80,10 +80,9 @@ def admit(run_id: int) -> bool:
     (False). A run is created held (grading.intake), so until this decides it never counts as waiting: had it
     counted, a release between its commit and this call would find "one waiting", send nothing, and leave the
     student's held runs for the sweeper."""
-    found = GradingRun.objects.filter(pk=run_id).values_list("submission__student_id", flat=True).first()
-    if found is None:
+    student_id = GradingRun.objects.filter(pk=run_id).values_list("submission__student_id", flat=True).first()
+    if student_id is None:
         return False
-    student_id = found
     with transaction.atomic():
         _lock_student(student_id)
         # Read again under the lock: a release may already have sent it (it was the student's oldest held).

@@ -317,7 +317,7 @@ def serve(control_path: str, runs_dir: str, modules: list[str]) -> int:
                     command = channel.recv()
                 except wire.WireError:
                     return 0  # the worker closed the server
-                _obey(command, children, channel, runs_dir, wake_read, wake_write)
+                _obey(command, children, channel, runs_dir, wake_fds=(wake_read, wake_write))
     finally:
         for pid in list(children):
             _kill_group(pid)
@@ -330,7 +330,7 @@ def serve(control_path: str, runs_dir: str, modules: list[str]) -> int:
 
 
 def _obey(command: dict[str, Any], children: dict[int, tuple[str, str]], channel: wire.Channel, runs_dir: str,
-          *inherited: int) -> None:
+          *, wake_fds: tuple[int, int]) -> None:
     run = command.get("run")
     if type(run) is not str or not RUN_NAME.fullmatch(run):
         return
@@ -357,7 +357,7 @@ def _obey(command: dict[str, Any], children: dict[int, tuple[str, str]], channel
     if pid == 0:  # the child: never returns into the server's loop
         code = 1
         try:
-            _become_child(channel, scratch, *inherited)
+            _become_child(channel, scratch, wake_fds)
             code = grade_one(os.path.join(runs_dir, run, "chan.sock"), [])
         finally:
             for stream in (sys.stdout, sys.stderr):  # os._exit skips it: what the run printed would be lost
@@ -374,12 +374,12 @@ def _obey(command: dict[str, Any], children: dict[int, tuple[str, str]], channel
     channel.send({"op": Op.FORKED, "run": run, "pid": pid})
 
 
-def _become_child(channel: wire.Channel, scratch: str, *inherited: int) -> None:
+def _become_child(channel: wire.Channel, scratch: str, wake_fds: tuple[int, int]) -> None:
     """What separates a run's child from the server and from other runs."""
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    channel.close()  # the control socket is the parent's alone
-    for fd in inherited:
+    channel.close()  # the control socket and the wake-up pipe are the parent's alone
+    for fd in wake_fds:
         os.close(fd)
     os.setpgid(0, 0)
     with open("/proc/self/oom_score_adj", "w", encoding="ascii") as adj:  # raising it needs no privilege
