@@ -71,6 +71,7 @@ __all__ = [
     "TestResultOutcome",
     "WarmPool",
     "as_points",
+    "close_grader_servers",
     "declared_tests",
     "engine_answers",
     "ensure_images",
@@ -109,6 +110,14 @@ def run_job(
     return _run_job(
         job, config=config, progress=progress, pool=pool, on_outcome=on_outcome, grader_output=grader_output
     )
+
+
+def close_grader_servers() -> None:
+    """Remove this process's grader servers (``SANDBOX_GRADER_SERVER=1``; sandbox/grader_server.py), as a
+    stopping worker does; they are also removed when the process exits."""
+    from sandbox.grader_server import close_servers
+
+    close_servers()
 
 
 def engine_answers(timeout_s: float = 3.0) -> bool:

@@ -15,7 +15,7 @@ import select
 import shutil
 import socket
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 import docker.errors
 
 from sandbox.boxes import GRADER_TESTS, grader_box, student_box
+from sandbox.grader_server import GraderServer, ServerFailed, ServerRegistry
 from sandbox.output import OutputWatcher
 from sandbox.runners import gradient_wire as wire
 from sandbox.runners.gradient_wire import Op
@@ -38,8 +39,14 @@ class PairNotReady(Exception):
 
 @dataclass
 class BoxPair:
+    """A student box and the run's grader: a grader box of its own, or (with ``servers``) a child of the grader
+    server of its kind (sandbox.grader_server), whose folder for the run is in the server's."""
+
     dir: Path
     runtime: str  # the boxes' OCI runtime (SandboxConfig.runtime)
+    servers: ServerRegistry | None = None  # set: the run's grader is a grader server's child
+    server: GraderServer | None = None  # that server, once the pair has started
+    server_run: str = ""  # the child's run name on it
     containers: dict[str, Any] = field(default_factory=dict)  # "student", "grader" -> container
     channels: dict[str, wire.Channel] = field(default_factory=dict)
     watchers: list[OutputWatcher] = field(default_factory=list)
@@ -48,32 +55,30 @@ class BoxPair:
 
     # ------------------------------------------------------------------ starting, empty
 
+    def inbox(self, role: str) -> Path:
+        """The folder a box (or the run's grader child) reads: its socket, and the submission or the tests."""
+        if role == "grader" and self.server is not None:
+            return self.server.run_dir(self.server_run)
+        return self.dir / role
+
     def make_folders(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
-        for sub in ("student", "student/files", "grader", "grader/tests"):
-            (self.dir / sub).mkdir(parents=True, mode=0o755)
-            (self.dir / sub).chmod(0o755)
+        self.dir.mkdir(parents=True, mode=0o755)
         self.dir.chmod(0o755)
+        for folder in (self.inbox("student") / "files", self.inbox("grader") / "tests"):
+            folder.mkdir(parents=True, mode=0o755)
+            for made in (folder, folder.parent):
+                made.chmod(0o755)
 
     def listen(self, role: str) -> None:
-        sock_path = self.dir / role / "chan.sock"
-        sock_path.unlink(missing_ok=True)
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        # Bound through a descriptor of its folder: the address that the box's end of the connection shows in
-        # the box's /proc/net/unix is then /proc/self/fd/N/chan.sock, not the work folder and the run name.
-        folder = os.open(sock_path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            listener.bind(f"/proc/self/fd/{folder}/chan.sock")
-        finally:
-            os.close(folder)
-        sock_path.chmod(0o666)
-        listener.listen(1)
-        self.listeners[role] = listener
+        self.listeners[role] = listen_at(self.inbox(role) / "chan.sock")
 
     def create_student(self, client: Any, tag: str, job: GradingJob, name: str, key: str = "student") -> Any:
-        """Create (not start) a student box in the grader box's network namespace, its output watched."""
+        """Create (not start) a student box in the grader box's network namespace (in one of its own beside a
+        grader server), its output watched."""
+        grader_id = None if self.servers is not None else self.containers["grader"].id
         command, options = student_box(
-            job, name=name, inbox=self.dir / "student", grader_id=self.containers["grader"].id, runtime=self.runtime
+            job, name=name, inbox=self.inbox("student"), grader_id=grader_id, runtime=self.runtime
         )
         container = client.containers.create(tag, command, **options)
         self.containers[key] = container
@@ -115,6 +120,9 @@ class BoxPair:
     def start(self, client: Any, tag: str, job: GradingJob, names: dict[str, str], deadline: float) -> None:
         """Start both boxes and wait until both are warm. The grader box makes the run's network namespace
         and the student box joins it (sandbox.boxes, "Network namespaces")."""
+        if self.servers is not None:
+            self.start_with_server(client, tag, job, names["student"], deadline)
+            return
         self.make_folders()
         for role in ROLES:
             self.listen(role)
@@ -129,9 +137,34 @@ class BoxPair:
         for role in ROLES:
             self.connect(role, deadline)
 
+    def start_with_server(self, client: Any, tag: str, job: GradingJob, student_name: str, deadline: float) -> None:
+        """The student box, started while the grader server of the job's kind (started first if none runs)
+        forks the run's grader; each says ``warm``."""
+        assert self.servers is not None
+        try:
+            self.server, self.server_run = self.servers.child(client, tag, job)
+        except ServerFailed as exc:
+            raise PairNotReady(str(exc)) from exc
+        self.make_folders()
+        for role in ROLES:
+            self.listen(role)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            forked = pool.submit(self.server.fork, self.server_run, output_bytes=job.limits.output_kb * 1024)
+            self.create_student(client, tag, job, student_name).start()
+            try:
+                forked.result()
+            except ServerFailed as exc:
+                raise PairNotReady(str(exc)) from exc
+        for role in ROLES:
+            self.connect(role, deadline)
+
+    def tests_in_box(self) -> str:
+        """Where the run's grader finds the hidden tests."""
+        return self.server.tests_in_box(self.server_run) if self.server is not None else GRADER_TESTS
+
     def healthy(self) -> bool:
         """A waiting pair says nothing until ``go``: a readable socket means a box has gone (EOF)."""
-        if set(self.channels) != set(ROLES):
+        if set(self.channels) != set(ROLES) or (self.server is not None and not self.server.healthy()):
             return False
         readable, _, _ = select.select([c.sock for c in self.channels.values()], [], [], 0)
         return not readable
@@ -140,7 +173,7 @@ class BoxPair:
 
     def hand_over(self, job: GradingJob) -> None:
         """Write the submission and the hidden tests where the two boxes (and only they) will read them."""
-        files_dir = self.dir / "student" / "files"
+        files_dir = self.inbox("student") / "files"
         for rel, content in job.student_files.items():
             rel_path = PurePosixPath(rel)
             if rel_path.is_absolute() or ".." in rel_path.parts or not rel_path.parts:
@@ -148,7 +181,7 @@ class BoxPair:
             target = files_dir.joinpath(*rel_path.parts)
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
             target.write_bytes(content)
-        tests_dir = self.dir / "grader" / "tests"
+        tests_dir = self.inbox("grader") / "tests"
         for test_file in sorted(job.grader_dir.glob("test_*.py")):
             shutil.copyfile(test_file, tests_dir / test_file.name)
         if (job.grader_dir / "data").is_dir():
@@ -162,7 +195,7 @@ class BoxPair:
         self.channels["student"].send(student_go(job))
         manifest = job.declared_tests
         self.channels["grader"].send({
-            "op": Op.GO, "tests": GRADER_TESTS, "secret": job.grader_secret, "submission": job.submission_digest,
+            "op": Op.GO, "tests": self.tests_in_box(), "secret": job.grader_secret, "submission": job.submission_digest,
             "llm": None if manifest.llm is None else manifest.llm.to_json(),
         })
 
@@ -178,10 +211,30 @@ class BoxPair:
     def remove(self) -> None:
         self.close_channels()
         with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(remove_by_force, self.containers.values()))
+            removed: list[Future[Any]] = [pool.submit(remove_by_force, c) for c in self.containers.values()]
+            if self.server is not None:
+                removed.append(pool.submit(self.server.end, self.server_run))
+            for future in removed:
+                future.result()
         for watcher in self.watchers:
             watcher.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def listen_at(sock_path: Path) -> socket.socket:
+    """A listening Unix socket at ``sock_path`` that a box's runner can connect to (one connection)."""
+    sock_path.unlink(missing_ok=True)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    # Bound through a descriptor of its folder: the address that the box's end of the connection shows in
+    # the box's /proc/net/unix is then /proc/self/fd/N/<name>, not the work folder and the run name.
+    folder = os.open(sock_path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        listener.bind(f"/proc/self/fd/{folder}/{sock_path.name}")
+    finally:
+        os.close(folder)
+    sock_path.chmod(0o666)
+    listener.listen(1)
+    return listener
 
 
 def student_go(job: GradingJob) -> dict[str, Any]:

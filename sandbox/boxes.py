@@ -108,11 +108,18 @@ def shared_network_namespaces(runtime: str) -> bool:
     return runtime in HOST_KERNEL_RUNTIMES
 
 
+# The owner of a run's network namespace sets what it allows: no ports below 1024 without the capability no
+# box has (Docker sets 0 here by default).
+PRIVILEGED_PORTS = {"net.ipv4.ip_unprivileged_port_start": "1024"}
+
+
 def _join_network(options: dict[str, Any], container_id: str | None, runtime: str) -> None:
     if container_id is not None and shared_network_namespaces(runtime):
         options["network_mode"] = f"container:{container_id}"
         options.pop("hostname")  # the engine refuses one with a shared network namespace: it is the other's
         options.pop("dns")  # likewise: the box reads the other's /etc/resolv.conf
+    elif container_id is None and shared_network_namespaces(runtime):
+        options["sysctls"] = dict(PRIVILEGED_PORTS)  # the student box owns its run's namespace (a grader server)
 
 
 def _common(limits: Limits, role: str, runtime: str) -> dict[str, Any]:
@@ -134,11 +141,12 @@ def _common(limits: Limits, role: str, runtime: str) -> dict[str, Any]:
 
 
 def student_box(
-    job: GradingJob, *, name: str, inbox: Path, grader_id: str, runtime: str
+    job: GradingJob, *, name: str, inbox: Path, grader_id: str | None, runtime: str
 ) -> tuple[list[str], dict[str, Any]]:
     """(command, create options) of a student box that mounts ``inbox`` (the submission and its socket).
 
-    It joins the network namespace of its run's grader box (``grader_id``), see "Network namespaces" at the top."""
+    It joins the network namespace of its run's grader box (``grader_id``), see "Network namespaces" at the top;
+    with ``grader_id=None`` (the run's grader is a grader server's child) it makes the run's namespace itself."""
     limits = job.limits
     megabytes = limits.memory_mb
     file_bytes = limits.fsize_mb * 1024 * 1024
@@ -202,10 +210,32 @@ def grader_box(job: GradingJob, *, name: str, inbox: Path, runtime: str) -> tupl
             "HOME": "/tmp", "GRADIENT_CALL_TIMEOUT": str(job.limits.call_timeout_s), "OMP_NUM_THREADS": "1",
             "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HOME": "/tmp/hf", "MPLBACKEND": "Agg",
         },
-        # The namespace's owner sets what the run's namespace allows: no ports below 1024 without the
-        # capability no box has (Docker sets 0 here by default).
-        sysctls={"net.ipv4.ip_unprivileged_port_start": "1024"},
+        sysctls=dict(PRIVILEGED_PORTS),  # it owns the run's namespace (see PRIVILEGED_PORTS)
     )
     command = ["python3", "-I", "-B", f"{RUNNERS}/grader_runner.py", "/box/in/chan.sock", *job.preload]
     return command, options
+
+
+SERVER_CONTROL = "/box/in/control.sock"
+SERVER_RUNS = "/box/in/runs"
+
+
+def grader_server_box(job: GradingJob, *, name: str, inbox: Path, runtime: str) -> tuple[list[str], dict[str, Any]]:
+    """(command, create options) of a grader server (sandbox.grader_server): a grader box of this job's kind,
+    with the same limits, that forks a grader process per run. ``inbox`` holds its control socket and a
+    folder per run. No student box joins its network namespace (each makes its own), so it sets no sysctl."""
+    command, options = grader_box(job, name=name, inbox=inbox, runtime=runtime)
+    del options["sysctls"]
+    options["labels"] = {"gradient.box": "grader-server"}
+    runner = f"{RUNNERS}/grader_runner.py"
+    return [*command[:3], runner, "--serve", SERVER_CONTROL, SERVER_RUNS, *job.preload], options
+
+
+def server_key(job: GradingJob, tag: str, runtime: str) -> str:
+    """Two jobs with the same key can be graded by the same grader server: same image, runtime, limits and
+    preloads of the grader box (the student's limits are left out: they are the student box's)."""
+    command, options = grader_server_box(job, name="", inbox=Path("/"), runtime=runtime)
+    options = {k: v for k, v in options.items() if k not in ("name", "volumes")}
+    text = json.dumps([tag, command, options], sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 

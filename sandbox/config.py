@@ -17,6 +17,8 @@ variable                       field                                   default
 ``SANDBOX_IMAGE_PREFIX``       ``image_prefix`` (of the image tags)    ``gradient-sandbox``
 ``SANDBOX_IMAGE_<NAME>``       ``image_overrides[name]``: a prebuilt   none
                                image used as it is, never built
+``SANDBOX_GRADER_SERVER``      ``grader_server``: ``1`` grades runs in  ``0``
+                               grader servers (sandbox/grader_server.py)
 =============================  ======================================  ================================
 """
 
@@ -53,6 +55,8 @@ class SandboxConfig:
     image_prefix: str = DEFAULT_IMAGE_PREFIX  # images are tagged <prefix>-<name>:<hash of inputs>
     # spec name -> a prebuilt image used as it is (e.g. from deploy/sandbox.Dockerfile); never built here.
     image_overrides: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    # A run's grader is a child of a long-lived grader server of its kind, not a box of its own (issue 17).
+    grader_server: bool = False
 
     def __post_init__(self) -> None:
         _check(isinstance(self.work_dir, Path) and self.work_dir.is_absolute(), "SANDBOX_WORK_DIR",
@@ -61,6 +65,7 @@ class SandboxConfig:
                             ("max_notebook_bytes", self.max_notebook_bytes),
                             ("SANDBOX_DOCKER_TIMEOUT", self.docker_timeout_s)):
             _check(type(value) is int and value > 0, name, value, "a positive integer")
+        _check(type(self.grader_server) is bool, "SANDBOX_GRADER_SERVER", self.grader_server, "0 or 1")
         _check(isinstance(self.runtime, str) and bool(_RUNTIME.match(self.runtime)), "SANDBOX_RUNTIME",
                self.runtime, "the name of an OCI runtime registered with the engine, such as runc or runsc")
         _check(isinstance(self.image_prefix, str) and bool(_IMAGE_PREFIX.match(self.image_prefix)),
@@ -88,6 +93,8 @@ class SandboxConfig:
             return int(digits)
 
         upload = integer("GRADIENT_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
+        server = text("SANDBOX_GRADER_SERVER") or "0"
+        _check(server in ("0", "1"), "SANDBOX_GRADER_SERVER", server, "0 or 1")
         overrides = {
             key[len(IMAGE_OVERRIDE_PREFIX):].lower(): value.strip()
             for key, value in environ.items()
@@ -101,6 +108,7 @@ class SandboxConfig:
             docker_timeout_s=integer("SANDBOX_DOCKER_TIMEOUT", DEFAULT_DOCKER_TIMEOUT_S),
             image_prefix=text("SANDBOX_IMAGE_PREFIX") or DEFAULT_IMAGE_PREFIX,
             image_overrides=overrides,
+            grader_server=server == "1",
         )
 
 

@@ -28,6 +28,7 @@ from sandbox.boxes import container_name, pair_key, run_containers
 from sandbox.config import SandboxConfig
 from sandbox.engine import docker_client
 from sandbox.errors import ImageMissing
+from sandbox.grader_server import grader_servers
 from sandbox.pool import WarmPool
 from sandbox.relay import CONNECT_TIMEOUT_S, Relay
 from sandbox.spec import GradingJob, Outcome, Progress
@@ -55,7 +56,7 @@ class BoxRun:
         self.pool = pool
         self.keep_grader_output = grader_output
         self.client = docker_client(config.docker_timeout_s)
-        pair = BoxPair(config.work_dir / job.run_name, runtime=config.runtime)
+        pair = BoxPair(config.work_dir / job.run_name, runtime=config.runtime, servers=grader_servers(config))
         self.relay = Relay(job, tag, client=self.client, pair=pair, progress=progress)
         self.warm = False  # whether the pair came from the warm pool
         self.started = time.monotonic()
@@ -78,7 +79,7 @@ class BoxRun:
                 with ThreadPoolExecutor(max_workers=2) as renames:
                     list(renames.map(
                         lambda role: pair.containers[role].rename(container_name(self.job.run_name, role)),
-                        ("student", "grader"),
+                        list(pair.containers),  # "student", and "grader" unless a grader server serves the run
                     ))
         if not self.warm:
             names = {role: container_name(self.job.run_name, role) for role in ("student", "grader")}

@@ -45,3 +45,23 @@ def engine_answers(timeout_s: float = 3.0) -> bool:
             client.close()
     except Exception:  # noqa: BLE001 - any failure to reach it means "no"
         return False
+
+
+def killed_since(client: Any, container_id: str, since_wall: float) -> bool:
+    """Whether the engine logged a "kill" of this container since ``since_wall`` (a time.time()): someone
+    stopped it (`docker kill`, `docker stop`, `docker rm -f`, an engine shutdown). True as well when the
+    engine does not answer: it is going away, which is no box's doing either."""
+    import time
+
+    try:
+        # `until` a moment ahead: the engine logs the event just after the signal, so it may trail an EOF.
+        events = client.api.events(
+            since=since_wall - 1, until=time.time() + 0.3, decode=True,
+            filters={"container": container_id, "event": "kill"},
+        )
+        try:
+            return any(True for _ in events)
+        finally:
+            events.close()
+    except Exception:  # noqa: BLE001 - the engine itself is going away
+        return True

@@ -25,6 +25,7 @@ import docker.errors
 
 from sandbox.box_pair import BoxPair, PairNotReady, remove_by_force, student_go
 from sandbox.boxes import container_name
+from sandbox.engine import killed_since
 from sandbox.report import ReportCollector
 from sandbox.runners import gradient_wire as wire
 from sandbox.runners.gradient_wire import Op, StopReason
@@ -46,6 +47,7 @@ LLM_MAX_FRAME = 600 * 1024
 LLM_MAX_VALUES = 20_000
 # How long the grader's script may take to answer one such request (its own time, apart from the call's).
 MODEL_ANSWER_S = 10.0
+EXIT_AFTER_DONE_S = 2.0  # a grader server's child that said "done" has flushed and exited well within this
 MAX_STUDENT_RESTARTS = 3  # a fresh student box after a call that hung or crashed, so later tests still run
 METRIC_PARTS = ("public", "private")
 INTERFERED = "Your program interfered with the grading channel while loading."
@@ -76,6 +78,7 @@ class Relay:
         self.loading: tuple[str, ...] = ()  # a notebook's cell errors and notes, for the student
         self.ran: set[str] = set()  # the tests the grader was told to run (each runs at most once)
         self.grader_gone = False  # the grader box failed while answering for the scripted model
+        self.grader_done = False  # the grader said "done": its process ends by itself
 
     @property
     def containers(self) -> dict[str, Any]:
@@ -250,6 +253,7 @@ class Relay:
                 text = clean_text(str(message.get("message", "")), 2000)
                 self.observe(Ending.GRADER_BROKEN, "the grader could not be loaded: " + text)
             elif op == until:
+                self.grader_done = op == Op.DONE
                 return True
             else:
                 if Ending.GRADER_BROKEN not in self.seen:  # keep the first reason (a collection error, say)
@@ -261,11 +265,12 @@ class Relay:
         answer from the student box (between receiving it and its next frame), the answer did it (a value
         that exhausts its memory, or crashes it while it is read): the submission's, charged like any result.
         Otherwise (collecting, between tests, in a grader's own code) it is ours: never charged."""
-        if self.stopped_from_outside("grader"):
+        server = self.pair.server
+        if self.stopped_from_outside("grader") if server is None else server.stopped_from_outside():
             self.observe(Ending.STOPPED_FROM_OUTSIDE, "the grader box was stopped from outside")
         elif not holding:
             self.observe(Ending.GRADER_BROKEN, f"the grader box stopped unexpectedly ({exc})")
-        elif self.oom_killed("grader"):
+        elif self.oom_killed("grader") if server is None else server.killed_for_memory(self.pair.server_run):
             self.observe(Ending.ANSWER_EXHAUSTED_GRADER)
         else:
             self.observe(Ending.ANSWER_CRASHED_GRADER)
@@ -435,18 +440,7 @@ class Relay:
         container = self.containers.get(key)
         if container is None or container.id in self.killed_here:
             return False
-        try:
-            # `until` a moment ahead: the engine logs the event just after the signal, so it may trail the EOF.
-            events = self.client.api.events(
-                since=self.pair.created_wall - 1, until=time.time() + 0.3, decode=True,
-                filters={"container": container.id, "event": "kill"},
-            )
-            try:
-                return any(True for _ in events)
-            finally:
-                events.close()
-        except Exception:  # noqa: BLE001 - the engine itself is going away: not the student's doing either
-            return True
+        return killed_since(self.client, container.id, self.pair.created_wall)
 
     def oom_killed(self, key: str) -> bool:
         """Whether the engine killed this box for memory (call once it has stopped)."""
@@ -462,10 +456,17 @@ class Relay:
 
     def logs(self, role: str) -> str:
         """What a box printed, cleaned and capped (read as the box is: clean-up removes it afterwards)."""
+        cap = self.job.limits.output_kb * 1024
+        server = self.pair.server
+        if role == "grader" and server is not None:
+            # The run's child prints to a file of its own, which the server reports when the child ends: at
+            # once after "done"; a child still grading (the wall clock, a broken grader) is stopped first.
+            if not (self.grader_done and server.exited(self.pair.server_run, EXIT_AFTER_DONE_S)):
+                server.kill(self.pair.server_run)
+            return clean_text(server.output(self.pair.server_run), cap)
         container = self.containers.get(role)
         if container is None:
             return ""
-        cap = self.job.limits.output_kb * 1024
         try:
             data: bytes = container.logs(stdout=True, stderr=True)
         except docker.errors.APIError:

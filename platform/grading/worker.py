@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
-from sandbox import WarmPool, engine_answers
+from sandbox import WarmPool, close_grader_servers, engine_answers
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +34,11 @@ def warm_pool() -> WarmPool | None:
 
 
 def close_warm_pool() -> None:
-    """A stopping worker removes the boxes it kept warm (a killed one leaves them to the next pool)."""
+    """A stopping worker removes the boxes it kept warm and its grader servers (a killed one leaves them to
+    the next pool and the next servers on its host)."""
     if _pool is not None:
         _pool.close()
+    close_grader_servers()
 
 
 # ----------------------------------------------------------------------------------------- the engine away

@@ -24,6 +24,8 @@ import signal
 import socket
 import sys
 import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -234,6 +236,8 @@ def grade_one(socket_path: str, modules: list[str]) -> int:
     tests_dir = go.get("tests")
     if go.get("op") != Op.GO or type(tests_dir) is not str:
         return 0
+    if "GRADIENT_DATA_DIR" not in os.environ:  # a grader server's child finds the run's tests in its own folder
+        gradient_grader.DATA_DIR = Path(tests_dir) / "data"
     secret = go.get("secret")
     submission, llm = go.get("submission"), go.get("llm")
     gradient_grader.connect(
@@ -267,6 +271,18 @@ def grade_one(socket_path: str, modules: list[str]) -> int:
 # ------------------------------------------------------------------------------------------ the grader server
 
 RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # one path component, never "." or ".."
+OUTPUT_FILE = "output.txt"  # in a child's scratch folder: what the run's grader printed
+DEFAULT_OUTPUT_BYTES = 64 * 1024
+MAX_OUTPUT_BYTES = 1024 * 1024  # the exited report stays well under the control channel's frame limit
+
+
+@dataclass(frozen=True)
+class Child:
+    """A run's child, as the server keeps it: the run's name, its scratch folder, how much output to report."""
+
+    run: str
+    scratch: str
+    output_bytes: int
 
 
 def serve(control_path: str, runs_dir: str, modules: list[str]) -> int:
@@ -275,7 +291,7 @@ def serve(control_path: str, runs_dir: str, modules: list[str]) -> int:
     The parent connects to the worker's control socket, imports pytest and the preloads, says ``warm`` and
     then only obeys the worker: ``fork`` starts a child for a run (answered ``forked``), ``kill`` kills a
     run's child and all it started, and each child's end is reported (``exited``, with its exit code or
-    signal). The parent never talks to a student box: only a child does, through the worker, over the run's
+    signal and the last ``output_bytes``, a number in ``fork``, of what it printed). The parent never talks to a student box: only a child does, through the worker, over the run's
     own socket (``RUNS_DIR/NAME/chan.sock``, made by the worker). A child makes itself the first the kernel
     kills when the box runs out of memory (``oom_score_adj`` 1000), so a run that exhausts the memory takes
     neither the parent nor another run with it; it has a process group of its own (``kill`` reaches the
@@ -299,7 +315,7 @@ def serve(control_path: str, runs_dir: str, modules: list[str]) -> int:
         os.set_blocking(fd, False)
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that the wake-up descriptor hears of it
-    children: dict[int, tuple[str, str]] = {}  # pid -> (run name, scratch folder)
+    children: dict[int, Child] = {}
     channel.send({"op": Op.WARM})
     try:
         while True:
@@ -329,19 +345,19 @@ def serve(control_path: str, runs_dir: str, modules: list[str]) -> int:
             _forget(children.pop(pid, None))
 
 
-def _obey(command: dict[str, Any], children: dict[int, tuple[str, str]], channel: wire.Channel, runs_dir: str,
+def _obey(command: dict[str, Any], children: dict[int, Child], channel: wire.Channel, runs_dir: str,
           *, wake_fds: tuple[int, int]) -> None:
     run = command.get("run")
     if type(run) is not str or not RUN_NAME.fullmatch(run):
         return
     if command.get("op") == Op.KILL:
-        for pid, (name, _) in children.items():
-            if name == run:
+        for pid, child in children.items():
+            if child.run == run:
                 _kill_group(pid)
         return
     if command.get("op") != Op.FORK:
         return
-    if any(name == run for name, _ in children.values()):
+    if any(child.run == run for child in children.values()):
         # A run's name is its one handle: a second child of that name would make `kill` and `exited` ambiguous.
         channel.send({"op": Op.EXITED, "run": run, "error": "a child of this run is still running"})
         return
@@ -370,7 +386,9 @@ def _obey(command: dict[str, Any], children: dict[int, tuple[str, str]], channel
         os.setpgid(pid, pid)  # the child does it too: whichever runs first, `kill` can reach the group at once
     except (ProcessLookupError, PermissionError):
         pass
-    children[pid] = (run, scratch)
+    cap = command.get("output_bytes")
+    cap = cap if type(cap) is int and 0 <= cap <= MAX_OUTPUT_BYTES else DEFAULT_OUTPUT_BYTES
+    children[pid] = Child(run, scratch, cap)
     channel.send({"op": Op.FORKED, "run": run, "pid": pid})
 
 
@@ -385,6 +403,14 @@ def _become_child(channel: wire.Channel, scratch: str, wake_fds: tuple[int, int]
     with open("/proc/self/oom_score_adj", "w", encoding="ascii") as adj:  # raising it needs no privilege
         adj.write("1000")
     os.chdir(scratch)
+    # What the run's grader prints goes to a file of its own (the box's log is shared by every run); the server
+    # reports its end with the child's end.
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # what the parent had buffered is the parent's, not the run's
+    output = os.open(os.path.join(scratch, OUTPUT_FILE), os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+    for stream_fd in (1, 2):
+        os.dup2(output, stream_fd)
+    os.close(output)
     # Every per-user cache (HOME's ~/.cache, matplotlib's, Hugging Face's) in the run's scratch folder, which
     # goes with the run, not in the box's /tmp, which the next run would find.
     for variable, sub in (("TMPDIR", ""), ("HOME", ""), ("MPLCONFIGDIR", "matplotlib"), ("HF_HOME", "hf")):
@@ -392,7 +418,7 @@ def _become_child(channel: wire.Channel, scratch: str, wake_fds: tuple[int, int]
     tempfile.tempdir = scratch
 
 
-def _reap(children: dict[int, tuple[str, str]], channel: wire.Channel) -> None:
+def _reap(children: dict[int, Child], channel: wire.Channel) -> None:
     while children:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -404,11 +430,14 @@ def _reap(children: dict[int, tuple[str, str]], channel: wire.Channel) -> None:
         if entry is None:
             continue
         _kill_group(pid)  # what the run's child started dies with it
+        output = _read_output(entry)
         _forget(entry)  # before the report: once the worker hears of the end, nothing of the run is left
+        report: dict[str, Any] = {"op": Op.EXITED, "run": entry.run, "pid": pid, "output": output}
         if os.WIFSIGNALED(status):
-            channel.send({"op": Op.EXITED, "run": entry[0], "pid": pid, "signal": os.WTERMSIG(status)})
+            report["signal"] = os.WTERMSIG(status)
         else:
-            channel.send({"op": Op.EXITED, "run": entry[0], "pid": pid, "code": os.waitstatus_to_exitcode(status)})
+            report["code"] = os.waitstatus_to_exitcode(status)
+        channel.send(report)
 
 
 def _kill_group(pid: int) -> None:
@@ -418,11 +447,31 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def _forget(entry: tuple[str, str] | None) -> None:
+def _read_output(child: Child) -> str:
+    """The last ``output_bytes`` of what the run's child printed (its stdout and stderr, a file in its scratch
+    folder), as text. The server only copies it: the worker cleans and caps it like a box's log."""
+    if child.output_bytes == 0:
+        return ""
+    try:
+        fd = os.open(os.path.join(child.scratch, OUTPUT_FILE), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return ""
+    try:
+        size = os.fstat(fd).st_size
+        os.lseek(fd, max(0, size - child.output_bytes), os.SEEK_SET)
+        data = os.read(fd, child.output_bytes)
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
+    return data.decode("utf-8", errors="replace")
+
+
+def _forget(entry: Child | None) -> None:
     if entry is not None:
-        shutil.rmtree(entry[1], ignore_errors=True)
-        if os.path.exists(entry[1]):  # a process of the group was still writing when it was killed: once more
-            shutil.rmtree(entry[1], ignore_errors=True)
+        shutil.rmtree(entry.scratch, ignore_errors=True)
+        if os.path.exists(entry.scratch):  # a process of the group was still writing when it was killed: once more
+            shutil.rmtree(entry.scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,10 @@ def test_every_variable_is_read() -> None:
         "SANDBOX_IMAGE_PREFIX": "registry.local/gradient",
         "SANDBOX_IMAGE_PYTHON": "registry.local/sandbox-python:2024",
         "SANDBOX_IMAGE_ML": "",  # empty: no override
+        "SANDBOX_GRADER_SERVER": "1",
         "UNRELATED": "x",
     })
+    assert config.grader_server is True
     assert config.work_dir == Path("/var/lib/gradient/runs")
     assert config.max_upload_bytes == config.max_notebook_bytes == 8 * 1024 * 1024
     assert config.runtime == "runsc" and config.docker_timeout_s == 120
@@ -51,6 +53,7 @@ def test_every_variable_is_read() -> None:
         ("SANDBOX_RUNTIME", "runsc --debug"),
         ("SANDBOX_IMAGE_PREFIX", "Upper Case"),
         ("SANDBOX_IMAGE_PYTHON", "a tag with spaces"),
+        ("SANDBOX_GRADER_SERVER", "yes"),
     ],
 )
 def test_a_bad_value_is_refused_naming_its_variable(variable: str, value: str) -> None:

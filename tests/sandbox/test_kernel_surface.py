@@ -12,22 +12,29 @@ also checks that the honest submission keeps full marks.
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import json
 import os
 import re
 import textwrap
-import uuid
 from typing import Any
 
 import pytest
 
 from sandbox import GradingJob, Outcome, run_job
-from sandbox.boxes import SECCOMP_FILE, SECCOMP_PROFILE, grader_box, pair_key, run_containers, student_box
+from sandbox.boxes import (
+    SECCOMP_FILE,
+    SECCOMP_PROFILE,
+    grader_box,
+    pair_key,
+    run_containers,
+    server_key,
+    student_box,
+)
 from sandbox.engine import docker_client
-from sandbox.manifest import declared_tests
-from tests.support.redteam import ATTACK_GRADER, CONFIG, HONEST, SMALL_LIMITS
+from sandbox.grader_server import grader_servers
+from sandbox.images import ensure_image
+from tests.support.redteam import CONFIG, HONEST, attack_job
 
 X86_64 = os.uname().machine == "x86_64"
 only_x86_64 = pytest.mark.skipif(not X86_64, reason="the probes call system calls by their x86_64 numbers")
@@ -406,15 +413,7 @@ def test_proc_shows_no_run_name_work_folder_or_container_id(grade, probe_submiss
 
 
 def make_job(image: str, source: str = HONEST, **limit_changes: Any) -> GradingJob:
-    return GradingJob(
-        run_name=f"kernel-{uuid.uuid4().hex[:12]}",
-        image=image,
-        student_files={"solution.py": source.encode()},
-        module="solution",
-        grader_dir=ATTACK_GRADER,
-        declared_tests=declared_tests(ATTACK_GRADER),
-        limits=dataclasses.replace(SMALL_LIMITS, **limit_changes),
-    )
+    return attack_job("kernel", source, image=image, **limit_changes)
 
 
 @pytest.mark.docker
@@ -427,6 +426,14 @@ def test_the_engine_holds_the_profile_and_the_core_limit_for_both_boxes() -> Non
         for container in run_containers(docker_client(), job.run_name):
             container.reload()
             seen[container.name.rsplit("-", 1)[1]] = container.attrs["HostConfig"]
+
+        if CONFIG.grader_server:  # the run's grader is a child of a grader server: its box is the grader's
+            registry = grader_servers(CONFIG)
+            assert registry is not None
+            tag = ensure_image(job.image, config=CONFIG)
+            server = registry.current[server_key(job, tag, CONFIG.runtime)].container
+            server.reload()
+            seen["grader"] = server.attrs["HostConfig"]
 
     outcome = run_job(job, config=CONFIG, on_outcome=look)
     assert outcome.status == "graded" and outcome.score == outcome.max_score, outcome.messages

@@ -9,6 +9,7 @@ import textwrap
 import uuid
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,6 +66,33 @@ def leftovers(run_name: str) -> list[str]:
     if folder.exists():
         found.append(f"folder {folder}")
     return found
+
+
+def attack_job(prefix: str, source: str = HONEST, *, image: str = "python", **limit_changes: Any) -> GradingJob:
+    """A job of ``source`` against the attack grader with the suite's limits (some changed), named
+    ``<prefix>-<random>``."""
+    return GradingJob(
+        run_name=f"{prefix}-{uuid.uuid4().hex[:10]}",
+        image=image,
+        student_files={"solution.py": source.encode()},
+        module="solution",
+        grader_dir=ATTACK_GRADER,
+        declared_tests=declared_tests(ATTACK_GRADER),
+        limits=dataclasses.replace(SMALL_LIMITS, **limit_changes),
+    )
+
+
+class Seen:
+    """What the run's boxes were, looked up while they still exist (just before their removal)."""
+
+    def __init__(self, job: GradingJob) -> None:
+        self.job = job
+        self.boxes: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, outcome: Outcome) -> None:
+        for container in run_containers(docker_client(), self.job.run_name):
+            container.reload()
+            self.boxes[container.name.rsplit("-", 1)[1]] = container.attrs
 
 
 class Grade:

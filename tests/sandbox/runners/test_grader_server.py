@@ -109,6 +109,12 @@ class Server:
     def recv_control(self) -> dict[str, Any]:
         return self.control.recv(deadline=time.monotonic() + DEADLINE_S)
 
+    def recv_exited(self) -> tuple[dict[str, Any], str]:
+        """The next control frame, an ``exited`` report, less the child's output; and that output."""
+        frame = self.recv_control()
+        assert frame["op"] == wire.Op.EXITED, frame
+        return frame, frame.pop("output", "")
+
     def close(self) -> None:
         self.control.close()
         try:
@@ -158,7 +164,9 @@ def test_each_run_is_graded_by_a_fresh_child_of_its_own(server: Server) -> None:
         assert Path(facts["cwd"]).name.startswith("run-") and facts["cwd"] not in [s["cwd"] for s in seen]
         assert facts["home"] == facts["cwd"]  # per-user caches go with the run
         seen.append(facts)
-        assert server.recv_control() == {"op": "exited", "run": run, "pid": pid, "code": 0}
+        exited, output = server.recv_exited()
+        assert exited == {"op": "exited", "run": run, "pid": pid, "code": 0}
+        assert "1 failed, 1 passed" in output  # what the run's pytest printed, reported with its end
         assert not Path(facts["cwd"]).exists()  # the scratch folder went with the child
     assert server.process.poll() is None
 
@@ -170,16 +178,16 @@ def test_a_killed_child_takes_neither_the_server_nor_the_next_run(server: Server
     server.control.send({"op": wire.Op.FORK, "run": "stalled"})  # a retry while the first is still running
     assert server.recv_control() == {"op": "exited", "run": "stalled", "error": "a child of this run is still running"}
     server.control.send({"op": wire.Op.KILL, "run": "stalled"})
-    assert server.recv_control() == {"op": "exited", "run": "stalled", "pid": stalled, "signal": signal.SIGKILL}
+    assert server.recv_exited()[0] == {"op": "exited", "run": "stalled", "pid": stalled, "signal": signal.SIGKILL}
 
     oom, channel = server.fork("oom", KILLED_FOR_MEMORY)
     channel.recv(deadline=time.monotonic() + DEADLINE_S)
     channel.send({"op": wire.Op.RUN})
-    assert server.recv_control() == {"op": "exited", "run": "oom", "pid": oom, "signal": signal.SIGKILL}
+    assert server.recv_exited()[0] == {"op": "exited", "run": "oom", "pid": oom, "signal": signal.SIGKILL}
 
     _, channel = server.fork("after", GRADER)
     assert grade(channel)["test_passes"]["outcome"] == "passed"
-    assert server.recv_control()["code"] == 0
+    assert server.recv_exited()[0]["code"] == 0
 
 
 def test_a_run_name_that_is_not_one_path_component_is_ignored(server: Server) -> None:
