@@ -23,6 +23,7 @@ from typing import Any
 import docker.errors
 
 from sandbox.boxes import GRADER_TESTS, grader_box, student_box
+from sandbox.engine import create_container
 from sandbox.grader_server import GraderServer, ServerFailed, ServerRegistry
 from sandbox.output import OutputWatcher
 from sandbox.runners import gradient_wire as wire
@@ -49,7 +50,7 @@ class BoxPair:
     server_run: str = ""  # the child's run name on it
     containers: dict[str, Any] = field(default_factory=dict)  # "student", "grader" -> container
     channels: dict[str, wire.Channel] = field(default_factory=dict)
-    watchers: list[OutputWatcher] = field(default_factory=list)
+    watchers: dict[str, OutputWatcher] = field(default_factory=dict)  # by key in containers: student boxes
     listeners: dict[str, socket.socket] = field(default_factory=dict)
     created_wall: float = field(default_factory=time.time)
 
@@ -80,12 +81,12 @@ class BoxPair:
         command, options = student_box(
             job, name=name, inbox=self.inbox("student"), grader_id=grader_id, runtime=self.runtime
         )
-        container = client.containers.create(tag, command, **options)
+        container = create_container(client, tag, command, **options)
         self.containers[key] = container
         # Attached before the start, so that a burst of output at start-up is counted too.
         watcher = OutputWatcher(container, job.limits.output_kb * 1024)
         watcher.start()
-        self.watchers.append(watcher)
+        self.watchers[key] = watcher
         return container
 
     def start_student(self, client: Any, tag: str, job: GradingJob, name: str, key: str = "student") -> None:
@@ -93,7 +94,7 @@ class BoxPair:
 
     def create_grader(self, client: Any, tag: str, job: GradingJob, name: str) -> Any:
         command, options = grader_box(job, name=name, inbox=self.dir / "grader", runtime=self.runtime)
-        self.containers["grader"] = client.containers.create(tag, command, **options)
+        self.containers["grader"] = create_container(client, tag, command, **options)
         return self.containers["grader"]
 
     def connect(self, role: str, deadline: float) -> wire.Channel:
@@ -154,9 +155,16 @@ class BoxPair:
             try:
                 forked.result()
             except ServerFailed as exc:
+                self.server.retired = True  # the next run starts a fresh server
                 raise PairNotReady(str(exc)) from exc
-        for role in ROLES:
-            self.connect(role, deadline)
+        self.connect("student", deadline)
+        try:
+            self.connect("grader", deadline)
+        except PairNotReady:
+            # The child did not reach its socket (the server's folder gone from under it, say): whatever broke
+            # it may break the next run too, so that one starts a fresh server.
+            self.server.retired = True
+            raise
 
     def tests_in_box(self) -> str:
         """Where the run's grader finds the hidden tests."""
@@ -216,7 +224,7 @@ class BoxPair:
                 removed.append(pool.submit(self.server.end, self.server_run))
             for future in removed:
                 future.result()
-        for watcher in self.watchers:
+        for watcher in self.watchers.values():
             watcher.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 

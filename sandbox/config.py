@@ -17,8 +17,9 @@ variable                       field                                   default
 ``SANDBOX_IMAGE_PREFIX``       ``image_prefix`` (of the image tags)    ``gradient-sandbox``
 ``SANDBOX_IMAGE_<NAME>``       ``image_overrides[name]``: a prebuilt   none
                                image used as it is, never built
-``SANDBOX_GRADER_SERVER``      ``grader_server``: ``1`` grades runs in  ``0``
-                               grader servers (sandbox/grader_server.py)
+``SANDBOX_GRADER_SERVER``      ``grader_server``: ``1`` grades runs in  ``1``
+                               grader servers (sandbox/grader_server.py),
+                               ``0`` in a grader box per run
 =============================  ======================================  ================================
 """
 
@@ -56,7 +57,7 @@ class SandboxConfig:
     # spec name -> a prebuilt image used as it is (e.g. from deploy/sandbox.Dockerfile); never built here.
     image_overrides: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     # A run's grader is a child of a long-lived grader server of its kind, not a box of its own (issue 17).
-    grader_server: bool = False
+    grader_server: bool = True
 
     def __post_init__(self) -> None:
         _check(isinstance(self.work_dir, Path) and self.work_dir.is_absolute(), "SANDBOX_WORK_DIR",
@@ -93,7 +94,7 @@ class SandboxConfig:
             return int(digits)
 
         upload = integer("GRADIENT_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
-        server = text("SANDBOX_GRADER_SERVER") or "0"
+        server = text("SANDBOX_GRADER_SERVER") or "1"
         _check(server in ("0", "1"), "SANDBOX_GRADER_SERVER", server, "0 or 1")
         overrides = {
             key[len(IMAGE_OVERRIDE_PREFIX):].lower(): value.strip()

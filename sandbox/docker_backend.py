@@ -107,8 +107,8 @@ class BoxRun:
             self.job,
             self.relay.observations(),
             duration_s=time.monotonic() - self.started,
-            student_output=self.relay.logs(self.relay.student_box),
-            grader_output=self.relay.logs("grader") if self.keep_grader_output else "",
+            student_output=self.relay.student_output(),
+            grader_output=self.relay.grader_output() if self.keep_grader_output else "",
         )
         return dataclasses.replace(outcome, warm=self.warm)
 

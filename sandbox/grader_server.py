@@ -37,6 +37,7 @@ import shutil
 import signal
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,8 @@ logger = logging.getLogger(__name__)
 
 SERVER_PREFIX = "server-"  # of the servers' folders; their boxes are gradient-server-...
 BOX_PREFIX = "gradient-server-"
+MAX_SERVERS = 3  # kinds of grader with a server at once, in one worker process (as the warm pool's max_keys)
+IDLE_S = 300.0  # a server unused this long is removed
 RUNS_PER_SERVER = 25  # then a fresh server (a fresh hash seed, fresh memory): 12 ms per run of its start
 START_TIMEOUT_S = 60.0  # the box's start and the preloads (torch takes seconds on a busy machine)
 FORK_TIMEOUT_S = 10.0
@@ -278,7 +281,9 @@ class GraderServer:
 
 
 class ServerRegistry:
-    """A worker process's grader servers, one per kind (``sandbox.boxes.server_key``)."""
+    """A worker process's grader servers, one per kind (``sandbox.boxes.server_key``): at most ``MAX_SERVERS``
+    kinds, those used last; a server unused for ``IDLE_S`` goes (each holds a box's memory: a parent that
+    imported torch holds hundreds of MB)."""
 
     def __init__(self, config: SandboxConfig) -> None:
         from sandbox.pool import owner_id
@@ -287,9 +292,11 @@ class ServerRegistry:
         self.owner = owner_id()
         self.lock = threading.Lock()
         self.starting: dict[str, threading.Lock] = {}
-        self.current: dict[str, GraderServer] = {}
-        self.numbers = itertools.count(1)
+        self.current: OrderedDict[str, GraderServer] = OrderedDict()  # the kind used last at the end
+        self.last_used: dict[str, float] = {}
+        self.closed = threading.Event()
         remove_orphans(config)
+        threading.Thread(target=self._expire_loop, name="grader-servers-janitor", daemon=True).start()
 
     def child(self, client: Any, tag: str, job: GradingJob) -> tuple[GraderServer, str]:
         """A server of the job's kind (started now if none is running) and a run name reserved on it."""
@@ -304,15 +311,36 @@ class ServerRegistry:
                     server.retired = True
                     server.remove_if_done()  # else when its last child has ended
                 server = GraderServer(
-                    client, tag, job, config=self.config, name=f"{SERVER_PREFIX}{self.owner}-{next(self.numbers)}"
+                    client, tag, job, config=self.config, name=f"{SERVER_PREFIX}{self.owner}-{next(_server_numbers)}"
                 )
                 with self.lock:
                     self.current[key] = server
                 run = server.reserve()
                 assert run is not None
+            with self.lock:
+                self.current.move_to_end(key)
+                self.last_used[key] = time.monotonic()
+        self.expire()
         return server, run
 
+    def expire(self) -> None:
+        """Retire the servers of the kinds used longest ago beyond ``MAX_SERVERS``, and those idle for
+        ``IDLE_S``: each is removed once its last child has ended."""
+        now = time.monotonic()
+        with self.lock:
+            old = [key for key in self.current if now - self.last_used.get(key, now) > IDLE_S]
+            old += list(self.current)[: max(0, len(self.current) - MAX_SERVERS)]
+            retired = [self.current.pop(key) for key in dict.fromkeys(old)]
+        for server in retired:
+            server.retired = True
+            server.remove_if_done()
+
+    def _expire_loop(self) -> None:
+        while not self.closed.wait(IDLE_S / 4):
+            self.expire()
+
     def close(self) -> None:
+        self.closed.set()
         with self.lock:
             servers = list(self.current.values())
             self.current.clear()
@@ -320,6 +348,7 @@ class ServerRegistry:
             server.remove()
 
 
+_server_numbers = itertools.count(1)  # one count per process: registries of two configs share a host and folder
 _registries: dict[SandboxConfig, ServerRegistry] = {}
 _registries_lock = threading.Lock()
 

@@ -11,9 +11,10 @@ costs nothing: ``take`` notices (its socket reads EOF) and the run starts its ow
 worker process; its boxes are named ``gradient-pool-<host>-<pid>-<n>-<role>``, so boxes left by a killed
 worker are recognised and removed when the next pool on that host starts.
 
-Each pair has a network namespace of its own (its grader box's; the student box joins it), made when the
-pool starts the pair, so the run does not wait for it and no two runs ever share one: see "Network
-namespaces" in sandbox/boxes.py.
+Each pair has a network namespace of its own (its student box's, beside a grader server's child; or, with a
+grader box per run, the grader box's, which the student box joins), made when the pool starts the pair, so
+the run does not wait for it and no two runs ever share one: see "Network namespaces" in sandbox/boxes.py.
+With grader servers (sandbox/grader_server.py) a waiting pair is a student box and a child forked ahead.
 """
 
 from __future__ import annotations

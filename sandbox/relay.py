@@ -204,7 +204,7 @@ class Relay:
         self._relay(grader, wall_deadline)
         # The watchers follow the logs as they are written; by the time the grader is done they have seen
         # what came before its last call. (No join: the student box is still running here.)
-        if any(w.exceeded.is_set() for w in self.pair.watchers):
+        if any(w.exceeded.is_set() for w in self.pair.watchers.values()):
             self.observe(Ending.OUTPUT_LIMIT)
 
     def _relay(self, grader: wire.Channel, wall_deadline: float, *, until: Op = Op.DONE) -> bool:
@@ -454,17 +454,23 @@ class Relay:
             return False
         return bool(container.attrs.get("State", {}).get("OOMKilled"))
 
-    def logs(self, role: str) -> str:
-        """What a box printed, cleaned and capped (read as the box is: clean-up removes it afterwards)."""
+    def student_output(self) -> str:
+        """What the current student box printed (its first ``output_kb``, as its watcher read it), cleaned."""
+        watcher = self.pair.watchers.get(self.student_box)
+        cap = self.job.limits.output_kb * 1024
+        return "" if watcher is None else clean_text(watcher.output(), cap, keep="start")
+
+    def grader_output(self) -> str:
+        """What the run's grader printed, cleaned and capped (read as the box is: clean-up removes it)."""
         cap = self.job.limits.output_kb * 1024
         server = self.pair.server
-        if role == "grader" and server is not None:
+        if server is not None:
             # The run's child prints to a file of its own, which the server reports when the child ends: at
             # once after "done"; a child still grading (the wall clock, a broken grader) is stopped first.
             if not (self.grader_done and server.exited(self.pair.server_run, EXIT_AFTER_DONE_S)):
                 server.kill(self.pair.server_run)
             return clean_text(server.output(self.pair.server_run), cap)
-        container = self.containers.get(role)
+        container = self.containers.get("grader")
         if container is None:
             return ""
         try:

@@ -300,9 +300,10 @@ def serve(control_path: str, runs_dir: str, modules: list[str]) -> int:
     with an ``error``: that run fails, not the server. When the worker closes the control socket, the
     children are killed and the server exits.
 
-    Not yet covered (for the worker's side, issue 17): a process that leaves its run's process group
-    (``setsid``) outlives the run; children share the parent's string-hash seed and numpy/torch global
-    random state, so the worker should start a new server after some runs."""
+    Left to the worker (sandbox/grader_server.py): children share the parent's string-hash seed and
+    numpy/torch global random state, so it starts a new server after some runs. A process of the grader's
+    own code that leaves its run's process group (``setsid``) outlives the run until its server is replaced:
+    grader code is the exercise author's, never a submission's."""
     control = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     control.connect(control_path)
     channel = wire.Channel(control)
@@ -400,8 +401,11 @@ def _become_child(channel: wire.Channel, scratch: str, wake_fds: tuple[int, int]
     for fd in wake_fds:
         os.close(fd)
     os.setpgid(0, 0)
-    with open("/proc/self/oom_score_adj", "w", encoding="ascii") as adj:  # raising it needs no privilege
-        adj.write("1000")
+    try:
+        with open("/proc/self/oom_score_adj", "w", encoding="ascii") as adj:  # raising it needs no privilege
+            adj.write("1000")
+    except OSError:  # a kernel that does not offer it (gVisor's may not): the run goes on without
+        pass
     os.chdir(scratch)
     # What the run's grader prints goes to a file of its own (the box's log is shared by every run); the server
     # reports its end with the child's end.

@@ -32,6 +32,7 @@ from django.test import Client
 from grading.models import FINAL_STATUSES, GradingRun, Submission, TestResult
 from grading.selectors import run_name_for
 from sandbox.boxes import container_name
+from sandbox.grader_server import BOX_PREFIX as SERVER_PREFIX
 from sandbox.pool import BOX_PREFIX
 from tests.support.factories import UserFactory
 from tests.support.processes import group_alive
@@ -55,8 +56,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def pool_owner_alive(box_name: str) -> bool:
-    """Whether the worker process named in a pool box's name (gradient-pool-<host>-<pid>-<n>-<role>) runs."""
-    pid = int(box_name.rsplit("-", 3)[-3])
+    """Whether the worker process named in a pool box's name (gradient-pool-<host>-<pid>-<n>-<role>) or a
+    grader server's (gradient-server-<host>-<pid>-<n>) runs."""
+    pid = int(box_name.rsplit("-", 2)[-2] if box_name.startswith(SERVER_PREFIX) else box_name.rsplit("-", 3)[-3])
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -161,9 +163,9 @@ def test_a_burst_of_submissions_is_graded_exactly_once(live_server, load_queue, 
     boxes = docker.from_env().containers.list(all=True, filters={"label": "gradient.box"}, ignore_removed=True)
     names = [c.name for c in boxes]
     assert [n for n in names if any(n.startswith(container_name(r, "")) for r in run_names)] == []
-    # The stopped workers' warm pools went with them: no pool box is left whose worker process is gone
+    # The stopped workers' warm pools and grader servers went with them: no pool box is left whose worker process is gone
     # (another test's live worker, such as the session's e2e worker, may keep its own).
-    assert [n for n in names if n.startswith(BOX_PREFIX) and not pool_owner_alive(n)] == []
+    assert [n for n in names if n.startswith((BOX_PREFIX, SERVER_PREFIX)) and not pool_owner_alive(n)] == []
     work_root = Path(os.environ.get("SANDBOX_WORK_DIR", "/tmp/gradient-runs"))
     assert [name for name in run_names if (work_root / name).exists()] == []
     for worker in worker_procs:

@@ -17,6 +17,7 @@ def test_defaults_when_nothing_is_set() -> None:
     assert config.max_upload_bytes == config.max_notebook_bytes == 5 * 1024 * 1024
     assert (config.runtime, config.docker_timeout_s, config.image_prefix) == ("runc", 60, "gradient-sandbox")
     assert dict(config.image_overrides) == {}
+    assert config.grader_server is True  # a run's grader is a grader server's child (sandbox/grader_server.py)
     assert SandboxConfig.from_env({"SANDBOX_RUNTIME": "", "SANDBOX_WORK_DIR": "  "}) == config  # empty = unset
 
 
@@ -29,10 +30,10 @@ def test_every_variable_is_read() -> None:
         "SANDBOX_IMAGE_PREFIX": "registry.local/gradient",
         "SANDBOX_IMAGE_PYTHON": "registry.local/sandbox-python:2024",
         "SANDBOX_IMAGE_ML": "",  # empty: no override
-        "SANDBOX_GRADER_SERVER": "1",
+        "SANDBOX_GRADER_SERVER": "0",
         "UNRELATED": "x",
     })
-    assert config.grader_server is True
+    assert config.grader_server is False
     assert config.work_dir == Path("/var/lib/gradient/runs")
     assert config.max_upload_bytes == config.max_notebook_bytes == 8 * 1024 * 1024
     assert config.runtime == "runsc" and config.docker_timeout_s == 120

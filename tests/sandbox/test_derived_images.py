@@ -38,6 +38,7 @@ from sandbox import (
 )
 from sandbox.boxes import pair_key, run_containers
 from sandbox.engine import docker_client
+from sandbox.grader_server import grader_servers
 from tests.support.redteam import ATTACK_GRADER, CONFIG, HONEST, SMALL_LIMITS
 
 PRIVATE = f"gradient-derived-{uuid.uuid4().hex[:8]}"  # this module's image prefix
@@ -142,6 +143,9 @@ def derived(private_config: SandboxConfig) -> Iterator[str]:
     print(f"\nbuilt {tag} ({NAME}) in {time.monotonic() - started:.1f} s:", *lines, sep="\n  ")
     assert tag.startswith(f"{PRIVATE}-python-x-")
     yield tag
+    registry = grader_servers(private_config)
+    if registry is not None:
+        registry.close()  # its servers' boxes use the image
     client = docker_client()
     for image in client.images.list(name=tag.rsplit(":", 1)[0]):
         for name in image.tags:
@@ -169,6 +173,8 @@ def test_a_job_in_the_derived_image_imports_the_package_cold_and_warm(
         assert started is not None
         pair = started.result(timeout=60)
         waiting = {c.id for c in pair.containers.values()}
+        for container in pair.containers.values():
+            container.reload()  # the pair's models hold the id and the name only
         assert {c.image.tags[0] for c in pair.containers.values()} == {derived}
         used: set[str] = set()
 

@@ -22,6 +22,7 @@ from tests.support.redteam import CONFIG, HONEST, Seen, attack_job, leftovers
 pytestmark = pytest.mark.docker
 
 SERVED = dataclasses.replace(CONFIG, grader_server=True)
+UNSERVED = dataclasses.replace(CONFIG, grader_server=False)  # SANDBOX_GRADER_SERVER=0: a grader box per run
 
 NAMESPACE_PROBE = HONEST + '''
 import json as _json
@@ -109,6 +110,19 @@ def test_a_server_is_replaced_after_its_runs_and_a_dead_one_costs_the_next_run_n
     assert outcome.status == "graded" and outcome.score == outcome.max_score, outcome.messages
 
 
+def test_a_worker_keeps_servers_for_the_kinds_it_used_last_only(
+    registry: ServerRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(grader_server_module, "MAX_SERVERS", 1)
+    first = graded(make_job())
+    assert first.status == "graded"
+    kept = [c.name for c in server_boxes(registry)]
+    other_kind = graded(make_job(call_timeout_s=3))  # another call limit: another kind of grader server
+    assert other_kind.status == "graded"
+    now = [c.name for c in server_boxes(registry)]
+    assert len(kept) == len(now) == 1 and now != kept  # the older kind's server went
+
+
 def test_a_warm_run_takes_a_student_box_and_a_child_forked_ahead(registry: ServerRegistry) -> None:
     from sandbox.boxes import pair_key
     from sandbox.images import ensure_image
@@ -127,3 +141,18 @@ def test_a_warm_run_takes_a_student_box_and_a_child_forked_ahead(registry: Serve
         assert not pair.server.run_dir(pair.server_run).exists()  # the run's folder in the server's went with it
     finally:
         pool.close()
+
+
+def test_with_servers_off_each_run_has_a_grader_box_whose_namespace_its_student_box_joins() -> None:
+    # The other way (SANDBOX_GRADER_SERVER=0), which the red-team suite covers when run with it.
+    job = make_job(NAMESPACE_PROBE)
+    boxes = Seen(job)
+    outcome = run_job(job, config=UNSERVED, on_outcome=boxes)
+    assert leftovers(job.run_name) == []
+    assert outcome.status == "graded" and outcome.score == outcome.max_score, outcome.messages
+    assert "passed" in outcome.grader_output  # read from the grader box's log
+    grader, student = boxes.boxes["grader"], boxes.boxes["student"]
+    assert grader["HostConfig"]["NetworkMode"] == "none"
+    assert student["HostConfig"]["NetworkMode"] == f"container:{grader['Id']}"
+    facts = json.loads(next(x for x in outcome.student_output.splitlines() if x.startswith("FACTS="))[6:])
+    assert facts["ports"] == "1024"  # set by the grader box, which owns the namespace
