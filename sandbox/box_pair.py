@@ -217,16 +217,20 @@ class BoxPair:
         self.listeners.clear()
 
     def remove(self) -> None:
+        """Remove the boxes, end the grader's child and remove the folder. The folder goes even when the engine
+        fails to remove a box (it is away): what was removed is gone, the rest raises."""
         self.close_channels()
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            removed: list[Future[Any]] = [pool.submit(remove_by_force, c) for c in self.containers.values()]
-            if self.server is not None:
-                removed.append(pool.submit(self.server.end, self.server_run))
-            for future in removed:
-                future.result()
-        for watcher in self.watchers.values():
-            watcher.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                removed: list[Future[Any]] = [pool.submit(remove_by_force, c) for c in self.containers.values()]
+                if self.server is not None:
+                    removed.append(pool.submit(self.server.end, self.server_run))
+                for future in removed:
+                    future.result()
+        finally:
+            for watcher in self.watchers.values():
+                watcher.close()
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def listen_at(sock_path: Path) -> socket.socket:

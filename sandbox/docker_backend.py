@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -72,6 +73,8 @@ class BoxRun:
         """A warm pair from the pool, renamed after this run, or a pair started now (cold)."""
         for leftover in run_containers(self.client, self.job.run_name):
             remove_by_force(leftover)  # what a killed worker left of an earlier delivery of this run
+        # And its folder (a warm pair has the pool's): an earlier delivery cut short may have left it.
+        shutil.rmtree(self.config.work_dir / self.job.run_name, ignore_errors=True)
         if self.pool is not None:
             pair = self.pool.take(self.key(), timeout=TAKE_TIMEOUT_S)
             if pair is not None:

@@ -59,7 +59,9 @@ RUNS_PER_SERVER = 25  # then a fresh server (a fresh hash seed, fresh memory): 1
 START_TIMEOUT_S = 60.0  # the box's start and the preloads (torch takes seconds on a busy machine)
 FORK_TIMEOUT_S = 10.0
 EXIT_TIMEOUT_S = 3.0  # a killed child is reported within this, or its server is removed
-CONTROL_MAX_FRAME = 2 * 1024 * 1024  # an exited report with its output (the server caps that at 1 MiB)
+# An exited report with its output: the server caps that at 1 MiB, which JSON's escapes (\uXXXX for every
+# byte that is not printable ASCII) can make 6 MiB.
+CONTROL_MAX_FRAME = 8 * 1024 * 1024
 
 
 class ServerFailed(Exception):
@@ -86,6 +88,7 @@ class GraderServer:
         self.folder = config.work_dir / name
         self.runs_dir = self.folder / "runs"
         self.lock = threading.Lock()
+        self.sending = threading.Lock()  # the pool's thread forks while the run's thread ends its child
         self.children: dict[str, ChildState] = {}
         self.names = itertools.count(1)
         self.forks = 0
@@ -119,7 +122,10 @@ class GraderServer:
             except TimeoutError as exc:
                 raise ServerFailed("the grader server did not start") from exc
             self.channel = wire.Channel(conn, max_frame=CONTROL_MAX_FRAME)
-            hello = self.channel.recv(deadline=time.monotonic() + START_TIMEOUT_S)
+            try:
+                hello = self.channel.recv(deadline=time.monotonic() + START_TIMEOUT_S)
+            except wire.WireError as exc:
+                raise ServerFailed(f"the grader server did not get ready ({exc})") from exc
             if hello.get("op") != Op.WARM:
                 raise ServerFailed(f"the grader server said {hello.get('op')!r} instead of 'warm'")
         except BaseException:
@@ -150,6 +156,9 @@ class GraderServer:
         except (wire.WireError, OSError):
             pass
         finally:
+            # The channel closed, or the server sent what it never sends: either way this server is done. Closing
+            # our end makes its parent kill its children and exit.
+            self.channel.close()
             self.gone.set()
             with self.lock:
                 states = list(self.children.values())
@@ -182,7 +191,8 @@ class GraderServer:
         state = self.children[run]
         assert self.channel is not None
         try:
-            self.channel.send({"op": Op.FORK, "run": run, "output_bytes": output_bytes})
+            with self.sending:
+                self.channel.send({"op": Op.FORK, "run": run, "output_bytes": output_bytes})
         except (wire.WireError, OSError) as exc:
             raise ServerFailed(f"the grader server stopped ({exc})") from exc
         if not state.forked.wait(FORK_TIMEOUT_S) or state.pid == 0:
@@ -195,7 +205,8 @@ class GraderServer:
             return
         state.killed_here = True
         try:
-            self.channel.send({"op": Op.KILL, "run": run})
+            with self.sending:
+                self.channel.send({"op": Op.KILL, "run": run})
         except (wire.WireError, OSError):
             pass  # the server is gone, and its children with it
 
@@ -208,13 +219,19 @@ class GraderServer:
         return state.exited
 
     def killed_for_memory(self, run: str) -> bool:
-        """Whether the run's child was killed by SIGKILL that the worker did not ask for: only the kernel
-        sends one otherwise (no box can signal another box's processes), for memory; or the whole box was."""
+        """Whether the run's child was killed by a SIGKILL that the worker did not ask for: only the kernel
+        sends one otherwise (no box can signal another box's processes), for memory; or the whole server box
+        was killed for memory."""
         report = self.exited(run, EXIT_TIMEOUT_S)
         state = self.children.get(run)
-        if report is not None and state is not None and not state.killed_here:
-            return report.get("signal") == signal.SIGKILL
-        return report is None and self._box_oom_killed()
+        if report is not None:
+            return state is not None and not state.killed_here and report.get("signal") == signal.SIGKILL
+        return self._box_oom_killed()
+
+    def lost(self, run: str) -> bool:
+        """Whether the run's child ended without a report from its server and not for memory: the server went
+        (removed by this worker, stopped from outside, its channel broken). Never the submission's doing."""
+        return self.exited(run, EXIT_TIMEOUT_S) is None and not self._box_oom_killed()
 
     def stopped_from_outside(self) -> bool:
         """Whether someone other than this worker stopped the server box (`docker kill`, `rm -f`, shutdown)."""
@@ -256,8 +273,13 @@ class GraderServer:
         return not self.gone.is_set() and not self.removed_here
 
     def _box_oom_killed(self) -> bool:
+        """Whether the engine killed the whole server box for memory (waiting for its end only when its
+        channel closed: a server that still answers was not)."""
+        if self.container is None or self.removed_here:
+            return False
         try:
-            self.container.wait(timeout=5)
+            if self.gone.is_set():
+                self.container.wait(timeout=2)
             self.container.reload()
         except Exception:  # noqa: BLE001 - gone or slow: no evidence
             return False
@@ -304,9 +326,12 @@ class ServerRegistry:
         with self.lock:
             starting = self.starting.setdefault(key, threading.Lock())
         with starting:  # one start per kind at a time: concurrent runs of a new kind share it
-            server = self.current.get(key)
-            run = server.reserve() if server is not None and server.healthy() else None
-            if server is None or run is None:
+            with self.lock:  # reserved and marked used at once: expire() never takes a server between the two
+                server = self.current.get(key)
+                run = server.reserve() if server is not None and server.healthy() else None
+                if run is not None:
+                    self._used(key)
+            if run is None:
                 if server is not None:
                     server.retired = True
                     server.remove_if_done()  # else when its last child has ended
@@ -314,23 +339,31 @@ class ServerRegistry:
                     client, tag, job, config=self.config, name=f"{SERVER_PREFIX}{self.owner}-{next(_server_numbers)}"
                 )
                 with self.lock:
+                    run = server.reserve()
                     self.current[key] = server
-                run = server.reserve()
-                assert run is not None
-            with self.lock:
-                self.current.move_to_end(key)
-                self.last_used[key] = time.monotonic()
+                    self._used(key)
+                if run is None:  # it died before its first run (its reader saw the channel close)
+                    raise ServerFailed("the grader server stopped as it started")
         self.expire()
+        assert server is not None
         return server, run
 
+    def _used(self, key: str) -> None:
+        self.current.move_to_end(key)
+        self.last_used[key] = time.monotonic()
+
     def expire(self) -> None:
-        """Retire the servers of the kinds used longest ago beyond ``MAX_SERVERS``, and those idle for
-        ``IDLE_S``: each is removed once its last child has ended."""
+        """Retire the servers of the kinds used longest ago beyond ``MAX_SERVERS``, and those idle (no child)
+        for ``IDLE_S``: each is removed once its last child has ended."""
         now = time.monotonic()
         with self.lock:
-            old = [key for key in self.current if now - self.last_used.get(key, now) > IDLE_S]
+            old = [key for key, server in self.current.items()
+                   if now - self.last_used.get(key, now) > IDLE_S and not server.children]
             old += list(self.current)[: max(0, len(self.current) - MAX_SERVERS)]
-            retired = [self.current.pop(key) for key in dict.fromkeys(old)]
+            retired = []
+            for key in dict.fromkeys(old):
+                retired.append(self.current.pop(key))
+                self.last_used.pop(key, None)
         for server in retired:
             server.retired = True
             server.remove_if_done()

@@ -268,6 +268,10 @@ class Relay:
         server = self.pair.server
         if self.stopped_from_outside("grader") if server is None else server.stopped_from_outside():
             self.observe(Ending.STOPPED_FROM_OUTSIDE, "the grader box was stopped from outside")
+        elif server is not None and server.lost(self.pair.server_run):
+            # Its server went with no word of the child's end (removed by this worker, its channel broken):
+            # ours, and a fresh server may well grade it.
+            self.observe(Ending.STOPPED_FROM_OUTSIDE, "the grader server stopped")
         elif not holding:
             self.observe(Ending.GRADER_BROKEN, f"the grader box stopped unexpectedly ({exc})")
         elif self.oom_killed("grader") if server is None else server.killed_for_memory(self.pair.server_run):

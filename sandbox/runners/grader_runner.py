@@ -388,7 +388,7 @@ def _obey(command: dict[str, Any], children: dict[int, Child], channel: wire.Cha
     except (ProcessLookupError, PermissionError):
         pass
     cap = command.get("output_bytes")
-    cap = cap if type(cap) is int and 0 <= cap <= MAX_OUTPUT_BYTES else DEFAULT_OUTPUT_BYTES
+    cap = min(max(cap, 0), MAX_OUTPUT_BYTES) if type(cap) is int else DEFAULT_OUTPUT_BYTES
     children[pid] = Child(run, scratch, cap)
     channel.send({"op": Op.FORKED, "run": run, "pid": pid})
 
@@ -420,6 +420,12 @@ def _become_child(channel: wire.Channel, scratch: str, wake_fds: tuple[int, int]
     for variable, sub in (("TMPDIR", ""), ("HOME", ""), ("MPLCONFIGDIR", "matplotlib"), ("HF_HOME", "hf")):
         os.environ[variable] = os.path.join(scratch, sub) if sub else scratch
     tempfile.tempdir = scratch
+    # Python reseeds `random` in a forked child; numpy's and torch's global generators it does not. A grader
+    # that draws from them unseeded would draw the same inputs in every run of a server: fresh ones per run.
+    if "numpy.random" in sys.modules:  # (numpy imports it lazily: a child that draws creates a fresh one)
+        sys.modules["numpy.random"].seed()
+    if "torch" in sys.modules:
+        sys.modules["torch"].seed()
 
 
 def _reap(children: dict[int, Child], channel: wire.Channel) -> None:

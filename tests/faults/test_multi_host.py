@@ -22,6 +22,7 @@ from pathlib import Path
 import docker
 import docker.errors
 import pytest
+from django.db import transaction
 
 from catalog.models import Exercise
 from grading import intake
@@ -107,13 +108,16 @@ def worker_group(workers) -> Iterator[WorkerGroup]:  # type: ignore[no-untyped-d
 
 
 def burst(exercise: Exercise, count: int) -> list[int]:
-    """``count`` submissions of the reference from ``count`` students (per-user rate limits stay out of it)."""
+    """``count`` submissions of the reference from ``count`` students (per-user rate limits stay out of it),
+    committed and sent at once: a run takes a third of a second, so sent one by one as they are made, the
+    workers would finish each before the next exists, and no test could catch a host mid-burst."""
     ids = []
-    for _ in range(count):
-        submission = intake.submission_create(
-            student=UserFactory(), exercise=exercise, uploads={"solution.py": REFERENCE.encode()}
-        )
-        ids.append(GradingRun.objects.get(submission=submission).pk)
+    with transaction.atomic():
+        for _ in range(count):
+            submission = intake.submission_create(
+                student=UserFactory(), exercise=exercise, uploads={"solution.py": REFERENCE.encode()}
+            )
+            ids.append(GradingRun.objects.get(submission=submission).pk)
     return ids
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -156,3 +158,30 @@ def test_with_servers_off_each_run_has_a_grader_box_whose_namespace_its_student_
     assert student["HostConfig"]["NetworkMode"] == f"container:{grader['Id']}"
     facts = json.loads(next(x for x in outcome.student_output.splitlines() if x.startswith("FACTS="))[6:])
     assert facts["ports"] == "1024"  # set by the grader box, which owns the namespace
+
+
+def test_a_server_this_worker_removed_mid_run_is_retried_never_charged(registry: ServerRegistry) -> None:
+    # While the grader's child holds a call into the submission, the worker removes the server (as when a
+    # child of another run would not end). No word of the child's end ever comes: that is ours, retried.
+    stuck = HONEST + "\nimport time\n_add = add\ndef add(a, b):\n    time.sleep(8)\n    return _add(a, b)\n"
+    job = make_job(stuck, call_timeout_s=10, wall_s=20)
+
+    def remove_when_busy() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            busy = [s for s in list(registry.current.values()) if any(c.pid for c in list(s.children.values()))]
+            if busy:
+                time.sleep(1.0)  # the child is in the slow call by now
+                busy[0].remove()
+                return
+            time.sleep(0.05)
+
+    remover = threading.Thread(target=remove_when_busy)
+    remover.start()
+    outcome = run_job(job, config=SERVED)
+    remover.join()
+    assert leftovers(job.run_name) == []
+    assert outcome.status == "infrastructure_error" and outcome.retryable, (outcome.status, outcome.messages)
+    assert "the grader server stopped" in " ".join(outcome.messages)
+    after = graded(make_job(call_timeout_s=10, wall_s=20))  # the next run of that kind gets a fresh server
+    assert after.status == "graded" and after.score == after.max_score, after.messages

@@ -75,13 +75,13 @@ def listener(path: Path) -> socket.socket:
 class Server:
     """The worker's end: the control channel, and one listener per run."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, preload: tuple[str, ...] = ()) -> None:
         self.root = root
         (root / "runs").mkdir()
         control = listener(root / "control.sock")
         self.process = subprocess.Popen(
             [sys.executable, "-I", "-B", str(RUNNERS / "grader_runner.py"), "--serve",
-             str(root / "control.sock"), str(root / "runs")],
+             str(root / "control.sock"), str(root / "runs"), *preload],
             cwd=root,
             # As in the box: no pytest plugins but the runner's own, no settings of the pytest running this.
             env={"PATH": os.environ["PATH"], "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
@@ -188,6 +188,31 @@ def test_a_killed_child_takes_neither_the_server_nor_the_next_run(server: Server
     _, channel = server.fork("after", GRADER)
     assert grade(channel)["test_passes"]["outcome"] == "passed"
     assert server.recv_exited()[0]["code"] == 0
+
+
+UNSEEDED_DRAW = '''
+import numpy as np
+
+
+def test_draws():
+    assert False, f"draw={np.random.randint(1 << 62)}"
+'''
+
+
+def test_children_draw_fresh_numbers_from_numpys_global_generator(tmp_path: Path) -> None:
+    # The parent imported numpy (a preload): without a reseed every child would start from its state.
+    root = tmp_path / "numpy-server"
+    root.mkdir()
+    server = Server(root, preload=("numpy.random",))  # as scikit-learn or torch import it
+    try:
+        draws = set()
+        for run in ("first", "second"):
+            _, channel = server.fork(run, UNSEEDED_DRAW)
+            draws.add(grade(channel)["test_draws"]["message"])
+            server.recv_exited()
+        assert len(draws) == 2, draws
+    finally:
+        server.close()
 
 
 def test_a_run_name_that_is_not_one_path_component_is_ignored(server: Server) -> None:
