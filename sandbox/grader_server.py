@@ -17,8 +17,8 @@ server box (``grader_runner.py --serve``, sandbox.boxes.grader_server_box) inste
 - **Recycling.** A server is replaced after ``RUNS_PER_SERVER`` runs: its children share the parent's
   string-hash seed and whatever the parent's memory holds, so neither lives long.
 
-The trade (docs/architecture.md, "Grader servers"): runs of one kind of grader share a box, one after the
-other (a warm pool's next child may wait beside a running one). What one run's child can leave behind there
+The trade (sandbox/README.md, "Grader servers"; docs/architecture.md, "The trust boundary"): runs of one
+kind of grader share a box, one after the other (a warm pool's next child may wait beside a running one). What one run's child can leave behind there
 is only what the grader's own code writes, in a scratch folder removed with it; student code never runs in
 a grader box.
 
@@ -32,7 +32,6 @@ from __future__ import annotations
 import atexit
 import itertools
 import logging
-import re
 import shutil
 import signal
 import threading
@@ -410,26 +409,6 @@ def close_servers() -> None:
 
 def remove_orphans(config: SandboxConfig) -> int:
     """Remove the server boxes and folders of dead workers on this host, and any server box that stopped."""
-    from sandbox.box_pair import remove_by_force
-    from sandbox.engine import docker_client
-    from sandbox.pool import _pid_alive, owner_id
+    from sandbox.pool import remove_dead_owners
 
-    client = docker_client(config.docker_timeout_s)
-    host = owner_id().rsplit("-", 1)[0]
-    pattern = re.compile(rf"^{BOX_PREFIX}(.+)-(\d+)-(\d+)$")
-    removed = 0
-    for container in client.containers.list(all=True, filters={"name": BOX_PREFIX}, ignore_removed=True):
-        match = pattern.match(container.name)
-        if match is None:
-            continue
-        if (match.group(1) == host and not _pid_alive(int(match.group(2)))) or container.status in ("exited", "dead"):
-            remove_by_force(container)
-            removed += 1
-    if config.work_dir.is_dir():
-        folder_pattern = re.compile(rf"^{SERVER_PREFIX}(.+)-(\d+)-(\d+)$")
-        for folder in config.work_dir.iterdir():
-            match = folder_pattern.match(folder.name)
-            if match and match.group(1) == host and not _pid_alive(int(match.group(2))):
-                shutil.rmtree(folder, ignore_errors=True)
-    return removed
-
+    return remove_dead_owners(config, BOX_PREFIX, SERVER_PREFIX)

@@ -201,11 +201,19 @@ def _pid_alive(pid: int) -> bool:
 def remove_orphans(config: SandboxConfig) -> int:
     """Remove pool boxes and folders whose worker is gone: any that stopped (their runner exits when its
     worker's socket closes), and running ones of a dead process on this host. Returns how many boxes."""
+    # netns: the holder boxes of older versions
+    return remove_dead_owners(config, BOX_PREFIX, POOL_PREFIX, box_suffix="-(student|grader|netns)")
+
+
+def remove_dead_owners(config: SandboxConfig, box_prefix: str, folder_prefix: str, *, box_suffix: str = "") -> int:
+    """Remove the boxes named ``<box_prefix><host>-<pid>-<n><box_suffix>`` that stopped or whose process on
+    this host is gone, and this host's folders ``<folder_prefix><host>-<pid>-<n>`` of gone processes (the warm
+    pool's, the grader servers'). Returns how many boxes."""
     client = docker_client(config.docker_timeout_s)
     host = owner_id().rsplit("-", 1)[0]
-    pattern = re.compile(rf"^{BOX_PREFIX}(.+)-(\d+)-(\d+)-(student|grader|netns)$")  # netns: the holder boxes of older versions
+    pattern = re.compile(rf"^{re.escape(box_prefix)}(.+)-(\d+)-(\d+){box_suffix}$")
     removed = 0
-    for container in client.containers.list(all=True, filters={"name": BOX_PREFIX}, ignore_removed=True):
+    for container in client.containers.list(all=True, filters={"name": box_prefix}, ignore_removed=True):
         match = pattern.match(container.name)
         if match is None:
             continue
@@ -215,7 +223,7 @@ def remove_orphans(config: SandboxConfig) -> int:
             removed += 1
     root: Path = config.work_dir
     if root.is_dir():
-        folder_pattern = re.compile(rf"^{POOL_PREFIX}(.+)-(\d+)-(\d+)$")
+        folder_pattern = re.compile(rf"^{re.escape(folder_prefix)}(.+)-(\d+)-(\d+)$")
         for folder in root.iterdir():
             match = folder_pattern.match(folder.name)
             if match and match.group(1) == host and not _pid_alive(int(match.group(2))):
