@@ -110,16 +110,16 @@ def measure(
             "busy_cores": cpu.machine / span, "parts": {part: s / count for part, s in cpu.parts.items()}}
 
 
-def own_floor(runs: int = 10) -> float:
-    """p50 of the trivial exercise's hidden tests with plain pytest on the host (bench/latency.py's floor)."""
+def own_floor(runs: int = 10, label: str = "") -> list[float]:
+    """Times of the trivial exercise's hidden tests with plain pytest on the host (bench/latency.py's floor)."""
     import tempfile
 
     import latency
 
     with tempfile.TemporaryDirectory(prefix="gradient-floor-") as scratch:
         times = latency.floor(EXERCISE, runs, Path(scratch))
-    print(summary("host floor (plain pytest, one process)", times))
-    return percentile(times, 50)
+    print(summary(f"host floor (plain pytest, one process){label}", times))
+    return times
 
 
 def cpu_parts_line(parts: dict[str, float]) -> str:
@@ -134,8 +134,9 @@ def run(
 ) -> None:
     heading(f"b. throughput: {count} trivial submissions over the REST API, {students} students, "
             f"{clients} client threads")
-    if floor_p50 is None:  # run alone (--only throughput): its own floor, in this run
-        floor_p50 = own_floor()
+    # Run alone (--only throughput), it measures its own floor: before the workers and again after them,
+    # since this machine's speed drifts by a quarter within minutes; the p50 of both halves is the floor.
+    floor_times = own_floor(label=", before") if floor_p50 is None else []
     tokens = student_tokens(students)
     web = start_web()
     print(f"  web: {web.kind} at {web.url}; {apply_warm_pool_option(None)}")
@@ -154,6 +155,10 @@ def run(
             print(summary("POST /api/v1/submissions/ (client side)", result["posts"], "ms"))  # type: ignore[arg-type]
     finally:
         web.stop()
+    if floor_times:
+        floor_times += own_floor(label=", after")
+        floor_p50 = percentile(floor_times, 50)
+        print(summary("host floor, both halves", floor_times))
     one, two = results
     speedup = two["rate"] / one["rate"]  # type: ignore[operator]
     print(f"  {'ratio 2 workers / 1 worker':<44} {speedup:.2f}x")

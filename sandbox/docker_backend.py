@@ -71,8 +71,9 @@ class BoxRun:
 
     def get_pair(self) -> None:
         """A warm pair from the pool, renamed after this run, or a pair started now (cold)."""
-        for leftover in run_containers(self.client, self.job.run_name):
-            remove_by_force(leftover)  # what a killed worker left of an earlier delivery of this run
+        if not self.job.first_delivery:
+            for leftover in run_containers(self.client, self.job.run_name):
+                remove_by_force(leftover)  # what a killed worker left of an earlier delivery of this run
         # And its folder (a warm pair has the pool's): an earlier delivery cut short may have left it.
         shutil.rmtree(self.config.work_dir / self.job.run_name, ignore_errors=True)
         if self.pool is not None:

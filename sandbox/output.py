@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from sandbox.engine import attach_output
+
 
 class OutputWatcher(threading.Thread):
     """Reads what a box prints (stdout and stderr, as the engine's attach stream interleaves them), keeps the
@@ -19,7 +21,7 @@ class OutputWatcher(threading.Thread):
         self.kept = bytearray()
         self.lock = threading.Lock()
         # Attached before the box starts, so a burst at start-up is counted (the log file has rotated by then).
-        self.stream = container.attach(stdout=True, stderr=True, stream=True, logs=False)
+        self.stream = attach_output(container)
 
     def run(self) -> None:
         try:

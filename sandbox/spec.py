@@ -108,6 +108,9 @@ class GradingJob:
     # The deployment's grader secret: sent to the grader box with "go" (never to the student box, never in a
     # box's environment), for seeds of hidden data that the public graders/ folder must not determine.
     grader_secret: str = field(default="", repr=False)
+    # True when no earlier delivery of this run can have left boxes named after it (the platform counts its
+    # deliveries): the run then skips asking the engine for them. False, the safe default, always asks.
+    first_delivery: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "declared_tests", Manifest.of(self.declared_tests))

@@ -83,6 +83,7 @@ def build_job(
     default_limits: dict[str, Any],
     gpu_available: bool = True,
     grader_secret: str = "",
+    first_delivery: bool = False,
 ) -> GradingJob:
     """A job that grades with the exercise's files as they are on disk now."""
     return build_job_from_spec(
@@ -92,6 +93,7 @@ def build_job(
         default_limits=default_limits,
         gpu_available=gpu_available,
         grader_secret=grader_secret,
+        first_delivery=first_delivery,
     )
 
 
@@ -103,6 +105,7 @@ def build_job_from_spec(
     default_limits: dict[str, Any],
     gpu_available: bool = True,
     grader_secret: str = "",
+    first_delivery: bool = False,
 ) -> GradingJob:
     """``gpu_available=False`` grades a GPU exercise on the CPU with a note (instructor checks on machines
     without a GPU); the platform never sends students' GPU runs there (see grading.intake)."""
@@ -121,4 +124,5 @@ def build_job_from_spec(
         gpu=spec.gpu and gpu_available,
         notes=notes,
         grader_secret=grader_secret,
+        first_delivery=first_delivery,
     )

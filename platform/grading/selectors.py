@@ -84,6 +84,7 @@ def job_for_run(run_id: int) -> GradingJob:
         default_limits=settings.SANDBOX_DEFAULT_LIMITS,
         gpu_available=settings.SANDBOX_GPU,
         grader_secret=settings.GRADER_SECRET,
+        first_delivery=run.deliveries <= 1,  # read after this delivery's claim counted it
     )
 
 

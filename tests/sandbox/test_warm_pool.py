@@ -8,6 +8,7 @@ student nothing, and that pools leave nothing behind, even when their worker was
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import time
@@ -16,7 +17,8 @@ from typing import Any
 import pytest
 
 from sandbox import GradingJob, run_job
-from sandbox.boxes import pair_key, run_containers
+from sandbox.box_pair import remove_by_force
+from sandbox.boxes import container_name, pair_key, run_containers
 from sandbox.engine import docker_client
 from sandbox.images import ensure_image
 from sandbox.pool import BOX_PREFIX, WarmPool, owner_id
@@ -82,6 +84,32 @@ def test_a_run_takes_the_waiting_pair_renamed_after_it_and_gets_full_marks(pool:
     assert pool.size() == 0  # taken, not put back
     assert run_containers(docker_client(), job.run_name) == []
     assert not (CONFIG.work_dir / job.run_name).exists()
+
+
+@pytest.mark.parametrize("first_delivery", [False, True])
+def test_what_an_earlier_delivery_left_is_removed_or_costs_the_student_nothing(
+    pool: WarmPool, first_delivery: bool
+) -> None:
+    """A later delivery (``first_delivery`` False) removes the boxes an earlier one left under the run's name
+    and grades. A first delivery does not look for them (one engine request fewer per run); should one be
+    there all the same (the database was reset while the engine kept its boxes), the run ends as a retryable
+    infrastructure error, never charged, and the next delivery looks."""
+    job = dataclasses.replace(make_job(), first_delivery=first_delivery)
+    left = docker_client().containers.create(
+        ensure_image(job.image, config=CONFIG), ["true"], name=container_name(job.run_name, "student")
+    )
+    try:
+        warmed(pool, job)
+        outcome = run_job(job, config=CONFIG, pool=pool)
+        if first_delivery:
+            assert outcome.status == "infrastructure_error" and outcome.retryable, outcome.messages
+        else:
+            assert outcome.status == "graded" and outcome.score == outcome.max_score, outcome.messages
+            assert left.id not in {c.id for c in docker_client().containers.list(all=True)}
+        assert waiting_boxes(pool) == []  # the pair the run took went with it
+    finally:
+        remove_by_force(left)
+    assert run_containers(docker_client(), job.run_name) == []
 
 
 def test_a_pair_serves_one_run_only(pool: WarmPool) -> None:

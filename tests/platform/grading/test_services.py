@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from grading import dispatch, intake, runs
 from grading.models import GradingRun, RunStatus, Submission, SubmissionFile, TestResult
+from grading.selectors import job_for_run
 from sandbox import Outcome
 from tests.support.outcomes import fake_outcome
 
@@ -172,6 +173,17 @@ def test_a_lapsed_lease_cannot_commit_after_another_delivery_took_over(
     assert runs.complete(run_id=run.pk, token="fresh", outcome=outcome_for(run)) is True
     run.refresh_from_db()
     assert run.score == 10 and run.deliveries == 2
+
+
+def test_only_a_runs_first_delivery_skips_looking_for_boxes_an_earlier_one_left(
+    synced_exercise, student_user, reference_source, sent
+) -> None:
+    run = GradingRun.objects.get(submission=make_submission(student_user, synced_exercise, reference_source))
+    assert runs.claim(run_id=run.pk, token="first")
+    assert job_for_run(run.pk).first_delivery is True
+    GradingRun.objects.filter(pk=run.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    assert runs.claim(run_id=run.pk, token="second")  # the first worker died: its boxes may still be there
+    assert job_for_run(run.pk).first_delivery is False
 
 
 def test_queued_runs_know_their_place_in_the_queue(
