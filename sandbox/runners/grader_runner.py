@@ -207,7 +207,23 @@ class GradientPlugin:
             self.channel.send({"op": Op.GRADER_ERROR, "message": str(report.longrepr)[-MAX_MESSAGE:]})
 
 
-def preload(modules: list[str]) -> None:
+# What each pytest.main() call imports when it starts (its built-in plugins, and pdb, unittest, xml.etree,
+# faulthandler... that they pull in), imported before "warm" instead: after "go" in a grader box of its own,
+# and never again in a grader server's children. In a forked child's trivial run: 75 -> 52 ms of CPU (python
+# image), 61 -> 47 ms (ml image), medians of ten.
+PYTEST_STARTUP = ("pdb", "faulthandler", "readline", "_pytest._argcomplete")
+
+
+def prime_pytest() -> None:
+    from _pytest.config import default_plugins, essential_plugins
+
+    plugins = [f"_pytest.{name}" for name in (*essential_plugins, *default_plugins)]
+    preload([*plugins, *PYTEST_STARTUP], prime=False)
+
+
+def preload(modules: list[str], *, prime: bool = True) -> None:
+    if prime:
+        prime_pytest()
     for name in modules:
         try:
             importlib.import_module(name)
