@@ -83,7 +83,6 @@ def build_job(
     default_limits: dict[str, Any],
     gpu_available: bool = True,
     grader_secret: str = "",
-    first_delivery: bool = False,
 ) -> GradingJob:
     """A job that grades with the exercise's files as they are on disk now."""
     return build_job_from_spec(
@@ -93,7 +92,6 @@ def build_job(
         default_limits=default_limits,
         gpu_available=gpu_available,
         grader_secret=grader_secret,
-        first_delivery=first_delivery,
     )
 
 
