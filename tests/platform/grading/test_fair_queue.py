@@ -202,3 +202,15 @@ def test_a_run_held_before_the_fair_queue_was_turned_off_does_not_wait_behind_la
         assert runs.claim(run_id=first.pk, token="t")
         dispatch.release_after(first.pk)
     assert broker == [later.pk, second.pk] and not GradingRun.objects.get(pk=second.pk).held
+
+
+def test_a_claim_whose_student_holds_nothing_back_costs_one_query_to_release(
+    synced_exercise, broker, django_capture_on_commit_callbacks, django_assert_num_queries
+) -> None:
+    # The common case on a worker: one look, not release_next's lock and reads (a worker's run costs less).
+    run = submit(UserFactory(), synced_exercise, django_capture_on_commit_callbacks)
+    broker.pop(0)
+    assert runs.claim(run_id=run.pk, token="t")
+    with django_assert_num_queries(1), django_capture_on_commit_callbacks(execute=True):
+        dispatch.release_after(run.pk)
+    assert broker == []
