@@ -11,8 +11,9 @@ and each gets the median of its boxes: a drift then moves every variant alike.
     .venv/bin/python -m bench.box_cost --boxes 40 --variant runc --variant runc-no-init
 
 Variants: ``runc``, ``crun`` (registered by scripts/ensure-crun), and ``<runtime>-no-<option>`` to leave one
-of the box's options out (``no-init``, ``no-seccomp``, ``no-sysctls``, ``no-tmpfs``, ``no-ulimits``):
-for measuring only, never a configuration.
+of the box's options out (``no-init``, ``no-seccomp``, ``no-sysctls``, ``no-tmpfs``, ``no-ulimits``, and
+``no-network_disabled``: the engine's network stack makes the namespace, as before 2026-12-07): for
+measuring only, never a configuration.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 
 from bench.common import machine_busy_s
 from sandbox import SandboxConfig, declared_tests
-from sandbox.boxes import student_box
+from sandbox.boxes import etc_files, student_box
 from sandbox.engine import create_container, docker_client
 from sandbox.images import ensure_image
 from sandbox.spec import GradingJob
@@ -44,9 +45,14 @@ def job() -> GradingJob:
 
 def options_of(variant: str, inbox: Path, name: str) -> dict[str, Any]:
     runtime, _, left_out = variant.partition("-no-")
-    _command, options = student_box(job(), name=name, inbox=inbox, grader_id=None, runtime=runtime)
+    _command, options = student_box(
+        job(), name=name, inbox=inbox, etc_dir=etc_files(inbox), grader_id=None, runtime=runtime
+    )
     if left_out == "seccomp":
         options["security_opt"] = [o for o in options["security_opt"] if not o.startswith("seccomp")]
+    elif left_out == "network_disabled":  # the engine makes the namespace and mounts its /etc files, as before
+        options["network_disabled"] = False
+        options["volumes"] = {source: bind for source, bind in options["volumes"].items() if bind["bind"] == "/box/in"}
     elif left_out:
         options.pop(left_out)
     return options
@@ -92,7 +98,7 @@ def main() -> None:
     for variant, values in costs.items():
         median = statistics.median(values)
         quartiles = statistics.quantiles(values, n=4)
-        print(f"  {variant:<22} median {median * 1000:6.1f} ms  (quartiles {quartiles[0] * 1000:.1f}-"
+        print(f"  {variant:<26} median {median * 1000:6.1f} ms  (quartiles {quartiles[0] * 1000:.1f}-"
               f"{quartiles[2] * 1000:.1f} ms)  {(median - base) * 1000:+6.1f} ms against {variants[0]}")
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from bench.common import CpuMeter
 from sandbox import SandboxConfig, declared_tests
-from sandbox.boxes import grader_box
+from sandbox.boxes import etc_files, grader_box
 from sandbox.engine import docker_client
 from sandbox.images import ensure_image
 from sandbox.runners import gradient_wire as wire
@@ -90,7 +90,7 @@ def fresh_boxes(client: Any, tag: str, work: Path, runs: int, runtime: str) -> f
             inbox.chmod(0o755)
             listener = listen(inbox / "chan.sock")
             command, options = grader_box(job("python"), name=f"gradient-bench-fresh-{os.getpid()}-{index}",
-                                          inbox=inbox, runtime=runtime)
+                                          inbox=inbox, etc_dir=etc_files(work), runtime=runtime)
             container = client.containers.create(tag, command, **options)
             try:
                 container.start()
@@ -110,7 +110,7 @@ def server_box(client: Any, tag: str, work: Path, runs: int, runtime: str) -> tu
     inbox.chmod(0o755)
     control_listener = listen(inbox / "control.sock")
     command, options = grader_box(job("python"), name=f"gradient-bench-server-{os.getpid()}", inbox=inbox,
-                                  runtime=runtime)
+                                  etc_dir=etc_files(work), runtime=runtime)
     assert command[3].endswith("grader_runner.py") and command[4] == "/box/in/chan.sock", command  # grader_box's layout
     command = [*command[:4], "--serve", "/box/in/control.sock", "/box/in/runs", *command[5:]]
     container = client.containers.create(tag, command, **options)

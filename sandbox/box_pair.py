@@ -45,6 +45,7 @@ class BoxPair:
 
     dir: Path
     runtime: str  # the boxes' OCI runtime (SandboxConfig.runtime)
+    etc_dir: Path  # the boxes' /etc/hosts and /etc/resolv.conf (sandbox.boxes.etc_files)
     servers: ServerRegistry | None = None  # set: the run's grader is a grader server's child
     server: GraderServer | None = None  # that server, once the pair has started
     server_run: str = ""  # the child's run name on it
@@ -79,7 +80,8 @@ class BoxPair:
         grader server), its output watched."""
         grader_id = None if self.servers is not None else self.containers["grader"].id
         command, options = student_box(
-            job, name=name, inbox=self.inbox("student"), grader_id=grader_id, runtime=self.runtime
+            job, name=name, inbox=self.inbox("student"), etc_dir=self.etc_dir, grader_id=grader_id,
+            runtime=self.runtime,
         )
         container = create_container(client, tag, command, **options)
         self.containers[key] = container
@@ -93,7 +95,9 @@ class BoxPair:
         self.create_student(client, tag, job, name, key).start()
 
     def create_grader(self, client: Any, tag: str, job: GradingJob, name: str) -> Any:
-        command, options = grader_box(job, name=name, inbox=self.dir / "grader", runtime=self.runtime)
+        command, options = grader_box(
+            job, name=name, inbox=self.dir / "grader", etc_dir=self.etc_dir, runtime=self.runtime
+        )
         self.containers["grader"] = create_container(client, tag, command, **options)
         return self.containers["grader"]
 

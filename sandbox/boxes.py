@@ -5,8 +5,10 @@ no network, read-only root, tmpfs scratch, an unprivileged uid, no capabilities,
 process, memory without extra swap, pids, CPU quota, ulimits, a log-size cap, and only the box's own
 folder mounted, read-only.
 
-Network namespaces: no box has a network (``--network none``: a namespace with only a loopback
-interface). Each run has a namespace of its own. With grader servers (the default: sandbox/grader_server.py)
+Network namespaces: no box has a network: a namespace with only a loopback interface. On runc and crun the
+OCI runtime makes it (``network_disabled``: no libnetwork sandbox and no prestart hook, half of what a box
+costs the machine), and /etc/hosts and /etc/resolv.conf are ours (ETC_FILES); gVisor keeps ``--network none``.
+Each run has a namespace of its own. With grader servers (the default: sandbox/grader_server.py)
 it is the student box's own, which no grader process shares. With a grader box per run
 (``SANDBOX_GRADER_SERVER=0``) it is the grader box's, which its student box joins (nothing in the grader
 box listens on the loopback; the grader talks to the worker through a Unix socket, a file in its own mount;
@@ -28,7 +30,8 @@ folder), and /etc/resolv.conf names 127.0.0.1, not the host's name servers. What
 is a bind mount over one file, and /proc/self is a different directory in every process): the overlay's
 ``/var/lib/docker/overlay2/<layer>`` paths, the box's own folder as mounted at /box/in
 (``<SANDBOX_WORK_DIR>/<run name>/student`` for a cold run, ``pool-<host>-<pid>-<n>`` for a warm one), and
-``/var/lib/docker/containers/<grader box id>/`` for /etc/hosts, /etc/hostname and /etc/resolv.conf. None of
+``/var/lib/docker/containers/<box id>/`` for /etc/hostname, and ``<SANDBOX_WORK_DIR>/etc/`` for /etc/hosts and
+/etc/resolv.conf (the same two files for every box). None of
 it is a secret or reachable from a box (no engine socket, no network). gVisor shows no host path at all.
 """
 
@@ -36,6 +39,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +95,8 @@ def pair_key(job: GradingJob, tag: str, runtime: str) -> str:
     preloads. (Names and folders differ per pair and are left out.)"""
     parts = []
     for command, options in (
-        student_box(job, name="", inbox=Path("/"), grader_id="-", runtime=runtime),
-        grader_box(job, name="", inbox=Path("/"), runtime=runtime),
+        student_box(job, name="", inbox=Path("/"), etc_dir=Path("/"), grader_id="-", runtime=runtime),
+        grader_box(job, name="", inbox=Path("/"), etc_dir=Path("/"), runtime=runtime),
     ):
         options = {k: v for k, v in options.items() if k not in ("name", "volumes")}
         parts.append([command, options])
@@ -114,9 +119,50 @@ def shared_network_namespaces(runtime: str) -> bool:
 PRIVILEGED_PORTS = {"net.ipv4.ip_unprivileged_port_start": "1024"}
 
 
+# The boxes' /etc/hosts and /etc/resolv.conf on runc and crun, where the runtime makes the network namespace
+# and the engine mounts neither (its init layer leaves both empty, over whatever the image holds): "localhost"
+# resolves as on any machine, and the only name server is one that cannot be there (no network, nothing
+# listening), never the host's. Written once per machine into SANDBOX_WORK_DIR/etc (``etc_files``) and
+# mounted read-only.
+ETC_FILES = {
+    "hosts": "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n",
+    "resolv.conf": "nameserver 127.0.0.1\n",
+}
+ETC_FOLDER = "etc"
+
+
+def etc_files(work_dir: Path) -> Path:
+    """``work_dir/etc``, holding ETC_FILES (written, atomically, where missing or different). Called for each
+    pair and grader server: a box whose mount source is missing would not start."""
+    folder = work_dir / ETC_FOLDER
+    for name, text in ETC_FILES.items():
+        path = folder / name
+        try:
+            if path.read_text() == text:
+                continue
+        except OSError:
+            pass
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o755)
+        scratch = folder / f".{name}-{os.getpid()}-{threading.get_ident()}"
+        scratch.write_text(text)
+        scratch.chmod(0o644)
+        os.replace(scratch, path)
+    return folder
+
+
+def _volumes(inbox: Path, etc_dir: Path, runtime: str) -> dict[str, dict[str, str]]:
+    """The box's own folder at /box/in, and (see ETC_FILES) /etc/hosts and /etc/resolv.conf: all read-only."""
+    volumes = {str(inbox): {"bind": "/box/in", "mode": "ro"}}
+    if runtime in HOST_KERNEL_RUNTIMES:
+        volumes.update({str(etc_dir / name): {"bind": f"/etc/{name}", "mode": "ro"} for name in ETC_FILES})
+    return volumes
+
+
 def _join_network(options: dict[str, Any], container_id: str | None, runtime: str) -> None:
     if container_id is not None and shared_network_namespaces(runtime):
         options["network_mode"] = f"container:{container_id}"
+        options["network_disabled"] = False  # else the runtime would make it a namespace of its own
         options.pop("hostname")  # the engine refuses one with a shared network namespace: it is the other's
         options.pop("dns")  # likewise: the box reads the other's /etc/resolv.conf
     elif container_id is None and shared_network_namespaces(runtime):
@@ -126,6 +172,11 @@ def _join_network(options: dict[str, Any], container_id: str | None, runtime: st
 def _common(limits: Limits, role: str, runtime: str) -> dict[str, Any]:
     return {
         "network_mode": "none",
+        # The OCI runtime makes the box's network namespace (loopback only, and up), not the engine's network
+        # stack: no libnetwork sandbox, and no prestart hook that runs a copy of dockerd in each box's start.
+        # Half a box's machine CPU (bench/box_cost.py: crun 300 -> 142 ms). /etc/hosts and /etc/resolv.conf
+        # are then ours (ETC_FILES). gVisor keeps the engine's "none".
+        "network_disabled": runtime in HOST_KERNEL_RUNTIMES,
         "read_only": True,
         "cap_drop": ["ALL"],
         "security_opt": ["no-new-privileges", *_seccomp_options(runtime)],
@@ -142,7 +193,7 @@ def _common(limits: Limits, role: str, runtime: str) -> dict[str, Any]:
 
 
 def student_box(
-    job: GradingJob, *, name: str, inbox: Path, grader_id: str | None, runtime: str
+    job: GradingJob, *, name: str, inbox: Path, etc_dir: Path, grader_id: str | None, runtime: str
 ) -> tuple[list[str], dict[str, Any]]:
     """(command, create options) of a student box that mounts ``inbox`` (the submission and its socket).
 
@@ -175,7 +226,7 @@ def student_box(
             Ulimit(name="fsize", soft=file_bytes, hard=file_bytes),
             Ulimit(name="cpu", soft=limits.cpu_s, hard=limits.cpu_s),
         ],
-        volumes={str(inbox): {"bind": "/box/in", "mode": "ro"}},
+        volumes=_volumes(inbox, etc_dir, runtime),
         environment={
             "HOME": "/tmp",
             "PYTHONHASHSEED": "0",
@@ -195,7 +246,9 @@ def student_box(
     return command, options
 
 
-def grader_box(job: GradingJob, *, name: str, inbox: Path, runtime: str) -> tuple[list[str], dict[str, Any]]:
+def grader_box(
+    job: GradingJob, *, name: str, inbox: Path, etc_dir: Path, runtime: str
+) -> tuple[list[str], dict[str, Any]]:
     """(command, create options) of the grader box that mounts ``inbox`` (the hidden tests and its socket).
     Its network namespace is the run's (see "Network namespaces" at the top)."""
     options = _common(job.limits, "grader", runtime)
@@ -206,7 +259,7 @@ def grader_box(job: GradingJob, *, name: str, inbox: Path, runtime: str) -> tupl
         memswap_limit=f"{GRADER_MEMORY_MB}m",
         pids_limit=128,
         tmpfs={"/tmp": "rw,nosuid,nodev,size=64m,mode=1777"},
-        volumes={str(inbox): {"bind": "/box/in", "mode": "ro"}},
+        volumes=_volumes(inbox, etc_dir, runtime),
         # No PYTHONHASHSEED: `python3 -I` ignores PYTHON* variables, so string hashes are randomised per
         # process, and strings precomputed to collide in the grader's dicts cannot be built in advance.
         # One thread per numeric library, as in the student box: on a shared host, thread pools sized to every
@@ -225,11 +278,13 @@ SERVER_CONTROL = "/box/in/control.sock"
 SERVER_RUNS = "/box/in/runs"
 
 
-def grader_server_box(job: GradingJob, *, name: str, inbox: Path, runtime: str) -> tuple[list[str], dict[str, Any]]:
+def grader_server_box(
+    job: GradingJob, *, name: str, inbox: Path, etc_dir: Path, runtime: str
+) -> tuple[list[str], dict[str, Any]]:
     """(command, create options) of a grader server (sandbox.grader_server): a grader box of this job's kind,
     with the same limits, that forks a grader process per run. ``inbox`` holds its control socket and a
     folder per run. No student box joins its network namespace (each makes its own), so it sets no sysctl."""
-    command, options = grader_box(job, name=name, inbox=inbox, runtime=runtime)
+    command, options = grader_box(job, name=name, inbox=inbox, etc_dir=etc_dir, runtime=runtime)
     del options["sysctls"]
     options["labels"] = {"gradient.box": "grader-server"}
     runner = f"{RUNNERS}/grader_runner.py"
@@ -239,7 +294,7 @@ def grader_server_box(job: GradingJob, *, name: str, inbox: Path, runtime: str) 
 def server_key(job: GradingJob, tag: str, runtime: str) -> str:
     """Two jobs with the same key can be graded by the same grader server: same image, runtime, limits and
     preloads of the grader box (the student's limits are left out: they are the student box's)."""
-    command, options = grader_server_box(job, name="", inbox=Path("/"), runtime=runtime)
+    command, options = grader_server_box(job, name="", inbox=Path("/"), etc_dir=Path("/"), runtime=runtime)
     options = {k: v for k, v in options.items() if k not in ("name", "volumes")}
     text = json.dumps([tag, command, options], sort_keys=True, default=repr)
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -25,7 +25,7 @@ import docker.errors
 
 from sandbox import images
 from sandbox.box_pair import BoxPair, PairNotReady, remove_by_force
-from sandbox.boxes import container_name, pair_key, run_containers
+from sandbox.boxes import container_name, etc_files, pair_key, run_containers
 from sandbox.config import SandboxConfig
 from sandbox.engine import docker_client
 from sandbox.errors import ImageMissing
@@ -57,7 +57,10 @@ class BoxRun:
         self.pool = pool
         self.keep_grader_output = grader_output
         self.client = docker_client(config.docker_timeout_s)
-        pair = BoxPair(config.work_dir / job.run_name, runtime=config.runtime, servers=grader_servers(config))
+        pair = BoxPair(
+            config.work_dir / job.run_name, runtime=config.runtime, etc_dir=etc_files(config.work_dir),
+            servers=grader_servers(config),
+        )
         self.relay = Relay(job, tag, client=self.client, pair=pair, progress=progress)
         self.warm = False  # whether the pair came from the warm pool
         self.started = time.monotonic()

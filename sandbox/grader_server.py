@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sandbox.boxes import SERVER_RUNS, grader_server_box, server_key
+from sandbox.boxes import SERVER_RUNS, etc_files, grader_server_box, server_key
 from sandbox.config import SandboxConfig
 from sandbox.engine import killed_since
 from sandbox.runners import gradient_wire as wire
@@ -111,7 +111,8 @@ class GraderServer:
         control = listen_at(self.folder / "control.sock")
         try:
             command, options = grader_server_box(
-                job, name=f"gradient-{self.name}", inbox=self.folder, runtime=self.config.runtime
+                job, name=f"gradient-{self.name}", inbox=self.folder, etc_dir=etc_files(self.config.work_dir),
+                runtime=self.config.runtime,
             )
             self.container = self.client.containers.create(tag, command, **options)
             self.container.start()

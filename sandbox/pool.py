@@ -33,7 +33,7 @@ from itertools import count
 from pathlib import Path
 
 from sandbox.box_pair import BoxPair, remove_by_force
-from sandbox.boxes import container_name
+from sandbox.boxes import container_name, etc_files
 from sandbox.config import SandboxConfig
 from sandbox.engine import docker_client
 from sandbox.grader_server import grader_servers
@@ -157,7 +157,10 @@ class WarmPool:
 
     def _start(self, job: GradingJob, tag: str) -> BoxPair:
         name = f"{POOL_PREFIX}{self.owner}-{next(self.numbers)}"
-        pair = BoxPair(self.work_root / name, runtime=self.config.runtime, servers=grader_servers(self.config))
+        pair = BoxPair(
+            self.work_root / name, runtime=self.config.runtime, etc_dir=etc_files(self.work_root),
+            servers=grader_servers(self.config),
+        )
         try:
             names = {role: container_name(name, role) for role in ("student", "grader")}
             client = docker_client(self.config.docker_timeout_s)

@@ -23,6 +23,7 @@ import pytest
 
 from sandbox import GradingJob, Outcome, run_job
 from sandbox.boxes import (
+    ETC_FILES,
     SECCOMP_FILE,
     SECCOMP_PROFILE,
     grader_box,
@@ -195,8 +196,9 @@ def test_the_profile_is_an_allowlist_that_names_none_of_the_refused_calls() -> N
 @pytest.mark.parametrize("oci_runtime", ["runc", "runsc"])
 def test_every_box_gets_the_profile_and_no_core_dumps_and_the_pair_key_is_stable(oci_runtime) -> None:
     job = make_job("python")
-    student = student_box(job, name="s", inbox=CONFIG.work_dir, grader_id="g", runtime=oci_runtime)[1]
-    grader = grader_box(job, name="g", inbox=CONFIG.work_dir, runtime=oci_runtime)[1]
+    etc = CONFIG.work_dir / "etc"
+    student = student_box(job, name="s", inbox=CONFIG.work_dir, etc_dir=etc, grader_id="g", runtime=oci_runtime)[1]
+    grader = grader_box(job, name="g", inbox=CONFIG.work_dir, etc_dir=etc, runtime=oci_runtime)[1]
     for options in (student, grader):
         if oci_runtime == "runc":
             assert options["security_opt"] == ["no-new-privileges", f"seccomp={SECCOMP_PROFILE}"]
@@ -206,6 +208,11 @@ def test_every_box_gets_the_profile_and_no_core_dumps_and_the_pair_key_is_stable
             {"name": u["Name"], "soft": u["Soft"], "hard": u["Hard"]} for u in options["ulimits"]
         ]
         assert options["cgroupns"] == "private"
+    # A box that owns its run's network namespace has the runtime make it (no libnetwork sandbox, no hook);
+    # one that joins another's must not, or it would get a namespace of its own. gVisor: the engine's "none".
+    alone = student_box(job, name="s", inbox=CONFIG.work_dir, etc_dir=etc, grader_id=None, runtime=oci_runtime)[1]
+    assert (alone["network_disabled"], grader["network_disabled"]) == ((True, True) if oci_runtime == "runc" else (False, False))
+    assert student["network_disabled"] is False
     assert grader["dns"] == ["127.0.0.1"]
     # Under runc the student box reads its grader box's /etc/resolv.conf (it joins that network namespace).
     assert student.get("dns") == (None if oci_runtime == "runc" else ["127.0.0.1"])
@@ -366,7 +373,13 @@ def read(path):
 
 paths = ("/proc/self/mountinfo", "/proc/net/unix", "/proc/self/cgroup", "/etc/hostname", "/etc/hosts",
          "/etc/resolv.conf", "/proc/self/environ", "/proc/1/cmdline", "/proc/self/cmdline")
-return {path: read(path) for path in paths}
+seen = {path: read(path) for path in paths}
+import socket
+try:
+    seen["localhost"] = sorted({info[4][0] for info in socket.getaddrinfo("localhost", 80, type=socket.SOCK_STREAM)})
+except OSError as exc:
+    seen["localhost"] = type(exc).__name__
+return seen
 """
 
 
@@ -382,6 +395,7 @@ def test_proc_shows_no_run_name_work_folder_or_container_id(grade, probe_submiss
     run_name = grade.run_names[-1]
     folder = str(CONFIG.work_dir)
     mountinfo = seen.pop("/proc/self/mountinfo").splitlines()
+    localhost = seen.pop("localhost")
 
     # The sockets to the worker: their address is the worker's descriptor of the folder, not its path.
     # (gVisor shows its own /proc: no socket paths and no cgroups at all.)
@@ -397,14 +411,21 @@ def test_proc_shows_no_run_name_work_folder_or_container_id(grade, probe_submiss
     assert gvisor or cgroup_mounts
     container_id = re.compile(r"[0-9a-f]{64}")
     assert [name for name, text in seen.items() if container_id.search(text)] == []
-    # Name servers: none of the host's.
+    # Name servers: none of the host's. "localhost" resolves, as on any machine (a server a submission starts
+    # on its own loopback is reached by that name).
     assert nameservers(seen["/etc/resolv.conf"]) == ["127.0.0.1"]
+    assert "127.0.0.1" in localhost, localhost
 
     # Nowhere but the mount of the box's own folder (a cold run's folder is named after its run; the warm
     # pool's are not): mountinfo shows the source path of every bind mount, see sandbox/boxes.py.
     assert [name for name, text in seen.items() if run_name in text or folder in text] == []
-    elsewhere = [line for line in mountinfo if (run_name in line or folder in line) and " /box/in " not in line]
+    # (Under runc and crun, /etc/hosts and /etc/resolv.conf are the two files every box mounts from the work
+    # folder's etc/: sandbox.boxes.ETC_FILES. They hold no run's name.)
+    shared = {f" {folder}/etc/{name} /etc/{name} " for name in ETC_FILES}
+    elsewhere = [line for line in mountinfo if (run_name in line or folder in line) and " /box/in " not in line
+                 and not any(mount in line for mount in shared)]
     assert elsewhere == []
+    assert gvisor or len([line for line in mountinfo if any(mount in line for mount in shared)]) == len(shared)
     if grade.pool is not None:
         assert [line for line in mountinfo if run_name in line] == []
 
