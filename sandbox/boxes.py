@@ -164,7 +164,7 @@ def _join_network(options: dict[str, Any], container_id: str | None, runtime: st
         options["network_mode"] = f"container:{container_id}"
         options["network_disabled"] = False  # else the runtime would make it a namespace of its own
         options.pop("hostname")  # the engine refuses one with a shared network namespace: it is the other's
-        options.pop("dns")  # likewise: the box reads the other's /etc/resolv.conf
+        options.pop("dns")  # likewise (its /etc/resolv.conf is ours on runc and crun: ETC_FILES)
     elif container_id is None and shared_network_namespaces(runtime):
         options["sysctls"] = dict(PRIVILEGED_PORTS)  # the student box owns its run's namespace (a grader server)
 
@@ -174,7 +174,7 @@ def _common(limits: Limits, role: str, runtime: str) -> dict[str, Any]:
         "network_mode": "none",
         # The OCI runtime makes the box's network namespace (loopback only, and up), not the engine's network
         # stack: no libnetwork sandbox, and no prestart hook that runs a copy of dockerd in each box's start.
-        # Half a box's machine CPU (bench/box_cost.py: crun 300 -> 142 ms). /etc/hosts and /etc/resolv.conf
+        # Half a box's machine CPU (bench/box_cost.py: crun 290 -> 151 ms). /etc/hosts and /etc/resolv.conf
         # are then ours (ETC_FILES). gVisor keeps the engine's "none".
         "network_disabled": runtime in HOST_KERNEL_RUNTIMES,
         "read_only": True,

@@ -214,7 +214,7 @@ def test_every_box_gets_the_profile_and_no_core_dumps_and_the_pair_key_is_stable
     assert (alone["network_disabled"], grader["network_disabled"]) == ((True, True) if oci_runtime == "runc" else (False, False))
     assert student["network_disabled"] is False
     assert grader["dns"] == ["127.0.0.1"]
-    # Under runc the student box reads its grader box's /etc/resolv.conf (it joins that network namespace).
+    # Under runc the student box that joins its grader box's namespace takes no dns option (the engine refuses one).
     assert student.get("dns") == (None if oci_runtime == "runc" else ["127.0.0.1"])
     assert pair_key(job, "tag", oci_runtime) == pair_key(make_job("python"), "tag", oci_runtime)
     assert pair_key(job, "tag", "runc") != pair_key(job, "tag", "runsc")
