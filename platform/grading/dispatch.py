@@ -63,7 +63,7 @@ def waiting(student_id: int, queue: str) -> models.QuerySet[GradingRun]:
     )
 
 
-def held(student_id: int, queue: str) -> models.QuerySet[GradingRun]:
+def held(student_id: int | OuterRef, queue: str | OuterRef) -> models.QuerySet[GradingRun]:
     return GradingRun.objects.filter(
         submission__student_id=student_id, queue=queue, is_regrade=False, status=RunStatus.QUEUED, held=True
     ).order_by("created_at", "pk")
@@ -128,10 +128,7 @@ def _release_held_after(run_id: int) -> None:
     """One query when the student holds nothing back (nearly always), instead of release_next's five. Asked
     after the commit, so a run held meanwhile is either seen here or admitted by its own ``admit``, which
     then finds this run no longer waiting."""
-    others_held = GradingRun.objects.filter(
-        submission__student_id=OuterRef("submission__student_id"), queue=OuterRef("queue"), is_regrade=False,
-        status=RunStatus.QUEUED, held=True,
-    )
+    others_held = held(OuterRef("submission__student_id"), OuterRef("queue"))
     found = (
         GradingRun.objects.filter(pk=run_id).annotate(any_held=Exists(others_held))
         .values_list("submission__student_id", "queue", "any_held").first()
